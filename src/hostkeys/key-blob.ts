@@ -1,0 +1,88 @@
+/**
+ * Just enough about public-key blobs for known_hosts: the SHA256 fingerprint, the short type label
+ * OpenSSH prints in host-key messages, and a structural check of a blob read from a file. Full key
+ * parsing and signature verification live in crypto/keys; this layer only compares blobs byte for byte.
+ */
+import { createHash } from 'node:crypto';
+import { SshReader } from '../wire/reader.js';
+
+/** `SHA256:` + unpadded base64 of the SHA-256 of the blob, as `ssh-keygen -l` prints it. */
+export function fingerprintSha256(blob: Buffer): string {
+  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
+}
+
+/** The short names OpenSSH's sshkey_type() gives, used in every host-key message. */
+const TYPE_LABELS: Readonly<Record<string, string>> = {
+  'ssh-ed25519': 'ED25519',
+  'sk-ssh-ed25519@openssh.com': 'ED25519-SK',
+  'ecdsa-sha2-nistp256': 'ECDSA',
+  'ecdsa-sha2-nistp384': 'ECDSA',
+  'ecdsa-sha2-nistp521': 'ECDSA',
+  'sk-ecdsa-sha2-nistp256@openssh.com': 'ECDSA-SK',
+  'ssh-rsa': 'RSA',
+  'rsa-sha2-256': 'RSA',
+  'rsa-sha2-512': 'RSA',
+  'ssh-dss': 'DSA',
+  'ssh-ed25519-cert-v01@openssh.com': 'ED25519-CERT',
+  'sk-ssh-ed25519-cert-v01@openssh.com': 'ED25519-SK-CERT',
+  'ecdsa-sha2-nistp256-cert-v01@openssh.com': 'ECDSA-CERT',
+  'ecdsa-sha2-nistp384-cert-v01@openssh.com': 'ECDSA-CERT',
+  'ecdsa-sha2-nistp521-cert-v01@openssh.com': 'ECDSA-CERT',
+  'sk-ecdsa-sha2-nistp256-cert-v01@openssh.com': 'ECDSA-SK-CERT',
+  'ssh-rsa-cert-v01@openssh.com': 'RSA-CERT',
+  'rsa-sha2-256-cert-v01@openssh.com': 'RSA-CERT',
+  'rsa-sha2-512-cert-v01@openssh.com': 'RSA-CERT',
+  'ssh-dss-cert-v01@openssh.com': 'DSA-CERT',
+};
+
+/** 'ssh-ed25519' → 'ED25519', 'ecdsa-sha2-nistp384' → 'ECDSA', 'ssh-rsa' → 'RSA' (OpenSSH prints 'unknown' otherwise). */
+export function keyTypeLabel(keyType: string): string {
+  return TYPE_LABELS[keyType] ?? 'unknown';
+}
+
+/** The fields after the type name in each plain public-key blob (RFC 4253 §6.6, RFC 5656, PROTOCOL.u2f). */
+type BlobField = 'mpint' | 'string' | 'ed25519' | 'curve' | 'point';
+const BLOB_LAYOUTS: Readonly<Record<string, readonly BlobField[]>> = {
+  'ssh-ed25519': ['ed25519'],
+  'sk-ssh-ed25519@openssh.com': ['ed25519', 'string'],
+  'ssh-rsa': ['mpint', 'mpint'],
+  'ssh-dss': ['mpint', 'mpint', 'mpint', 'mpint'],
+  'ecdsa-sha2-nistp256': ['curve', 'point'],
+  'ecdsa-sha2-nistp384': ['curve', 'point'],
+  'ecdsa-sha2-nistp521': ['curve', 'point'],
+  'sk-ecdsa-sha2-nistp256@openssh.com': ['curve', 'point', 'string'],
+};
+
+/** Key type names a known_hosts line may carry (plain keys; CA keys are plain keys too). */
+export function isKnownHostsKeyType(keyType: string): boolean {
+  return Object.hasOwn(BLOB_LAYOUTS, keyType);
+}
+
+function curveOf(keyType: string): string | undefined {
+  return /nistp(256|384|521)/.exec(keyType)?.[0];
+}
+
+/**
+ * Checks that `blob` is a well-formed public key of `keyType`: its embedded type name, the field
+ * layout, no trailing bytes. Returns why not, or undefined if it is fine. Never throws.
+ */
+export function keyBlobProblem(keyType: string, blob: Buffer): string | undefined {
+  const layout = BLOB_LAYOUTS[keyType];
+  if (layout === undefined) return `unsupported key type "${keyType}"`;
+  try {
+    const reader = new SshReader(blob, 'public key');
+    const embedded = reader.string().toString('latin1');
+    if (embedded !== keyType) return `key blob is "${embedded}", line says "${keyType}"`;
+    for (const field of layout) {
+      const value = reader.string();
+      if (field === 'ed25519' && value.length !== 32) return 'bad ed25519 public key length';
+      if (field === 'curve' && value.toString('latin1') !== curveOf(keyType)) return 'curve does not match key type';
+      if (field === 'point' && (value.length === 0 || value[0] !== 0x04)) return 'bad EC point';
+      if (field === 'mpint' && value.length > 0 && (value[0]! & 0x80) !== 0) return 'negative mpint';
+    }
+    reader.end();
+    return undefined;
+  } catch {
+    return 'truncated or malformed key blob';
+  }
+}
