@@ -1,0 +1,115 @@
+/**
+ * Running a client binary (tssh or OpenSSH's ssh) under test: a deadline on every run, an environment
+ * that cannot reach the real ~/.ssh or an agent, and a polling helper instead of sleeps.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root: this file compiles to <root>/<outDir>/test/support/run.js. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Absolute path of the tssh launcher. */
+export const TSSH_BIN = path.join(REPO_ROOT, 'bin', 'tssh');
+
+export interface ClientResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Written to the client's stdin, which is then closed. Without it stdin is closed at once. */
+  input?: Buffer | string;
+  /** Default 20 s. On expiry the client is killed by pid and the promise rejects. */
+  timeoutMs?: number;
+  /** Default: isolatedEnv() with a fresh temp HOME. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Runs `bin args...` to completion and collects its output. */
+export function runClient(bin: string, args: string[], opts: RunOptions = {}): Promise<ClientResult> {
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const tempHome = opts.env === undefined ? makeTempDir('tssh-home-') : undefined;
+  const env = opts.env ?? isolatedEnv(tempHome!);
+  const removeTempHome = (): void => {
+    if (tempHome !== undefined) rmSync(tempHome, { recursive: true, force: true });
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (child.pid !== undefined) {
+        try {
+          process.kill(child.pid, 'SIGKILL');
+        } catch {
+          // exited in the meantime
+        }
+      }
+    }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (stderr += chunk));
+    // The client may exit without reading all of its input; that is its business, not an error here.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.input);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      removeTempHome();
+      reject(new Error(`could not start ${bin}: ${err.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      removeTempHome();
+      if (timedOut) {
+        reject(
+          new Error(`${bin} ${args.join(' ')} did not finish within ${timeoutMs} ms (killed pid ${child.pid}); stderr:\n${stderr}`),
+        );
+        return;
+      }
+      resolve({ code, signal, stdout: Buffer.concat(stdout), stderr });
+    });
+  });
+}
+
+/** A private temp directory (mode 0700); the caller removes it. */
+export function makeTempDir(prefix: string): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/**
+ * The current environment without agent variables and with HOME pointing at `home`, so a client under
+ * test finds no ~/.ssh/config, known_hosts, keys or agent of the real user.
+ */
+export function isolatedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, ...extra };
+  delete env.SSH_AUTH_SOCK;
+  delete env.SSH_AGENT_PID;
+  delete env.SSH_ASKPASS;
+  delete env.DISPLAY;
+  return env;
+}
+
+/**
+ * Polls `condition` until it holds or `deadlineMs` passes; rejects naming `what` on expiry.
+ * A condition that throws fails the wait at once.
+ */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  deadlineMs: number,
+  what: string,
+  intervalMs = 10,
+): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() >= deadline) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
