@@ -1,0 +1,91 @@
+import { createDiffieHellman, getDiffieHellman, randomBytes } from 'node:crypto';
+import { protocolError } from '../../errors.js';
+import type { SshReader } from '../../wire/reader.js';
+import { SshWriter, unsignedToMpint } from '../../wire/writer.js';
+import { kexError } from './exchange-hash.js';
+
+/** A finite-field DH group: prime p and generator g as unsigned big-endian bytes. */
+export interface DhGroup {
+  readonly p: Buffer;
+  readonly g: Buffer;
+  readonly pValue: bigint;
+  readonly bits: number;
+}
+
+/** RFC 3526 MODP groups by size, as node ships them (2048 = group14 ... 8192 = group18); generator 2. */
+export const MODP_GROUPS = { 2048: 'modp14', 3072: 'modp15', 4096: 'modp16', 6144: 'modp17', 8192: 'modp18' } as const;
+export type ModpBits = keyof typeof MODP_GROUPS;
+export type ModpName = (typeof MODP_GROUPS)[ModpBits];
+export const MODP_BITS: readonly ModpBits[] = [2048, 3072, 4096, 6144, 8192];
+
+export function modpGroup(name: ModpName): DhGroup {
+  return dhGroup(getDiffieHellman(name).getPrime(), Buffer.from([2]));
+}
+
+export function dhGroup(p: Buffer, g: Buffer): DhGroup {
+  const pValue = toBigInt(p);
+  return { p: stripZeros(p), g: stripZeros(g), pValue, bits: pValue.toString(2).length };
+}
+
+/**
+ * Private exponents of 1024 bits. OpenSSH uses twice the key bits the negotiated cipher and MAC need,
+ * at most 2 * 512 (chacha20-poly1305, hmac-sha2-512), so this is never weaker than OpenSSH.
+ */
+const EXPONENT_BYTES = 128;
+
+/** An ephemeral DH key; values are exchanged as mpint contents (canonical two's-complement bytes). */
+export function dhEphemeral(group: DhGroup): { publicValue: Buffer; complete(peerValue: Buffer): Buffer } {
+  const dh = createDiffieHellman(group.p, group.g);
+  const exponent = randomBytes(Math.min(EXPONENT_BYTES, Math.floor((group.bits - 1) / 8)));
+  exponent[0]! |= 0x80;
+  dh.setPrivateKey(exponent);
+  exponent.fill(0);
+  const publicValue = unsignedToMpint(dh.generateKeys());
+  checkDhValue(publicValue, group, 'own');
+  return {
+    publicValue,
+    complete(peerValue) {
+      checkDhValue(peerValue, group, 'peer');
+      let secret: Buffer;
+      try {
+        secret = dh.computeSecret(stripZeros(peerValue));
+      } catch (err) {
+        throw kexError('invalid peer public DH value', err);
+      }
+      const k = Buffer.from(new SshWriter(group.p.length + 8).mpintFromUnsigned(secret).finish());
+      secret.fill(0);
+      return k;
+    },
+  };
+}
+
+/** Reads an mpint DH value and returns its canonical content (leading zeros dropped, sign byte kept). */
+export function readDhValue(r: SshReader): Buffer {
+  const raw = r.mpintBytes();
+  if (raw.length > 0 && raw[0]! & 0x80) throw protocolError('negative DH value');
+  return unsignedToMpint(raw);
+}
+
+/** OpenSSH's dh_pub_is_valid: 1 < y < p-1 and more than a few bits set (y = 2^k would leak x). */
+function checkDhValue(value: Buffer, group: DhGroup, whose: string): void {
+  const y = toBigInt(value);
+  if (y <= 1n || y >= group.pValue - 1n) throw kexError(`invalid ${whose} public DH value: out of range`);
+  let bitsSet = 0;
+  for (const digit of y.toString(16)) {
+    bitsSet += BITS_IN_HEX_DIGIT[parseInt(digit, 16)]!;
+    if (bitsSet >= 4) return;
+  }
+  throw kexError(`invalid ${whose} public DH value (${bitsSet}/${group.bits})`);
+}
+
+const BITS_IN_HEX_DIGIT = [0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4];
+
+export function toBigInt(bytes: Buffer): bigint {
+  return bytes.length === 0 ? 0n : BigInt('0x' + bytes.toString('hex'));
+}
+
+function stripZeros(bytes: Buffer): Buffer {
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  return bytes.subarray(i);
+}

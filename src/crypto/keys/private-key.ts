@@ -1,0 +1,83 @@
+import {
+  constants,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as cryptoSign,
+  type KeyObject,
+} from 'node:crypto';
+import type { HostKeySigner } from '../kex/types.js';
+import { ECDSA_CURVES, RSA_SIGNATURE_HASHES, type EcdsaCurve } from './key-types.js';
+import { keyError, parseSshPublicKey, publicBlobFromJwk, type SshPublicKey } from './public-key.js';
+import { ecdsaP1363ToSsh, encodeSignatureBlob } from './signature.js';
+import type { PrivateKey } from './types.js';
+
+export type GeneratedKeyType = 'ssh-ed25519' | 'ecdsa-sha2-nistp256' | 'ecdsa-sha2-nistp384' | 'ecdsa-sha2-nistp521' | 'ssh-rsa';
+
+/** A private key held as a node KeyObject; signs for user auth and, in tests, as a server host key. */
+export class SshPrivateKey implements PrivateKey, HostKeySigner {
+  readonly type: string;
+  readonly signatureAlgorithms: readonly string[];
+  private readonly curve: EcdsaCurve | undefined;
+
+  constructor(
+    private readonly keyObject: KeyObject,
+    readonly publicKey: SshPublicKey,
+    readonly comment: string,
+  ) {
+    this.type = publicKey.type;
+    this.signatureAlgorithms = publicKey.signatureAlgorithms;
+    this.curve = ECDSA_CURVES.find((c) => c.type === this.type);
+  }
+
+  get publicBlob(): Buffer {
+    return this.publicKey.blob;
+  }
+
+  sign(algorithm: string, data: Buffer): Buffer {
+    if (!this.signatureAlgorithms.includes(algorithm)) {
+      throw keyError(`${this.type} key cannot sign with ${algorithm}`);
+    }
+    let signature: Buffer;
+    if (this.type === 'ssh-ed25519') {
+      signature = cryptoSign(null, data, this.keyObject);
+    } else if (this.curve) {
+      const p1363 = cryptoSign(this.curve.hash, data, { key: this.keyObject, dsaEncoding: 'ieee-p1363' });
+      signature = ecdsaP1363ToSsh(p1363);
+    } else {
+      signature = cryptoSign(RSA_SIGNATURE_HASHES[algorithm]!, data, {
+        key: this.keyObject,
+        padding: constants.RSA_PKCS1_PADDING,
+      });
+    }
+    return encodeSignatureBlob(algorithm, signature);
+  }
+}
+
+/** Wraps a node private KeyObject (ed25519, P-256/384/521 or RSA) as an SSH private key. */
+export function privateKeyFromKeyObject(keyObject: KeyObject, comment: string): SshPrivateKey {
+  const kind = keyObject.asymmetricKeyType;
+  if (kind !== 'ed25519' && kind !== 'ec' && kind !== 'rsa') {
+    throw keyError(`unsupported key type ${String(kind)}`);
+  }
+  if (kind === 'ec') {
+    const named = keyObject.asymmetricKeyDetails?.namedCurve;
+    if (!ECDSA_CURVES.some((c) => c.nodeCurve === named)) throw keyError(`unsupported EC curve ${String(named)}`);
+  }
+  const blob = publicBlobFromJwk(createPublicKey(keyObject).export({ format: 'jwk' }));
+  return new SshPrivateKey(keyObject, parseSshPublicKey(blob), comment);
+}
+
+/** A fresh key pair (for tests and in-process servers). RSA keys are 2048 bits unless told otherwise. */
+export function generateHostKeySigner(type: GeneratedKeyType, rsaBits = 2048): SshPrivateKey {
+  let privateKey: KeyObject;
+  if (type === 'ssh-ed25519') {
+    privateKey = generateKeyPairSync('ed25519').privateKey;
+  } else if (type === 'ssh-rsa') {
+    privateKey = generateKeyPairSync('rsa', { modulusLength: rsaBits, publicExponent: 65537 }).privateKey;
+  } else {
+    const curve = ECDSA_CURVES.find((c) => c.type === type);
+    if (!curve) throw keyError(`unsupported key type ${String(type)}`);
+    privateKey = generateKeyPairSync('ec', { namedCurve: curve.nodeCurve }).privateKey;
+  }
+  return privateKeyFromKeyObject(privateKey, '');
+}
