@@ -1,0 +1,215 @@
+import { Duplex, Readable } from 'node:stream';
+import { TsshError, protocolError } from '../errors.js';
+import { MSG } from '../wire/messages.js';
+import { message } from '../wire/writer.js';
+import type { SshReader } from '../wire/reader.js';
+
+/** What a channel needs from the connection: send, congestion, and its own removal. */
+export interface ChannelLink {
+  send(payload: Buffer): void;
+  congested(): boolean;
+  whenDrained(callback: () => void): void;
+  released(channel: Channel): void;
+}
+
+export interface ChannelParams {
+  localId: number;
+  remoteId: number;
+  /** Window the peer granted us (bytes we may send before WINDOW_ADJUST). */
+  remoteWindow: number;
+  remoteMaxPacket: number;
+  /** Window we granted the peer at open. */
+  localWindow: number;
+  localMaxPacket: number;
+}
+
+/** Bounds a peer's WINDOW_ADJUST arithmetic (RFC 4254 §5.2: the window is a uint32). */
+const MAX_WINDOW = 0xffffffff;
+
+/**
+ * One SSH channel (RFC 4254 §5) as a Node Duplex: writes become CHANNEL_DATA within the peer's window,
+ * reads come from CHANNEL_DATA; `stderr` carries extended data type 1. The local window is re-granted
+ * only as the consumer drains what was received, so a slow reader bounds memory to one window.
+ */
+export class Channel extends Duplex {
+  readonly localId: number;
+  readonly remoteId: number;
+  readonly stderr: Readable;
+  private remoteWindow: number;
+  private readonly remoteMaxPacket: number;
+  private readonly windowSize: number;
+  /** Bytes the peer may still send us. */
+  private localWindow: number;
+  private eofReceived = false;
+  private eofSent = false;
+  private closeSent = false;
+  private closeReceived = false;
+  private pendingWrite: { data: Buffer; callback: (err?: Error | null) => void } | undefined;
+  /** Channel requests we sent with want_reply, answered in order (RFC 4254 §5.4). */
+  private readonly replies: Array<(ok: boolean) => void> = [];
+
+  constructor(private readonly link: ChannelLink, params: ChannelParams) {
+    super({ highWaterMark: 256 * 1024, allowHalfOpen: true });
+    this.localId = params.localId;
+    this.remoteId = params.remoteId;
+    this.remoteWindow = params.remoteWindow;
+    this.remoteMaxPacket = params.remoteMaxPacket;
+    this.windowSize = params.localWindow;
+    this.localWindow = params.localWindow;
+    this.stderr = new Readable({ highWaterMark: 64 * 1024, read: () => this.maybeAdjustWindow() });
+  }
+
+  get isClosed(): boolean {
+    return this.closeReceived;
+  }
+
+  // ---- incoming (from the connection's dispatcher) ----
+
+  onData(data: Buffer, extended: boolean): void {
+    if (this.eofReceived || this.closeReceived) return; // RFC 4254: data after EOF is ignored
+    if (data.length > this.localWindow) throw protocolError(`channel ${this.localId}: rcvd too much data ${data.length}, win ${this.localWindow}`);
+    this.localWindow -= data.length;
+    if (extended) this.stderr.push(data);
+    else this.push(data);
+    this.maybeAdjustWindow();
+  }
+
+  /**
+   * Grants more window once half of it is used and the data is no longer sitting in our buffers: the
+   * peer can never have more than one window's worth of bytes in flight or queued here.
+   */
+  private maybeAdjustWindow(): void {
+    if (this.closeSent || this.closeReceived || this.eofReceived) return;
+    const buffered = this.readableLength + this.stderr.readableLength;
+    const grant = this.windowSize - this.localWindow - buffered;
+    if (grant >= this.windowSize / 2) {
+      this.localWindow += grant;
+      this.link.send(message(MSG.CHANNEL_WINDOW_ADJUST).uint32(this.remoteId).uint32(grant).finish());
+    }
+  }
+
+  onWindowAdjust(bytes: number): void {
+    this.remoteWindow = Math.min(MAX_WINDOW, this.remoteWindow + bytes);
+    this.flushPendingWrite();
+  }
+
+  onEof(): void {
+    if (this.eofReceived) return;
+    this.eofReceived = true;
+    this.push(null);
+    this.stderr.push(null);
+  }
+
+  onClose(): void {
+    if (this.closeReceived) return;
+    this.closeReceived = true;
+    this.onEof();
+    this.sendClose();
+    const pending = this.pendingWrite;
+    this.pendingWrite = undefined;
+    pending?.callback(); // the peer will never take it; writing to a closed channel is not the writer's error
+    for (const reply of this.replies.splice(0)) reply(false);
+    this.link.released(this);
+    this.emit('channel-close');
+  }
+
+  /** Set by the channel's owner (e.g. a session) to take requests from the peer; false = not understood. */
+  requestHandler: ((type: string, r: SshReader) => boolean) | undefined;
+
+  handleRequest(type: string, r: SshReader): boolean {
+    return this.requestHandler ? this.requestHandler(type, r) : false;
+  }
+
+  onRequestReply(ok: boolean): void {
+    const reply = this.replies.shift();
+    if (!reply) throw protocolError(`channel ${this.localId}: unexpected request reply`);
+    reply(ok);
+  }
+
+  // ---- outgoing ----
+
+  /** Sends a channel request; with wantReply, resolves with the peer's success/failure. */
+  request(type: string, wantReply: boolean, body: (w: ReturnType<typeof message>) => void = () => {}): Promise<boolean> {
+    if (this.closeSent || this.closeReceived) return Promise.resolve(false);
+    const w = message(MSG.CHANNEL_REQUEST).uint32(this.remoteId).string(type).boolean(wantReply);
+    body(w);
+    this.link.send(w.finish());
+    if (!wantReply) return Promise.resolve(true);
+    return new Promise((resolve) => this.replies.push(resolve));
+  }
+
+  override _read(): void {
+    this.maybeAdjustWindow();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    if (this.closeSent || this.closeReceived || this.eofSent) return callback();
+    this.pendingWrite = { data: chunk, callback };
+    this.flushPendingWrite();
+  }
+
+  /** Sends as much of the pending write as the peer's window allows; completes it when all is sent. */
+  private flushPendingWrite(): void {
+    const pending = this.pendingWrite;
+    if (!pending) return;
+    let data = pending.data;
+    while (data.length > 0 && this.remoteWindow > 0) {
+      const n = Math.min(data.length, this.remoteWindow, this.remoteMaxPacket);
+      this.link.send(channelData(this.remoteId, data.subarray(0, n)));
+      this.remoteWindow -= n;
+      data = data.subarray(n);
+    }
+    if (data.length > 0) {
+      pending.data = data; // the rest waits for WINDOW_ADJUST
+      return;
+    }
+    this.pendingWrite = undefined;
+    // Transport backpressure: complete the write only once the socket can take more.
+    if (this.link.congested()) this.link.whenDrained(() => pending.callback());
+    else pending.callback();
+  }
+
+  override _final(callback: (err?: Error | null) => void): void {
+    this.sendEof();
+    callback();
+  }
+
+  sendEof(): void {
+    if (this.eofSent || this.closeSent || this.closeReceived) return;
+    this.eofSent = true;
+    this.link.send(message(MSG.CHANNEL_EOF).uint32(this.remoteId).finish());
+  }
+
+  sendClose(): void {
+    if (this.closeSent) return;
+    this.closeSent = true;
+    this.link.send(message(MSG.CHANNEL_CLOSE).uint32(this.remoteId).finish());
+  }
+
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    if (!this.closeReceived) this.sendClose();
+    this.stderr.destroy();
+    callback(err);
+  }
+
+  /** Fails the channel because the connection ended. */
+  abort(err: TsshError): void {
+    if (this.closeReceived) return;
+    this.closeReceived = true;
+    this.closeSent = true;
+    for (const reply of this.replies.splice(0)) reply(false);
+    this.pendingWrite?.callback(err);
+    this.pendingWrite = undefined;
+    this.emit('channel-close', err);
+  }
+}
+
+/** CHANNEL_DATA built with a single copy of the data. */
+function channelData(remoteId: number, data: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(9 + data.length);
+  out[0] = MSG.CHANNEL_DATA;
+  out.writeUInt32BE(remoteId, 1);
+  out.writeUInt32BE(data.length, 5);
+  data.copy(out, 9);
+  return out;
+}

@@ -1,0 +1,232 @@
+import { TsshError, DisconnectReason, protocolError } from '../errors.js';
+import { MSG } from '../wire/messages.js';
+import { createKexClient, createKexServer, gexPreferredBits } from '../crypto/kex/index.js';
+import type { HostKeySigner, KexClient, KexResult, KexServer, KexStep } from '../crypto/kex/types.js';
+import { parsePublicKeyBlob } from '../crypto/keys/index.js';
+import type { PublicKey } from '../crypto/keys/types.js';
+import { cipherInfo, createOpener, createSealer, macInfo } from '../crypto/protection.js';
+import type { PacketOpener, PacketSealer } from '../crypto/cipher/types.js';
+import { EXT_INFO_C, KEX_STRICT_C, KEX_STRICT_S } from '../crypto/names.js';
+import { deriveDirectionKeys, type KeyLengths } from './key-derivation.js';
+import { encodeKexInit, guessWasWrong, negotiate, parseKexInit, type DirectionAlgorithms, type KexProposal, type Negotiated } from './kexinit.js';
+
+export type Role = 'client' | 'server';
+
+/** The local algorithm preferences, already filtered by configuration. */
+export interface AlgorithmPreferences {
+  kex: string[];
+  hostKey: string[];
+  ciphers: string[];
+  macs: string[];
+  compression: string[];
+}
+
+/** Everything a finished key exchange hands to the transport. */
+export interface KexOutcome {
+  negotiated: Negotiated;
+  result: KexResult;
+  hostKey: PublicKey;
+  /** Keys for what we send and what we receive (role-dependent directions already resolved). */
+  outgoing: { sealer: PacketSealer; algorithms: DirectionAlgorithms };
+  incoming: { opener: PacketOpener; algorithms: DirectionAlgorithms };
+}
+
+export interface KexRoundContext {
+  role: Role;
+  isInitial: boolean;
+  localVersion: string;
+  peerVersion: string;
+  preferences: AlgorithmPreferences;
+  /** The session identifier (H of the first exchange); undefined during the first exchange. */
+  sessionId: Buffer | undefined;
+  /** Server role: host keys by algorithm. */
+  hostKeys?: ReadonlyMap<string, HostKeySigner>;
+  /** Client role: the server key of the first exchange; a rekey must present the same key. */
+  initialHostKey?: Buffer;
+  send(payload: Buffer): void;
+  /** Client role: policy check (known_hosts); runs after the signature verified. Throws to refuse. */
+  verifyHostKey?(key: PublicKey, algorithm: string): Promise<void>;
+}
+
+/** OpenSSH kex_choose_conf: the largest key, block, IV or MAC key size in bytes sizes the DH-GEX group. */
+function neededKeyBytes(n: Negotiated): number {
+  let need = 0;
+  for (const d of [n.clientToServer, n.serverToClient]) {
+    const c = cipherInfo(d.cipher);
+    need = Math.max(need, c?.keyLength ?? 0, c?.blockSize ?? 0, c?.ivLength ?? 0, d.mac ? macInfo(d.mac)?.keyLength ?? 0 : 0);
+  }
+  return need;
+}
+
+const aead = { isAead: (name: string) => cipherInfo(name)?.aead ?? false };
+
+/**
+ * One key exchange, initial or rekey (RFC 4253 §7-8): KEXINIT both ways, the negotiated method's
+ * messages, host-key signature verification, then NEWKEYS. The transport routes messages 20-49 here.
+ */
+export class KexRound {
+  private localKexinit: Buffer | undefined;
+  private peerKexinit: Buffer | undefined;
+  private negotiated: Negotiated | undefined;
+  private method: KexClient | KexServer | undefined;
+  private ignoreNextKexPacket = false;
+  private outcome: KexOutcome | undefined;
+  private newKeysReceived = false;
+  private newKeysSent = false;
+
+  constructor(private readonly ctx: KexRoundContext) {}
+
+  get started(): boolean {
+    return this.localKexinit !== undefined;
+  }
+
+  get strictKex(): boolean {
+    return this.negotiated?.strictKex ?? false;
+  }
+
+  get result(): KexOutcome | undefined {
+    return this.outcome;
+  }
+
+  /** Both NEWKEYS exchanged: the round is over. */
+  get done(): boolean {
+    return this.newKeysSent && this.newKeysReceived;
+  }
+
+  get sentNewKeys(): boolean {
+    return this.newKeysSent;
+  }
+
+  /** Sends our KEXINIT (once). */
+  sendKexInit(): void {
+    if (this.localKexinit) return;
+    this.localKexinit = encodeKexInit(this.buildProposal());
+    this.ctx.send(this.localKexinit);
+  }
+
+  private buildProposal(): KexProposal {
+    const p = this.ctx.preferences;
+    const kex = [...p.kex];
+    // Signals go in the first KEXINIT only (OpenSSH >= 9.5 behaviour; strict KEX is decided there).
+    if (this.ctx.isInitial) kex.push(...(this.ctx.role === 'client' ? [EXT_INFO_C, KEX_STRICT_C] : [KEX_STRICT_S]));
+    const hostKey = this.ctx.role === 'server' ? p.hostKey.filter((alg) => this.ctx.hostKeys?.has(alg)) : p.hostKey;
+    return {
+      kex,
+      hostKey,
+      cipherCtoS: p.ciphers,
+      cipherStoC: p.ciphers,
+      macCtoS: p.macs,
+      macStoC: p.macs,
+      compressionCtoS: p.compression,
+      compressionStoC: p.compression,
+      languageCtoS: [],
+      languageStoC: [],
+    };
+  }
+
+  /**
+   * Handles a message of type 20-49 (not NEWKEYS: see `receiveNewKeys`). Resolves once any resulting
+   * async work (the host-key policy) is complete; the transport holds further input until then.
+   */
+  async handle(payload: Buffer, peerSequence: number): Promise<void> {
+    const type = payload[0]!;
+    if (type === MSG.KEXINIT) return this.receiveKexInit(payload, peerSequence);
+    if (!this.method || this.outcome) throw protocolError(`unexpected key exchange message ${type}`);
+    if (this.ignoreNextKexPacket) {
+      this.ignoreNextKexPacket = false;
+      return;
+    }
+    const step = this.method.handle(payload);
+    await this.afterStep(step);
+  }
+
+  private async receiveKexInit(payload: Buffer, peerSequence: number): Promise<void> {
+    if (this.peerKexinit) throw protocolError('received a second KEXINIT during key exchange');
+    this.peerKexinit = Buffer.from(payload);
+    this.sendKexInit();
+    const peer = parseKexInit(this.peerKexinit);
+    const local = parseKexInit(this.localKexinit!);
+    const [client, server] = this.ctx.role === 'client' ? [local, peer] : [peer, local];
+    this.negotiated = negotiate(client.proposal, server.proposal, aead);
+    if (this.negotiated.strictKex && this.ctx.isInitial && peerSequence !== 0) {
+      throw protocolError('strict KEX violation: KEXINIT was not the first packet');
+    }
+    if (peer.firstKexPacketFollows && guessWasWrong(client.proposal, server.proposal)) this.ignoreNextKexPacket = true;
+    const prefix = {
+      clientVersion: this.ctx.role === 'client' ? this.ctx.localVersion : this.ctx.peerVersion,
+      serverVersion: this.ctx.role === 'client' ? this.ctx.peerVersion : this.ctx.localVersion,
+      clientKexinit: this.ctx.role === 'client' ? this.localKexinit! : this.peerKexinit,
+      serverKexinit: this.ctx.role === 'client' ? this.peerKexinit : this.localKexinit!,
+    };
+    if (this.ctx.role === 'client') {
+      const method = createKexClient(this.negotiated.kex, prefix, { gexPreferredBits: gexPreferredBits(neededKeyBytes(this.negotiated)) });
+      this.method = method;
+      await this.afterStep(method.start());
+    } else {
+      const signer = this.ctx.hostKeys?.get(this.negotiated.hostKey);
+      if (!signer) throw new TsshError('KEX', `no host key for ${this.negotiated.hostKey}`);
+      this.method = createKexServer(this.negotiated.kex, prefix, signer, this.negotiated.hostKey);
+    }
+  }
+
+  private async afterStep(step: KexStep): Promise<void> {
+    for (const payload of step.send) this.ctx.send(payload);
+    if (!step.result) return;
+    const negotiated = this.negotiated!;
+    const hostKey = parsePublicKeyBlob(step.result.hostKey);
+    if (this.ctx.role === 'client') await this.verifyServer(hostKey, step.result);
+    this.outcome = this.deriveOutcome(negotiated, step.result, hostKey);
+  }
+
+  /** Signature over H first, then the trust policy: a key is never trusted before it proved possession. */
+  private async verifyServer(hostKey: PublicKey, result: KexResult): Promise<void> {
+    const algorithm = this.negotiated!.hostKey;
+    if (!hostKey.verify(algorithm, result.exchangeHash, result.signature)) {
+      throw new TsshError('KEX', 'ssh_dispatch_run_fatal: incorrect signature', { disconnectReason: DisconnectReason.KEY_EXCHANGE_FAILED });
+    }
+    if (this.ctx.initialHostKey) {
+      if (!this.ctx.initialHostKey.equals(result.hostKey)) {
+        throw new TsshError('KEX', 'Server host key changed during rekey', { disconnectReason: DisconnectReason.HOST_KEY_NOT_VERIFIABLE });
+      }
+      return;
+    }
+    await this.ctx.verifyHostKey?.(hostKey, algorithm);
+  }
+
+  private deriveOutcome(negotiated: Negotiated, result: KexResult, hostKey: PublicKey): KexOutcome {
+    const sessionId = this.ctx.sessionId ?? result.exchangeHash;
+    const lengths = (d: DirectionAlgorithms): KeyLengths => {
+      const c = cipherInfo(d.cipher)!;
+      return { ivLength: c.ivLength, keyLength: c.keyLength, macKeyLength: d.mac ? macInfo(d.mac)!.keyLength : 0 };
+    };
+    const keys = deriveDirectionKeys(result.hash, result.sharedSecret, result.exchangeHash, sessionId, lengths(negotiated.clientToServer), lengths(negotiated.serverToClient));
+    const client = this.ctx.role === 'client';
+    const out = client ? negotiated.clientToServer : negotiated.serverToClient;
+    const inc = client ? negotiated.serverToClient : negotiated.clientToServer;
+    const outKeys = client ? keys.clientToServer : keys.serverToClient;
+    const incKeys = client ? keys.serverToClient : keys.clientToServer;
+    const outcome: KexOutcome = {
+      negotiated,
+      result,
+      hostKey,
+      outgoing: { sealer: createSealer(out.cipher, out.mac, outKeys), algorithms: out },
+      incoming: { opener: createOpener(inc.cipher, inc.mac, incKeys), algorithms: inc },
+    };
+    return outcome;
+  }
+
+  /** Ready to send NEWKEYS: our side of the exchange completed (and, for a client, verified). */
+  get readyToSendNewKeys(): boolean {
+    return this.outcome !== undefined && !this.newKeysSent;
+  }
+
+  markNewKeysSent(): void {
+    this.newKeysSent = true;
+  }
+
+  receiveNewKeys(): KexOutcome {
+    if (!this.outcome || this.newKeysReceived) throw protocolError('unexpected NEWKEYS');
+    this.newKeysReceived = true;
+    return this.outcome;
+  }
+}

@@ -1,0 +1,488 @@
+import type { Duplex } from 'node:stream';
+import { TsshError, DisconnectReason, protocolError, asTsshError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { MSG, msgName } from '../wire/messages.js';
+import { SshReader } from '../wire/reader.js';
+import { message } from '../wire/writer.js';
+import { cipherInfo, noneOpener, noneSealer } from '../crypto/protection.js';
+import type { HostKeySigner } from '../crypto/kex/types.js';
+import type { PublicKey } from '../crypto/keys/types.js';
+import { fingerprintSha256 } from '../crypto/keys/index.js';
+import { IdentReader, LOCAL_IDENT } from './ident.js';
+import { PacketDecoder, PacketEncoder, MAX_PACKET_LENGTH } from './packet-codec.js';
+import { createCompressor, createDecompressor, isCompression } from './compression.js';
+import { NegotiationError } from './kexinit.js';
+import { KexRound, type AlgorithmPreferences, type KexOutcome, type Role } from './key-exchange.js';
+import { disconnectError, describeSocketError } from './disconnect.js';
+import { RekeyPolicy, type RekeyLimitOption } from './rekey-policy.js';
+
+export interface TransportConfig {
+  role: Role;
+  preferences: AlgorithmPreferences;
+  /** For messages: "Connection closed by <host> port <port>". */
+  peer: { host: string; port: number };
+  log: Logger;
+  rekeyLimit?: RekeyLimitOption;
+  localVersion?: string;
+  /** Server role: host keys by algorithm name. */
+  hostKeys?: ReadonlyMap<string, HostKeySigner>;
+  /** Client role: trust decision for the server's key (after its signature verified). */
+  verifyHostKey?(key: PublicKey, algorithm: string): Promise<void>;
+}
+
+/** Handler for messages above the transport layer (50+); returns false for an unknown message type. */
+export type PacketHandler = (payload: Buffer) => boolean | void;
+
+/**
+ * The SSH transport (RFC 4253) over any Duplex: identification, binary packets, key exchange and rekeying,
+ * EXT_INFO, IGNORE/DEBUG/UNIMPLEMENTED/DISCONNECT. Upper layers see an ordered stream of payloads and a
+ * `send` that queues during key re-exchange; nothing is dropped and nothing is reordered.
+ */
+export class Transport {
+  readonly role: Role;
+  private readonly socket: Duplex;
+  private readonly config: TransportConfig;
+  private readonly log: Logger;
+  private readonly localVersion: string;
+  private peerVersion = '';
+  private identReader: IdentReader | undefined;
+  private readonly encoder = new PacketEncoder(noneSealer());
+  private readonly decoder = new PacketDecoder(noneOpener());
+  private kex: KexRound | undefined;
+  private firstKexDone = false;
+  private strictKex = false;
+  private session: Buffer | undefined;
+  private serverHostKey: Buffer | undefined;
+  private held: Buffer[] = [];
+  private handler: PacketHandler | undefined;
+  private processing = false;
+  private finished = false;
+  private corked = false;
+  private delayedCompression: { outgoing: boolean; incoming: boolean } = { outgoing: false, incoming: false };
+  private readonly rekey: RekeyPolicy;
+  private readonly closedPromise: Promise<TsshError | undefined>;
+  private resolveClosed!: (err: TsshError | undefined) => void;
+  private readyResolve!: () => void;
+  private readyReject!: (err: TsshError) => void;
+  /** Resolves when the first key exchange completed (keys in use both ways). */
+  readonly ready: Promise<void>;
+  /** Extensions the peer announced in EXT_INFO (RFC 8308), e.g. 'server-sig-algs'. */
+  readonly extensions = new Map<string, Buffer>();
+  /** The negotiated algorithms of the latest key exchange. */
+  negotiated: KexOutcome['negotiated'] | undefined;
+  private drainWaiters: Array<() => void> = [];
+  /** Completed key exchanges (the first one included). */
+  keyExchanges = 0;
+  /** Bytes written to the stream so far, identification line included. */
+  bytesWritten = 0;
+
+  constructor(socket: Duplex, config: TransportConfig) {
+    this.socket = socket;
+    this.config = config;
+    this.role = config.role;
+    this.log = config.log;
+    this.localVersion = config.localVersion ?? LOCAL_IDENT;
+    this.rekey = new RekeyPolicy(config.rekeyLimit, () => this.startRekey('time limit'));
+    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.ready = new Promise((resolve, reject) => {
+      this.readyResolve = resolve;
+      this.readyReject = reject;
+    });
+    this.ready.catch(() => {}); // observed through `closed` as well
+  }
+
+  /** Settles once, with the error that ended the connection (undefined for a local, orderly close). */
+  get closed(): Promise<TsshError | undefined> {
+    return this.closedPromise;
+  }
+
+  get isClosed(): boolean {
+    return this.finished;
+  }
+
+  get sessionId(): Buffer {
+    if (!this.session) throw new TsshError('INTERNAL', 'no session id before the first key exchange');
+    return this.session;
+  }
+
+  /** The server signature algorithms from EXT_INFO, if the server sent them. */
+  get serverSigAlgs(): string[] | undefined {
+    const raw = this.extensions.get('server-sig-algs');
+    return raw ? raw.toString('latin1').split(',') : undefined;
+  }
+
+  get remoteVersion(): string {
+    return this.peerVersion;
+  }
+
+  setHandler(handler: PacketHandler): void {
+    this.handler = handler;
+  }
+
+  start(): void {
+    this.identReader = new IdentReader(this.role === 'client');
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('end', () => this.fail(this.closedByPeer()));
+    this.socket.on('close', () => this.fail(this.closedByPeer()));
+    this.socket.on('error', (err: NodeJS.ErrnoException) => this.fail(describeSocketError(err, this.config.peer)));
+    this.socket.on('drain', () => this.flushDrainWaiters());
+    this.log.debug1(`Local version string ${this.localVersion}`);
+    this.bytesWritten += this.localVersion.length + 2;
+    this.socket.write(`${this.localVersion}\r\n`);
+  }
+
+  private closedByPeer(): TsshError {
+    const { host, port } = this.config.peer;
+    if (!this.peerVersion) return new TsshError('CONNECTION_CLOSED', `kex_exchange_identification: Connection closed by remote host\nConnection closed by ${host} port ${port}`);
+    return new TsshError('CONNECTION_CLOSED', `Connection closed by ${host} port ${port}`);
+  }
+
+  // ---- output ----
+
+  /** Sends one payload; during a key exchange, non-KEX messages wait until the new keys are in use. */
+  send(payload: Buffer): void {
+    if (this.finished) return;
+    const type = payload[0]!;
+    const kexMessage = type >= 20 && type <= 49 || type === MSG.DISCONNECT;
+    if (this.kex && !kexMessage && !(this.kex.sentNewKeys)) {
+      this.held.push(payload);
+      return;
+    }
+    if (!this.kex && !this.firstKexDone && !kexMessage) {
+      this.held.push(payload);
+      return;
+    }
+    this.writePacket(payload);
+    if (this.firstKexDone && !this.kex && this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
+  }
+
+  private writePacket(payload: Buffer): void {
+    const wire = this.encoder.encode(payload);
+    if (this.role === 'server' && payload[0] === MSG.USERAUTH_SUCCESS) this.onAuthenticated();
+    // Batch every packet written in this tick into one socket write (no Nagle stalls, fewer syscalls).
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.bytesWritten += wire.length;
+    this.socket.write(wire);
+  }
+
+  /** True when the socket's outgoing buffer is over its high-water mark; wait with `whenDrained`. */
+  get congested(): boolean {
+    return this.socket.writableNeedDrain || this.held.length > 0;
+  }
+
+  whenDrained(callback: () => void): void {
+    if (!this.congested) return callback();
+    this.drainWaiters.push(callback);
+  }
+
+  private flushDrainWaiters(): void {
+    if (this.congested) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  // ---- input ----
+
+  private onData(chunk: Buffer): void {
+    if (this.finished) return;
+    try {
+      if (this.identReader) {
+        const ident = this.identReader.push(chunk);
+        if (!ident) return;
+        this.identReader = undefined;
+        this.peerVersion = ident.version;
+        for (const line of ident.preBannerLines) this.log.debug1(`banner line: ${line}`);
+        this.log.debug1(`Remote protocol version ${ident.version.split('-')[1]}, remote software version ${ident.version.split('-').slice(2).join('-')}`);
+        this.beginKex();
+        chunk = ident.rest;
+      }
+      this.decoder.push(chunk);
+      this.pump();
+    } catch (err) {
+      this.fail(asTsshError(err));
+    }
+  }
+
+  /** Decodes and dispatches packets strictly in order; pauses while an async step (host-key policy) runs. */
+  private pump(): void {
+    if (this.processing || this.finished) return;
+    this.processing = true;
+    try {
+      for (;;) {
+        const payload = this.decoder.next();
+        if (!payload) break;
+        const pending = this.dispatch(payload, (this.decoder.sequence - 1) >>> 0);
+        if (this.firstKexDone && !this.kex && this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
+        if (pending) {
+          pending.then(
+            () => {
+              this.processing = false;
+              this.afterKexProgress();
+              this.pump();
+            },
+            (err) => this.fail(asTsshError(err)),
+          );
+          return;
+        }
+      }
+      this.processing = false;
+    } catch (err) {
+      this.processing = false;
+      this.fail(asTsshError(err));
+    }
+  }
+
+  private dispatch(payload: Buffer, seq: number): Promise<void> | undefined {
+    if (payload.length === 0) throw protocolError('empty packet');
+    const type = payload[0]!;
+    this.log.debug3(`receive packet: type ${type}`);
+    if (this.kex && !this.firstKexDone && this.kex.strictKex && !(type >= 20 && type <= 49)) {
+      throw protocolError(`strict KEX violation: unexpected packet type ${type} (seqnr ${seq})`);
+    }
+    switch (type) {
+      case MSG.DISCONNECT:
+        throw disconnectError(payload, this.config.peer);
+      case MSG.IGNORE:
+        return undefined;
+      case MSG.DEBUG:
+        return this.onDebug(payload);
+      case MSG.UNIMPLEMENTED:
+        this.log.debug1(`Received SSH2_MSG_UNIMPLEMENTED for ${new SshReader(payload).raw(5).readUInt32BE(1)}`);
+        return undefined;
+      case MSG.EXT_INFO:
+        return this.onExtInfo(payload);
+      case MSG.KEXINIT:
+        if (!this.kex) this.beginKex();
+        return this.runKexStep(payload, seq);
+      case MSG.NEWKEYS:
+        return this.onNewKeys();
+      default:
+        break;
+    }
+    if (type >= 20 && type <= 49) {
+      if (!this.kex) throw protocolError(`unexpected ${msgName(type)} outside key exchange`);
+      return this.runKexStep(payload, seq);
+    }
+    if (!this.firstKexDone) throw protocolError(`unexpected ${msgName(type)} before key exchange completed`);
+    if (type === MSG.USERAUTH_SUCCESS && this.role === 'client') this.onAuthenticated();
+    const handled = this.handler ? this.handler(payload) : false;
+    if (handled === false) this.writePacket(message(MSG.UNIMPLEMENTED).uint32(seq).finish());
+    return undefined;
+  }
+
+  private onDebug(payload: Buffer): undefined {
+    const r = new SshReader(payload, 'DEBUG');
+    r.byte();
+    const display = r.boolean();
+    const text = r.text();
+    this.log.debug1(`Remote: ${text}`);
+    if (display) this.log.verbose(`Remote: ${text}`);
+    return undefined;
+  }
+
+  private onExtInfo(payload: Buffer): undefined {
+    const r = new SshReader(payload, 'EXT_INFO');
+    r.byte();
+    const count = r.uint32();
+    if (count > 1024) throw protocolError('EXT_INFO: too many extensions');
+    for (let i = 0; i < count; i++) {
+      const name = r.text();
+      const value = r.string();
+      this.extensions.set(name, Buffer.from(value));
+      this.log.debug1(`kex_input_ext_info: ${name}${name === 'server-sig-algs' ? ` <${value.toString('latin1')}>` : ''}`);
+    }
+    r.end();
+    return undefined;
+  }
+
+  // ---- key exchange ----
+
+  private beginKex(): void {
+    this.kex = new KexRound({
+      role: this.role,
+      isInitial: !this.firstKexDone,
+      localVersion: this.localVersion,
+      peerVersion: this.peerVersion,
+      preferences: this.config.preferences,
+      sessionId: this.session,
+      ...(this.config.hostKeys ? { hostKeys: this.config.hostKeys } : {}),
+      ...(this.serverHostKey ? { initialHostKey: this.serverHostKey } : {}),
+      send: (p) => this.writePacket(p),
+      ...(this.config.verifyHostKey ? { verifyHostKey: this.config.verifyHostKey } : {}),
+    });
+    this.kex.sendKexInit();
+    this.log.debug1('SSH2_MSG_KEXINIT sent');
+  }
+
+  /** Starts a key re-exchange (RekeyLimit reached, ~R, or a test). No-op while one is running. */
+  startRekey(reason: string): void {
+    if (this.finished || this.kex || !this.firstKexDone) return;
+    this.log.debug1(`rekeying: ${reason}`);
+    this.beginKex();
+  }
+
+  private runKexStep(payload: Buffer, seq: number): Promise<void> | undefined {
+    const kex = this.kex!;
+    const wasNegotiated = kex.result;
+    const step = kex.handle(payload, seq).catch((err: unknown) => {
+      if (err instanceof NegotiationError) {
+        const { host, port } = this.config.peer;
+        throw new TsshError('NEGOTIATION', `Unable to negotiate with ${host} port ${port}: ${err.message}`, { disconnectReason: DisconnectReason.KEY_EXCHANGE_FAILED });
+      }
+      throw err;
+    });
+    return step.then(() => {
+      if (!wasNegotiated && kex.result) this.logNegotiated(kex.result);
+      this.afterKexProgress();
+    });
+  }
+
+  /** Once our side of the exchange is complete, NEWKEYS goes out and our outgoing keys change. */
+  private afterKexProgress(): void {
+    const kex = this.kex;
+    if (!kex || !kex.readyToSendNewKeys || this.finished) return;
+    const outcome = kex.result!;
+    this.writePacket(message(MSG.NEWKEYS).finish());
+    kex.markNewKeysSent();
+    this.log.debug1('SSH2_MSG_NEWKEYS sent');
+    if (kex.strictKex) this.encoder.resetSequence();
+    this.strictKex ||= kex.strictKex;
+    this.encoder.setProtection(outcome.outgoing.sealer);
+    this.applyCompression(outcome.outgoing.algorithms.compression, 'outgoing');
+    if (!this.firstKexDone && this.role === 'server' && outcome.negotiated.peerWantsExtInfo) this.sendExtInfo();
+    this.maybeFinishKex();
+  }
+
+  private onNewKeys(): undefined {
+    if (!this.kex) throw protocolError('unexpected SSH2_MSG_NEWKEYS');
+    const outcome = this.kex.receiveNewKeys();
+    this.log.debug1('SSH2_MSG_NEWKEYS received');
+    if (this.kex.strictKex) this.decoder.resetSequence();
+    this.decoder.setProtection(outcome.incoming.opener);
+    this.applyCompression(outcome.incoming.algorithms.compression, 'incoming');
+    this.maybeFinishKex();
+    return undefined;
+  }
+
+  /**
+   * Compression streams restart at every NEWKEYS, as in OpenSSH; zlib@openssh.com waits for
+   * USERAUTH_SUCCESS (`authenticated`), plain zlib starts at once.
+   */
+  private applyCompression(name: string, direction: 'outgoing' | 'incoming'): void {
+    const wanted = isCompression(name);
+    const delayed = wanted && name === 'zlib@openssh.com' && !this.authenticated;
+    this.delayedCompression[direction] = delayed;
+    this.setCompression(direction, wanted && !delayed);
+  }
+
+  private setCompression(direction: 'outgoing' | 'incoming', on: boolean): void {
+    if (direction === 'outgoing') this.encoder.setCompressor(on ? createCompressor() : undefined);
+    else this.decoder.setDecompressor(on ? createDecompressor(MAX_PACKET_LENGTH) : undefined);
+  }
+
+  /** USERAUTH_SUCCESS passed (sent by a server, received by a client): delayed compression starts now. */
+  private onAuthenticated(): void {
+    this.authenticated = true;
+    for (const direction of ['outgoing', 'incoming'] as const) {
+      if (this.delayedCompression[direction]) {
+        this.delayedCompression[direction] = false;
+        this.setCompression(direction, true);
+      }
+    }
+  }
+
+  private authenticated = false;
+
+  private maybeFinishKex(): void {
+    const kex = this.kex;
+    if (!kex || !kex.done) return;
+    const outcome = kex.result!;
+    this.negotiated = outcome.negotiated;
+    this.kex = undefined;
+    this.keyExchanges++;
+    if (!this.firstKexDone) {
+      this.firstKexDone = true;
+      this.session = outcome.result.exchangeHash;
+      this.serverHostKey = outcome.result.hostKey;
+      this.readyResolve();
+    }
+    this.rekey.reset(cipherInfo(outcome.outgoing.algorithms.cipher)?.blockSize ?? 8);
+    const held = this.held;
+    this.held = [];
+    for (const payload of held) this.writePacket(payload);
+    // What waited during the exchange may itself reach the limit again.
+    if (this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
+    this.flushDrainWaiters();
+  }
+
+  private logNegotiated(outcome: KexOutcome): void {
+    const n = outcome.negotiated;
+    this.log.debug1(`kex: algorithm: ${n.kex}`);
+    this.log.debug1(`kex: host key algorithm: ${n.hostKey}`);
+    const describe = (d: typeof n.clientToServer): string => `cipher: ${d.cipher} MAC: ${d.mac ?? '<implicit>'} compression: ${d.compression}`;
+    this.log.debug1(`kex: server->client ${describe(n.serverToClient)}`);
+    this.log.debug1(`kex: client->server ${describe(n.clientToServer)}`);
+    if (this.role === 'client') this.log.debug1(`Server host key: ${outcome.hostKey.type} ${fingerprintSha256(outcome.hostKey.blob)}`);
+  }
+
+  private sendExtInfo(): void {
+    const algs = [...this.config.hostKeys?.keys() ?? []];
+    const sigAlgs = algs.includes('rsa-sha2-256') || algs.length > 0 ? this.config.preferences.hostKey : algs;
+    this.writePacket(message(MSG.EXT_INFO).uint32(1).string('server-sig-algs').string(sigAlgs.join(',')).finish());
+  }
+
+  // ---- closing ----
+
+  /** Sends DISCONNECT (best effort) and closes: an orderly local shutdown. */
+  disconnect(reason: number = DisconnectReason.BY_APPLICATION, description = 'disconnected by user'): void {
+    if (this.finished) return;
+    try {
+      if (this.firstKexDone || this.kex) this.writePacket(message(MSG.DISCONNECT).uint32(reason).string(description).string('').finish());
+    } catch {
+      // The connection is going away regardless.
+    }
+    this.finish(undefined);
+  }
+
+  /** Ends the connection because of an error; tells the peer why when the error carries a reason. */
+  fail(err: TsshError): void {
+    if (this.finished) return;
+    if (err.disconnectReason !== undefined && this.peerVersion) {
+      try {
+        this.writePacket(message(MSG.DISCONNECT).uint32(err.disconnectReason).string(err.message.split('\n')[0]!).string('').finish());
+      } catch {
+        // Best effort.
+      }
+    }
+    this.finish(err);
+  }
+
+  private finish(err: TsshError | undefined): void {
+    this.finished = true;
+    this.rekey.stop();
+    this.held = [];
+    if (err) this.readyReject(err);
+    else this.readyReject(new TsshError('CONNECTION_CLOSED', 'connection closed'));
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
+    // Let a final DISCONNECT flush, then release the socket.
+    this.socket.end(() => this.socket.destroy());
+    this.resolveClosed(err);
+    for (const w of this.drainWaiters) w();
+    this.drainWaiters = [];
+  }
+
+  get cipherBlockSize(): number {
+    return this.negotiated ? cipherInfo(this.negotiated.clientToServer.cipher)?.blockSize ?? 8 : 8;
+  }
+}

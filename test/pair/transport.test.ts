@@ -1,0 +1,180 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CIPHER_NAMES, HOST_KEY_NAMES, KEX_NAMES, MAC_NAMES } from '../../src/crypto/names.js';
+import { cipherInfo } from '../../src/crypto/protection.js';
+import { makePair, testPayload, waitUntil } from './pair-harness.js';
+import { seededRandom } from '../support/memory-pair.js';
+
+async function exchange(pair: ReturnType<typeof makePair>, count: number, maxSize: number, seed: number): Promise<void> {
+  const random = seededRandom(seed);
+  const sizes = Array.from({ length: count }, () => 5 + Math.floor(random() * maxSize));
+  sizes.forEach((size, i) => pair.client.send(testPayload(i, size)));
+  sizes.forEach((size, i) => pair.server.send(testPayload(i, size)));
+  await waitUntil(() => pair.toServer.length === count && pair.toClient.length === count, 'all payloads', pair.client.closed);
+  sizes.forEach((size, i) => {
+    assert.deepEqual(pair.toServer[i], testPayload(i, size), `client→server payload ${i}`);
+    assert.deepEqual(pair.toClient[i], testPayload(i, size), `server→client payload ${i}`);
+  });
+}
+
+for (const kex of KEX_NAMES) {
+  test(`pair: kex ${kex} completes and both sides agree on the session id`, async () => {
+    const pair = makePair({ client: { kex: [kex] } });
+    try {
+      await Promise.all([pair.client.ready, pair.server.ready]);
+      assert.equal(pair.client.negotiated?.kex, kex);
+      assert.deepEqual(pair.client.sessionId, pair.server.sessionId);
+      assert.ok(pair.client.negotiated?.strictKex, 'strict KEX negotiated');
+      await exchange(pair, 5, 2000, 1);
+    } finally {
+      pair.close();
+    }
+  });
+}
+
+for (const hostKey of HOST_KEY_NAMES) {
+  test(`pair: host key algorithm ${hostKey} is verified and handed to the policy`, async () => {
+    const pair = makePair({ client: { hostKey: [hostKey], kex: ['curve25519-sha256'] } });
+    try {
+      await pair.client.ready;
+      assert.equal(pair.client.negotiated?.hostKey, hostKey);
+      assert.equal(pair.seenHostKey()?.type, hostKey.startsWith('rsa-') ? 'ssh-rsa' : hostKey);
+    } finally {
+      pair.close();
+    }
+  });
+}
+
+const combos: Array<[string, string | undefined]> = [];
+for (const cipher of CIPHER_NAMES) {
+  if (cipherInfo(cipher)?.aead) combos.push([cipher, undefined]);
+  else for (const mac of MAC_NAMES) combos.push([cipher, mac]);
+}
+
+for (const [cipher, mac] of combos) {
+  test(`pair: ${cipher}${mac ? ` + ${mac}` : ''} carries data intact with input split at random points`, async () => {
+    const pair = makePair({
+      client: { ciphers: [cipher], macs: mac ? [mac] : [...MAC_NAMES], kex: ['curve25519-sha256'] },
+      pair: { splitSeed: cipher.length * 7 + (mac?.length ?? 0) },
+    });
+    try {
+      await pair.client.ready;
+      assert.equal(pair.client.negotiated?.clientToServer.cipher, cipher);
+      assert.equal(pair.client.negotiated?.clientToServer.mac, mac);
+      await exchange(pair, 60, 40_000, 7);
+    } finally {
+      pair.close();
+    }
+  });
+}
+
+test('pair: rekeys started by either side in the middle of a busy transfer lose and reorder nothing', async () => {
+  const pair = makePair({ client: { kex: ['curve25519-sha256'], ciphers: ['aes128-ctr'], macs: ['hmac-sha2-256'] }, pair: { splitSeed: 99 } });
+  try {
+    await pair.client.ready;
+    const total = 600;
+    for (let i = 0; i < total; i++) {
+      pair.client.send(testPayload(i, 3000));
+      pair.server.send(testPayload(i, 3000));
+      if (i === 100) pair.client.startRekey('test');
+      if (i === 300) pair.server.startRekey('test');
+    }
+    await waitUntil(() => pair.toServer.length === total && pair.toClient.length === total, 'all payloads', pair.client.closed);
+    for (let i = 0; i < total; i++) {
+      assert.deepEqual(pair.toServer[i], testPayload(i, 3000));
+      assert.deepEqual(pair.toClient[i], testPayload(i, 3000));
+    }
+    assert.ok(pair.client.keyExchanges >= 2, `client saw ${pair.client.keyExchanges} key exchanges`);
+    // And once more after the transfer, waiting for it to finish.
+    const before = pair.client.keyExchanges;
+    pair.server.startRekey('test');
+    await waitUntil(() => pair.client.keyExchanges > before, 'a server-initiated rekey', pair.client.closed);
+  } finally {
+    pair.close();
+  }
+});
+
+test('pair: RekeyLimit in bytes triggers key re-exchanges during data', async () => {
+  const pair = makePair({ client: { kex: ['curve25519-sha256'] }, rekeyBytes: 64 * 1024 });
+  try {
+    await pair.client.ready;
+    for (let round = 0; round < 20; round++) {
+      pair.toClient.length = 0;
+      pair.toServer.length = 0;
+      await exchange(pair, 10, 8000, round);
+    }
+    assert.ok(pair.client.keyExchanges >= 5, `only ${pair.client.keyExchanges} key exchanges for ~800 KB at a 64 KB limit`);
+  } finally {
+    pair.close();
+  }
+});
+
+test('pair: zlib compression carries data intact', async () => {
+  const pair = makePair({ client: { compression: ['zlib'] }, server: { compression: ['zlib', 'none'] } });
+  try {
+    await pair.client.ready;
+    assert.equal(pair.client.negotiated?.clientToServer.compression, 'zlib');
+    await exchange(pair, 50, 20_000, 5);
+  } finally {
+    pair.close();
+  }
+});
+
+test('pair: zlib@openssh.com starts after USERAUTH_SUCCESS and carries data intact', async () => {
+  const pair = makePair({ client: { compression: ['zlib@openssh.com'] }, server: { compression: ['zlib@openssh.com', 'none'] } });
+  try {
+    await pair.client.ready;
+    await exchange(pair, 5, 2000, 8);
+    pair.server.send(Buffer.from([52])); // USERAUTH_SUCCESS
+    await waitUntil(() => pair.toClient.length === 6, 'USERAUTH_SUCCESS', pair.client.closed);
+    pair.toClient.length = 0;
+    pair.toServer.length = 0;
+    await exchange(pair, 50, 20_000, 9);
+    pair.client.startRekey('test');
+    pair.toClient.length = 0;
+    pair.toServer.length = 0;
+    await exchange(pair, 50, 20_000, 10);
+  } finally {
+    pair.close();
+  }
+});
+
+test('pair: a flipped bit after the handshake is "Corrupted MAC on input." for every cipher', async () => {
+  for (const [cipher, mac] of combos) {
+    let flipAt = -1;
+    const pair = makePair({
+      client: { ciphers: [cipher], macs: mac ? [mac] : [...MAC_NAMES], kex: ['curve25519-sha256'] },
+      pair: {
+        tamperToClient: (chunk, offset) => {
+          if (flipAt >= 0 && offset <= flipAt && flipAt < offset + chunk.length) chunk[flipAt - offset] ^= 0x10;
+          return chunk;
+        },
+      },
+    });
+    try {
+      await pair.client.ready;
+      await exchange(pair, 3, 100, 2);
+      // Flip a bit in the middle of the next big packet's body: past the length field, so every cipher
+      // must catch it with its MAC or tag.
+      flipAt = serverBytesSoFar(pair) + 5000;
+      pair.server.send(testPayload(999, 20_000));
+      const err = await pair.client.closed;
+      assert.equal(err?.code, 'MAC', `${cipher} ${mac}: ${err?.message}`);
+      assert.equal(err?.message, 'Corrupted MAC on input.');
+    } finally {
+      pair.close();
+    }
+  }
+});
+
+function serverBytesSoFar(pair: ReturnType<typeof makePair>): number {
+  return pair.server.bytesWritten;
+}
+
+test('pair: no algorithm in common is "Unable to negotiate" style error naming the offer', async () => {
+  const pair = makePair({ client: { ciphers: ['aes128-ctr'] }, server: { ciphers: ['aes256-gcm@openssh.com'] } });
+  const err = await pair.client.closed;
+  assert.equal(err?.code, 'NEGOTIATION');
+  assert.match(err!.message, /no matching cipher found\. Their offer: aes256-gcm@openssh\.com/);
+  pair.close();
+});
