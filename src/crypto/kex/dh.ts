@@ -33,8 +33,17 @@ export function dhGroup(p: Buffer, g: Buffer): DhGroup {
  */
 const EXPONENT_BYTES = 128;
 
+/** The RFC 3526 groups node knows by name; for these, OpenSSL's DH is fast. */
+function isNamedGroup(group: DhGroup): boolean {
+  return MODP_BITS.some((bits) => bits === group.bits && getDiffieHellman(MODP_GROUPS[bits]).getPrime().equals(group.p));
+}
+
 /** An ephemeral DH key; values are exchanged as mpint contents (canonical two's-complement bytes). */
 export function dhEphemeral(group: DhGroup): { publicValue: Buffer; complete(peerValue: Buffer): Buffer } {
+  // node:crypto runs OpenSSL's DH_check on any other prime: a full primality test that takes tens of
+  // seconds for the 8192-bit groups DH-GEX servers send. Those groups use BigInt arithmetic instead
+  // (~80 ms per exponentiation with a 1024-bit exponent).
+  if (!isNamedGroup(group)) return bigintEphemeral(group);
   const dh = createDiffieHellman(group.p, group.g);
   const exponent = randomBytes(Math.min(EXPONENT_BYTES, Math.floor((group.bits - 1) / 8)));
   exponent[0]! |= 0x80;
@@ -57,6 +66,40 @@ export function dhEphemeral(group: DhGroup): { publicValue: Buffer; complete(pee
       return k;
     },
   };
+}
+
+function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n;
+  base %= modulus;
+  while (exponent > 0n) {
+    if (exponent & 1n) result = (result * base) % modulus;
+    exponent >>= 1n;
+    base = (base * base) % modulus;
+  }
+  return result;
+}
+
+function bigintEphemeral(group: DhGroup): { publicValue: Buffer; complete(peerValue: Buffer): Buffer } {
+  const exponentBytes = randomBytes(Math.min(EXPONENT_BYTES, Math.floor((group.bits - 1) / 8)));
+  exponentBytes[0]! |= 0x80;
+  const x = toBigInt(exponentBytes);
+  exponentBytes.fill(0);
+  const publicValue = unsignedToMpint(toBuffer(modPow(toBigInt(group.g), x, group.pValue)));
+  checkDhValue(publicValue, group, 'own');
+  return {
+    publicValue,
+    complete(peerValue) {
+      checkDhValue(peerValue, group, 'peer');
+      const secret = modPow(toBigInt(peerValue), x, group.pValue);
+      return Buffer.from(new SshWriter(group.p.length + 8).mpintFromUnsigned(toBuffer(secret)).finish());
+    },
+  };
+}
+
+function toBuffer(value: bigint): Buffer {
+  let hex = value.toString(16);
+  if (hex.length % 2) hex = '0' + hex;
+  return Buffer.from(hex, 'hex');
 }
 
 /** Reads an mpint DH value and returns its canonical content (leading zeros dropped, sign byte kept). */
