@@ -1,0 +1,369 @@
+/**
+ * Command line + ssh_config → ResolvedOptions, in OpenSSH 9.2's order (ssh.c main): the option flags and
+ * -o lines first (first obtained value wins, except the flags ssh lets override), then `-F file` or
+ * ~/.ssh/config followed by /etc/ssh/ssh_config, a second "final" pass if a `Match final` asked for it,
+ * then defaults and token expansion.
+ */
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { hostname as osHostname, userInfo } from 'node:os';
+import { isIP } from 'node:net';
+import { TsshError } from '../errors.js';
+import { assembleAlgorithms, type AlgorithmClass } from '../config/algorithms.js';
+import { ConfigEvaluator, type ConfigFileSystem, type ConfigLog, type ReadFlags } from '../config/evaluate.js';
+import type { MatchSubject } from '../config/match.js';
+import type { LogLevel, RequestTTY, ResolvedOptions, StrictHostKeyChecking } from '../config/options.js';
+import { asciiLowercase } from '../config/patterns.js';
+import { SettingsStore } from '../config/store.js';
+import { connectionTokens, percentDollarExpand, percentExpand, tildeExpand, type TokenValues } from '../config/tokens.js';
+import { isValidRemoteUser, type CommandLineSetting, type ParsedArgs } from './args.js';
+
+export interface ResolveEnvironment {
+  /** Home directory for `~`, %d and ~/.ssh. */
+  home: string;
+  /** Local user name (%u, the default remote user). */
+  user: string;
+  /** Environment for `${VAR}` expansion. */
+  env: Record<string, string | undefined>;
+  /** Local host name with domain (%l; %L is its first label). */
+  localHostname: string;
+  uid: number;
+  /** Default `${home}/.ssh/config`. */
+  userConfigFile?: string;
+  /** Default /etc/ssh/ssh_config; relative Includes in it resolve against its directory. */
+  systemConfigFile?: string;
+  /** Default: node:fs. */
+  fs?: ConfigFileSystem;
+  /** Why a -i file cannot be used (strerror text), or undefined if it exists. Default: stat(2). */
+  identityAccessError?: (path: string) => string | undefined;
+  /** Home directory of another user, for `~user/` paths. */
+  lookupHome?: (user: string) => string | undefined;
+  /** Leveled diagnostics (debug lines, "Unsupported option" errors). */
+  log?: ConfigLog;
+  /** Messages ssh prints whatever the log level ("Warning: Identity file ... not accessible"). */
+  warn?: (message: string) => void;
+}
+
+/** ResolvedOptions plus what `-G` prints verbatim and what later layers may want to report. */
+export interface ResolvedConfig extends ResolvedOptions {
+  /** IdentityFile values as written (`~` and tokens unexpanded; -i paths are already absolute). */
+  identityFileSpecs: string[];
+  /** True when no IdentityFile was given and OpenSSH's default list is used (missing ones are skipped silently). */
+  identityFilesAreDefaults: boolean;
+  /** GlobalKnownHostsFile values as written. */
+  globalKnownHostsFileSpecs: string[];
+  ignoreUnknown: string | undefined;
+  /** ssh_config keywords that applied but tssh does not implement yet: canonical name → arguments. */
+  unimplemented: ReadonlyMap<string, readonly string[]>;
+}
+
+/** OpenSSH's default identity files, in its order. */
+export const DEFAULT_IDENTITY_FILES = [
+  '~/.ssh/id_rsa',
+  '~/.ssh/id_ecdsa',
+  '~/.ssh/id_ecdsa_sk',
+  '~/.ssh/id_ed25519',
+  '~/.ssh/id_ed25519_sk',
+  '~/.ssh/id_xmss',
+  '~/.ssh/id_dsa',
+];
+const DEFAULT_USER_KNOWN_HOSTS = ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'];
+const DEFAULT_GLOBAL_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
+const LOG_LEVEL_ORDER: readonly LogLevel[] = ['QUIET', 'FATAL', 'ERROR', 'INFO', 'VERBOSE', 'DEBUG1', 'DEBUG2', 'DEBUG3'];
+const UNIMPLEMENTED_PREFIX = 'unimplemented:';
+
+export function resolveOptions(args: ParsedArgs, environment: ResolveEnvironment): ResolvedConfig {
+  const host = args.host;
+  if (host === undefined) throw new TsshError('USAGE', 'no destination given');
+  const fs = environment.fs ?? nodeConfigFileSystem();
+  const log: ConfigLog = environment.log ?? (() => {});
+  const systemConfigFile = environment.systemConfigFile ?? '/etc/ssh/ssh_config';
+  const evalEnv = {
+    fs,
+    home: environment.home,
+    uid: environment.uid,
+    systemConfigDir: systemConfigFile.slice(0, Math.max(1, systemConfigFile.lastIndexOf('/'))),
+    log,
+  };
+  const store = new SettingsStore();
+  const subject: MatchSubject = { host, originalHost: host, localUser: environment.user, finalPass: false };
+  const firstPass = new ConfigEvaluator(store, evalEnv, subject);
+
+  replayCommandLine(args.settings, store, firstPass, environment);
+  const cliUser = store.string('User');
+  if (cliUser !== undefined && !isValidRemoteUser(cliUser))
+    throw new TsshError('CONFIG', 'remote username contains invalid characters');
+
+  const readAll = (evaluator: ConfigEvaluator): void => readConfigFiles(args, environment, systemConfigFile, evaluator);
+  readAll(firstPass);
+  const hostName = finalHostName(store.string('HostName'), host);
+  if (firstPass.wantFinalPass) {
+    log('DEBUG1', 'configuration requests final Match pass');
+    store.force('HostName', hostName);
+    readAll(new ConfigEvaluator(store, evalEnv, { ...subject, host: hostName, finalPass: true }));
+  }
+  return fillDefaults(args, environment, store, hostName);
+}
+
+/** Applies the option flags in argv order with ssh's precedence rules. */
+function replayCommandLine(
+  settings: readonly CommandLineSetting[],
+  store: SettingsStore,
+  evaluator: ConfigEvaluator,
+  environment: ResolveEnvironment,
+): void {
+  let verbose = false;
+  for (const setting of settings) {
+    switch (setting.kind) {
+      case 'option':
+        evaluator.applyCommandLineOption(setting.text);
+        break;
+      case 'user':
+        store.setFirst('User', setting.value);
+        break;
+      case 'port':
+        store.setFirst('Port', setting.value);
+        break;
+      case 'identityFile': {
+        const path = tildeExpand(setting.path, environment.home, environment.lookupHome);
+        const problem = (environment.identityAccessError ?? statError)(path);
+        if (problem !== undefined) environment.warn?.(`Warning: Identity file ${path} not accessible: ${problem}.`);
+        else store.append('IdentityFile', [path], true);
+        break;
+      }
+      case 'ciphers':
+        store.force('Ciphers', setting.spec);
+        break;
+      case 'macs':
+        store.force('MACs', setting.spec);
+        break;
+      case 'compression':
+        store.force('Compression', 'yes');
+        break;
+      case 'requestTty':
+        // -T always means no; each -t means yes, and yes again means force (-tt).
+        if (setting.flag === 'T') store.force('RequestTTY', 'no');
+        else store.force('RequestTTY', store.string('RequestTTY') === 'yes' ? 'force' : 'yes');
+        break;
+      case 'quiet':
+        store.force('LogLevel', 'QUIET');
+        break;
+      case 'verbose': {
+        // The first -v sets DEBUG1 whatever came before; later ones raise the level up to DEBUG3.
+        const current = LOG_LEVEL_ORDER.indexOf((store.string('LogLevel') ?? 'INFO') as LogLevel);
+        if (!verbose) store.force('LogLevel', 'DEBUG1');
+        else if (current < LOG_LEVEL_ORDER.length - 1) store.force('LogLevel', LOG_LEVEL_ORDER[current + 1]!);
+        verbose = true;
+        break;
+      }
+      case 'stdinNull':
+        store.force('StdinNull', true);
+        break;
+    }
+  }
+}
+
+function readConfigFiles(
+  args: ParsedArgs,
+  environment: ResolveEnvironment,
+  systemConfigFile: string,
+  evaluator: ConfigEvaluator,
+): void {
+  if (args.configFile !== undefined) {
+    if (args.configFile.toLowerCase() === 'none') return;
+    const userFlags: ReadFlags = { userConfig: true, checkPermissions: false };
+    const outcome = evaluator.readFile(args.configFile, userFlags);
+    if (outcome !== 'read') {
+      const reason = outcome === 'missing' ? 'No such file or directory' : outcome.error;
+      throw new TsshError('CONFIG', `Can't open user config file ${args.configFile}: ${reason}`);
+    }
+    return;
+  }
+  const userConfigFile = environment.userConfigFile ?? `${environment.home}/.ssh/config`;
+  evaluator.readFile(userConfigFile, { userConfig: true, checkPermissions: true });
+  evaluator.readFile(systemConfigFile, { userConfig: false, checkPermissions: false });
+}
+
+/** HostName with %h expanded (or the destination), lowercased unless it is an address. */
+function finalHostName(configured: string | undefined, host: string): string {
+  const name = configured === undefined ? host : percentExpand(configured, { h: host });
+  return looksLikeAddress(name) ? name : asciiLowercase(name);
+}
+
+/** OpenSSH's is_addr(): numeric addresses (and anything with `%` or `:`) keep their case. */
+function looksLikeAddress(name: string): boolean {
+  return name.includes('%') || name.includes(':') || /^[0-9.]*$/.test(name) || isIP(name) !== 0;
+}
+
+function fillDefaults(args: ParsedArgs, environment: ResolveEnvironment, store: SettingsStore, hostName: string): ResolvedConfig {
+  const host = args.host!;
+  const port = store.number('Port') ?? 22;
+  const user = store.string('User') ?? environment.user;
+  const tokens = connectionTokens({
+    hostName,
+    originalHost: host,
+    port,
+    remoteUser: user,
+    localUser: environment.user,
+    home: environment.home,
+    uid: environment.uid,
+    localHostname: environment.localHostname,
+  });
+  const expandPath = (path: string): string =>
+    percentDollarExpand(tildeExpand(path, environment.home, environment.lookupHome), tokens, environment.env);
+
+  const configuredIdentities = store.list('IdentityFile');
+  const identityFilesAreDefaults = configuredIdentities.length === 0;
+  const identityFileSpecs = identityFilesAreDefaults ? [...DEFAULT_IDENTITY_FILES] : [...configuredIdentities];
+  // ssh expands identity files only when it loads them, so -G prints them even if expansion would fail.
+  const identityFiles = identityFileSpecs.map((spec) => (args.printConfig ? tryExpand(expandPath, spec) : expandPath(spec)));
+
+  const userKnownHosts = withoutNone(store.optionalList('UserKnownHostsFile') ?? DEFAULT_USER_KNOWN_HOSTS);
+  const globalKnownHostsFileSpecs = withoutNone(store.optionalList('GlobalKnownHostsFile') ?? DEFAULT_GLOBAL_KNOWN_HOSTS);
+  const connectTimeout = store.number('ConnectTimeout');
+  const rekeyBytes = store.number('RekeyLimit');
+  const rekeySeconds = store.number('RekeyLimit.interval');
+
+  return {
+    host,
+    hostName,
+    port,
+    user,
+    identityFiles,
+    identitiesOnly: store.boolean('IdentitiesOnly') ?? false,
+    batchMode: store.boolean('BatchMode') ?? false,
+    ciphers: algorithms(store, 'Ciphers', 'cipher'),
+    macs: algorithms(store, 'MACs', 'mac'),
+    kexAlgorithms: algorithms(store, 'KexAlgorithms', 'kex'),
+    hostKeyAlgorithms: algorithms(store, 'HostKeyAlgorithms', 'hostkey'),
+    compression: store.string('Compression') === 'yes',
+    rekeyLimit: {
+      bytes: rekeyBytes === undefined || rekeyBytes === 0 ? undefined : rekeyBytes,
+      seconds: rekeySeconds === undefined || rekeySeconds <= 0 ? undefined : rekeySeconds,
+    },
+    connectTimeout: connectTimeout === undefined || connectTimeout < 0 ? undefined : connectTimeout,
+    strictHostKeyChecking: (store.string('StrictHostKeyChecking') ?? 'ask') as StrictHostKeyChecking,
+    userKnownHostsFiles: userKnownHosts.map(expandPath),
+    globalKnownHostsFiles: globalKnownHostsFileSpecs.map((path) => tildeExpand(path, environment.home, environment.lookupHome)),
+    setEnv: store.pairs('SetEnv').map(([name, value]) => [name, value] as [string, string]),
+    sendEnv: [...store.list('SendEnv')],
+    requestTTY: (store.string('RequestTTY') ?? 'auto') as RequestTTY,
+    logLevel: (store.string('LogLevel') ?? 'INFO') as LogLevel,
+    stdinNull: store.boolean('StdinNull') ?? false,
+    command: args.command,
+    logFile: args.logFile,
+    identityFileSpecs,
+    identityFilesAreDefaults,
+    globalKnownHostsFileSpecs,
+    ignoreUnknown: store.string('IgnoreUnknown'),
+    unimplemented: new Map(
+      store
+        .names()
+        .filter((name) => name.startsWith(UNIMPLEMENTED_PREFIX))
+        .map((name) => [name.slice(UNIMPLEMENTED_PREFIX.length), store.list(name)]),
+    ),
+  };
+}
+
+function tryExpand(expand: (path: string) => string, path: string): string {
+  try {
+    return expand(path);
+  } catch {
+    return path;
+  }
+}
+
+/** A known-hosts list of just `none` means no files. */
+function withoutNone(paths: readonly string[]): string[] {
+  return paths.length === 1 && paths[0]!.toLowerCase() === 'none' ? [] : [...paths];
+}
+
+function algorithms(store: SettingsStore, keyword: string, cls: AlgorithmClass): string[] {
+  const spec = store.string(keyword);
+  const list = assembleAlgorithms(cls, spec);
+  if (list.length === 0 && spec !== undefined && !spec.startsWith('-'))
+    throw new TsshError('CONFIG', `${keyword}: none of '${spec}' is supported by tssh`);
+  return list;
+}
+
+/** Token values for other keywords that take `%` tokens (exported for later keywords and tests). */
+export function tokensFor(options: ResolvedOptions, environment: ResolveEnvironment): TokenValues {
+  return connectionTokens({
+    hostName: options.hostName,
+    originalHost: options.host,
+    port: options.port,
+    remoteUser: options.user,
+    localUser: environment.user,
+    home: environment.home,
+    uid: environment.uid,
+    localHostname: environment.localHostname,
+  });
+}
+
+const STRERROR: Record<string, string> = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  ENOTDIR: 'Not a directory',
+  EISDIR: 'Is a directory',
+  ELOOP: 'Too many levels of symbolic links',
+  ENAMETOOLONG: 'File name too long',
+};
+
+function errnoText(err: unknown): { code: string; message: string } {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'EIO';
+  return { code, message: STRERROR[code] ?? (err instanceof Error ? err.message : String(err)) };
+}
+
+function statError(path: string): string | undefined {
+  try {
+    statSync(path);
+    return undefined;
+  } catch (err) {
+    return errnoText(err).message;
+  }
+}
+
+/** Config file access through node:fs. */
+export function nodeConfigFileSystem(): ConfigFileSystem {
+  return {
+    read(path) {
+      let fd: number;
+      try {
+        fd = openSync(path, 'r');
+      } catch (err) {
+        return { ok: false, ...errnoText(err) };
+      }
+      try {
+        const stat = fstatSync(fd);
+        if (stat.isDirectory()) return { ok: false, code: 'EISDIR', message: STRERROR.EISDIR! };
+        return { ok: true, text: readFileSync(fd, 'utf8'), uid: stat.uid, mode: stat.mode };
+      } catch (err) {
+        return { ok: false, ...errnoText(err) };
+      } finally {
+        closeSync(fd);
+      }
+    },
+    list(dir) {
+      try {
+        return readdirSync(dir);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/**
+ * The environment of this process. The home directory is $HOME when set (so a test harness can
+ * point it elsewhere), else the password database's; OpenSSH itself always uses the latter.
+ */
+export function processEnvironment(): ResolveEnvironment {
+  const info = userInfo();
+  const home = process.env.HOME !== undefined && process.env.HOME !== '' ? process.env.HOME : info.homedir;
+  return {
+    home,
+    user: info.username,
+    env: { ...process.env },
+    localHostname: osHostname(),
+    uid: process.getuid?.() ?? info.uid,
+  };
+}

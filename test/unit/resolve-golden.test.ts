@@ -1,0 +1,199 @@
+/**
+ * Golden comparison: for configs written to a temp dir, `tssh -G` (parseArgs → resolveOptions →
+ * dumpConfig) prints the same lines as OpenSSH's `ssh -G -F <file>` for the keywords tssh supports.
+ * ssh runs with HOME set to a temp dir and reads only the -F file (never the real ~/.ssh).
+ *
+ * Algorithm lists are compared only where the config names supported algorithms explicitly, because
+ * tssh's defaults (src/crypto/names.ts) differ from OpenSSH's on purpose.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from '../../src/cli/args.js';
+import { resolveOptions } from '../../src/cli/resolve.js';
+import { dumpConfig } from '../../src/cli/query.js';
+
+const SSH = '/usr/bin/ssh';
+const haveSsh = existsSync(SSH);
+const dir = mkdtempSync(path.join(tmpdir(), 'tssh-golden-'));
+const fakeHome = path.join(dir, 'home');
+mkdirSync(fakeHome);
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const ALGORITHM_KEYWORDS = new Set(['ciphers', 'macs', 'kexalgorithms', 'hostkeyalgorithms']);
+// The environment both sides see for ${VAR}; ssh also needs PATH.
+const testEnv = { HOME: fakeHome, PATH: process.env.PATH ?? '/usr/bin:/bin', GOLDEN_VAR: 'golden-value' };
+
+function runSsh(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(SSH, args, { env: testEnv, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function tsshDump(args: string[]): string {
+  // ssh expands ~ with the password database's home directory, whatever HOME says.
+  const info = userInfo();
+  const options = resolveOptions(parseArgs(args), {
+    home: info.homedir,
+    user: info.username,
+    env: testEnv,
+    localHostname: hostname(),
+    uid: process.getuid?.() ?? info.uid,
+    warn: () => {},
+  });
+  return dumpConfig(options);
+}
+
+let fileCounter = 0;
+function compare(config: string, argv: string[], algorithms: 'compare' | 'skip' = 'skip'): void {
+  const file = path.join(dir, `config${fileCounter++}`);
+  writeFileSync(file, config, { mode: 0o600 });
+  const args = ['-G', '-F', file, ...argv];
+  const ours = tsshDump(args).trimEnd().split('\n');
+  const theirs = runSsh(args);
+  assert.equal(theirs.status, 0, theirs.stderr);
+  const keywords = new Set(ours.map((line) => line.split(' ')[0]!));
+  if (algorithms === 'skip') for (const keyword of ALGORITHM_KEYWORDS) keywords.delete(keyword);
+  const pick = (lines: string[]) => lines.filter((line) => keywords.has(line.split(' ')[0]!));
+  assert.deepEqual(pick(ours), pick(theirs.stdout.trimEnd().split('\n')));
+}
+
+const options = { skip: haveSsh ? false : `${SSH} not installed` };
+
+test('golden: empty config, defaults', options, () => {
+  compare('', ['example.org']);
+});
+
+test('golden: Host blocks, HostName tokens, first value wins, identity files and env lists', options, () => {
+  compare(
+    [
+      'Host web*',
+      '  HostName %h.Internal.Example',
+      '  Port 2222',
+      '  User deploy',
+      '  IdentityFile ~/.ssh/deploy_%r',
+      '  IdentityFile /keys/%h-%p',
+      '  IdentitiesOnly yes',
+      '  SetEnv A=1 B="two words" A=3',
+      '  SendEnv LANG LC_*',
+      'Host *',
+      '  Port 22',
+      '  User other',
+      '  IdentityFile ~/.ssh/fallback',
+      '  SetEnv C=3',
+      '  SendEnv -LC_* TERM_PROGRAM',
+      '  BatchMode yes',
+      '  Compression yes',
+      '  ConnectTimeout 1m30',
+      '  RekeyLimit 1.5G 2h',
+      '  StrictHostKeyChecking accept-new',
+      '  RequestTTY force',
+      '  LogLevel debug2',
+    ].join('\n'),
+    ['WebServer1', 'uptime'],
+  );
+});
+
+test('golden: known hosts files with tokens and ${VAR}; global file printed as written', options, () => {
+  compare(
+    [
+      'UserKnownHostsFile ~/kh/%n %d/kh/%r@%h:%p /x/${GOLDEN_VAR}/%u-%i-%L-%l-%C-%k %%literal',
+      'GlobalKnownHostsFile ~/global %h',
+      'StrictHostKeyChecking off',
+    ].join('\n'),
+    ['-l', 'remote', 'Some.Host'],
+  );
+  compare('UserKnownHostsFile none\nGlobalKnownHostsFile none\n', ['h']);
+});
+
+test('golden: Match host/originalhost/user/localuser/all, negation and final pass', options, () => {
+  const localUser = userInfo().username;
+  compare(
+    [
+      'Host alias',
+      '  HostName real.example',
+      'Match host real.example !originalhost nope',
+      '  Port 1022',
+      `Match localuser ${localUser} user someone`,
+      '  RequestTTY yes',
+      'Match user someone',
+      '  BatchMode yes',
+      'Host real.example',
+      '  StrictHostKeyChecking no',
+      'Match final host real.example',
+      '  ConnectTimeout 7',
+      'Match !all',
+      '  LogLevel ERROR',
+      'Match all',
+      '  IdentitiesOnly yes',
+    ].join('\n'),
+    ['-o', 'User=someone', 'alias'],
+  );
+});
+
+test('golden: Include (absolute glob) and IgnoreUnknown', options, () => {
+  const inc = path.join(dir, 'inc');
+  mkdirSync(inc);
+  writeFileSync(path.join(inc, '10-a.conf'), 'Host h\n  Port 2010\nMatch all\n  User from-a\n', { mode: 0o644 });
+  writeFileSync(path.join(inc, '20-b.conf'), 'User from-b\nIdentityFile /from-b\n', { mode: 0o644 });
+  writeFileSync(path.join(inc, '.hidden.conf'), 'Port 9\n', { mode: 0o644 });
+  compare(`IgnoreUnknown UseKeychain,AddKeysToAgentX\nUseKeychain yes\nInclude ${inc}/*.conf\nHost *\n  Port 5\n`, ['h']);
+  compare(`Host other\n  Include ${inc}/*.conf\nHost *\n  Port 5\n`, ['h']);
+});
+
+test('golden: command-line precedence (-o, -l, -p, user@host, -t/-T, -q/-v, -C, -n, -i)', options, () => {
+  const config = 'User cfg\nPort 2\nRequestTTY no\nLogLevel ERROR\nCompression no\n';
+  compare(config, ['-o', 'user=foo', '-l', 'bar', 'baz@host']);
+  compare(config, ['baz@host', '-o', 'user=foo', '-l', 'bar']);
+  compare(config, ['-p', '7', '-o', 'Port=8', 'h']);
+  compare(config, ['-o', 'Port 8', '-p', '7', 'h']);
+  compare(config, ['-T', '-t', 'h']);
+  compare(config, ['-o', 'RequestTTY=yes', '-t', 'h']);
+  compare(config, ['-tt', 'h']);
+  compare(config, ['-vqv', 'h']);
+  compare(config, ['-q', 'h']);
+  compare(config, ['-C', '-n', 'h']);
+  compare(config, ['-i', '/dev/null', '-o', 'IdentityFile=/opt/key', 'ssh://u%40x@HOST:2200']);
+});
+
+test('golden: explicit algorithm lists with supported names (plain, +, -, ^)', options, () => {
+  compare(
+    [
+      'Ciphers aes256-gcm@openssh.com,aes128-ctr',
+      'MACs hmac-sha2-512,hmac-sha2-256-etm@openssh.com',
+      'KexAlgorithms curve25519-sha256,ecdh-sha2-nistp256',
+      'HostKeyAlgorithms ssh-ed25519,rsa-sha2-512',
+    ].join('\n'),
+    ['h'],
+    'compare',
+  );
+  compare('Ciphers -aes*\nMACs hmac-sha1\nKexAlgorithms diffie-hellman-group14-sha256\nHostKeyAlgorithms ecdsa-sha2-nistp256\n', ['h'], 'compare');
+  compare(
+    'Ciphers ^aes256-ctr\nMACs hmac-sha2-256\nKexAlgorithms ecdh-sha2-nistp521\nHostKeyAlgorithms rsa-sha2-256\n',
+    ['-c', 'aes128-ctr,chacha20-poly1305@openssh.com', 'h'],
+    'compare',
+  );
+});
+
+test('golden: config errors carry the same text as ssh\'s stderr', options, () => {
+  const cases = [
+    'Foo bar\nPort abc\n',
+    'Port 22 33\nBatchMode maybe\n',
+    'Match host x extra\n',
+    'Ciphers foo\nKexAlgorithms bar\n',
+    'RekeyLimit 15\nConnectTimeout 1x\n',
+  ];
+  for (const config of cases) {
+    const file = path.join(dir, `bad${fileCounter++}`);
+    writeFileSync(file, config, { mode: 0o600 });
+    const theirs = runSsh(['-G', '-F', file, 'h']);
+    assert.equal(theirs.status, 255);
+    assert.throws(
+      () => tsshDump(['-G', '-F', file, 'h']),
+      // ssh ends its log lines with CRLF.
+      (err: unknown) => err instanceof Error && err.message === theirs.stderr.replace(/\r\n/g, '\n').trimEnd(),
+    );
+  }
+});
