@@ -10,6 +10,11 @@ import { Connection } from './connection/connection.js';
 import { Session } from './connection/session.js';
 import { dialTcp } from './net/dial.js';
 
+/** What the host-key policy decided beyond "trusted": continuing past a changed key disables password auth. */
+export interface HostKeyVerdict {
+  passwordAuthDisabled?: boolean;
+}
+
 export interface ClientOptions {
   /** Where to connect, and the name used in messages. */
   host: string;
@@ -19,8 +24,8 @@ export interface ClientOptions {
   rekeyLimit?: RekeyLimitOption;
   /** ConnectTimeout in ms: bounds TCP connect, banner and key exchange (not the host-key prompt). */
   connectTimeoutMs?: number;
-  /** Trust policy for the server's host key, called after its signature over the exchange hash verified. */
-  verifyHostKey(key: PublicKey, algorithm: string): Promise<void>;
+  /** Trust policy for the server's host key, called after its signature over the exchange hash verified. Throws to refuse. */
+  verifyHostKey(key: PublicKey, algorithm: string): Promise<HostKeyVerdict | void>;
   identities: Identity[];
   acceptedAlgorithms: readonly string[];
   log: Logger;
@@ -43,15 +48,16 @@ export class SshClient {
   /** Runs the protocol over an already connected stream (TCP socket, proxy, in-memory pair). */
   static async overStream(stream: Duplex, options: ClientOptions): Promise<SshClient> {
     let timer: NodeJS.Timeout | undefined;
+    let verdict: HostKeyVerdict = {};
     const transport = new Transport(stream, {
       role: 'client',
       preferences: options.preferences,
       peer: { host: options.host, port: options.port },
       log: options.log,
       ...(options.rekeyLimit ? { rekeyLimit: options.rekeyLimit } : {}),
-      verifyHostKey: (key, algorithm) => {
+      verifyHostKey: async (key, algorithm) => {
         clearTimeout(timer); // a person answering a prompt is not a stalled server
-        return options.verifyHostKey(key, algorithm);
+        verdict = (await options.verifyHostKey(key, algorithm)) ?? {};
       },
     });
     if (options.connectTimeoutMs !== undefined) {
@@ -71,6 +77,7 @@ export class SshClient {
         onBanner: options.onBanner,
       });
       const leftover = await auth.run();
+      if (verdict.passwordAuthDisabled) options.log.debug1('password and keyboard-interactive authentication disabled: host key not trusted');
       options.log.verbose(`Authenticated to ${options.host} ([${options.host}]:${options.port}).`);
       return new SshClient(transport, new Connection(transport, options.log, leftover), options.log);
     } catch (err) {

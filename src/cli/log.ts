@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import type { Logger } from '../log.js';
+import type { LogLevel } from '../config/options.js';
+
+const RANK: Record<LogLevel, number> = { QUIET: 0, FATAL: 1, ERROR: 2, INFO: 3, VERBOSE: 4, DEBUG1: 5, DEBUG2: 6, DEBUG3: 7 };
+
+export interface CliLogger extends Logger {
+  /** Fatal errors: shown unless LogLevel is QUIET. */
+  fatal(message: string): void;
+  level: LogLevel;
+}
+
+/**
+ * OpenSSH-style log lines on stderr ("debug1: ..."), or appended to the -E file. Lines are written
+ * synchronously so nothing is lost when the process exits right after. In raw terminal mode lines end
+ * with CR LF (set `crlf`).
+ */
+export function createLogger(initial: LogLevel, logFile: string | undefined, crlf = () => false): CliLogger {
+  let fd = 2;
+  if (logFile) {
+    try {
+      fd = fs.openSync(logFile, 'a', 0o600);
+    } catch (err) {
+      fs.writeSync(2, `Couldn't open logfile ${logFile}: ${(err as Error).message}\n`);
+    }
+  }
+  const logger: CliLogger = {
+    level: initial,
+    fatal: (m) => emit(RANK.FATAL, '', m),
+    error: (m) => emit(RANK.ERROR, '', m),
+    info: (m) => emit(RANK.INFO, '', m),
+    verbose: (m) => emit(RANK.VERBOSE, '', m),
+    debug1: (m) => emit(RANK.DEBUG1, 'debug1: ', m),
+    debug2: (m) => emit(RANK.DEBUG2, 'debug2: ', m),
+    debug3: (m) => emit(RANK.DEBUG3, 'debug3: ', m),
+  };
+  function emit(rank: number, prefix: string, message: string): void {
+    if (rank > RANK[logger.level]) return;
+    const eol = crlf() ? '\r\n' : '\n';
+    const text = message.split('\n').map((line) => prefix + line + eol).join('');
+    try {
+      fs.writeSync(fd, text);
+    } catch {
+      // stderr gone (closed terminal or pipe): nothing useful left to do with a log line.
+    }
+  }
+  return logger;
+}
