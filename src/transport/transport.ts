@@ -353,8 +353,9 @@ export class Transport {
     this.writePacket(message(MSG.NEWKEYS).finish());
     kex.markNewKeysSent();
     this.log.debug1('SSH2_MSG_NEWKEYS sent');
-    if (kex.strictKex) this.encoder.resetSequence();
+    // Strict KEX is decided by the first exchange and then applies to every NEWKEYS of the connection.
     this.strictKex ||= kex.strictKex;
+    if (this.strictKex) this.encoder.resetSequence();
     this.encoder.setProtection(outcome.outgoing.sealer);
     this.applyCompression(outcome.outgoing.algorithms.compression, 'outgoing');
     if (!this.firstKexDone && this.role === 'server' && outcome.negotiated.peerWantsExtInfo) this.sendExtInfo();
@@ -365,7 +366,8 @@ export class Transport {
     if (!this.kex) throw protocolError('unexpected SSH2_MSG_NEWKEYS');
     const outcome = this.kex.receiveNewKeys();
     this.log.debug1('SSH2_MSG_NEWKEYS received');
-    if (this.kex.strictKex) this.decoder.resetSequence();
+    this.strictKex ||= this.kex.strictKex;
+    if (this.strictKex) this.decoder.resetSequence();
     this.decoder.setProtection(outcome.incoming.opener);
     this.applyCompression(outcome.incoming.algorithms.compression, 'incoming');
     this.maybeFinishKex();

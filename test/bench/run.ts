@@ -41,9 +41,9 @@ function argValue(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-async function measure(bin: string, args: string[], stdin: string, env: NodeJS.ProcessEnv): Promise<Measurement> {
+async function measure(bin: string, args: string[], stdin: string, env: NodeJS.ProcessEnv, timesFile: string): Promise<Measurement> {
   const quoted = [bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const script = `/usr/bin/time -f '%e %U %S %M' -o /dev/fd/3 ${quoted} ${stdin} >/dev/null 3>&2`;
+  const script = `/usr/bin/time -f '%e %U %S %M' -o ${timesFile} ${quoted} ${stdin} >/dev/null; s=$?; cat ${timesFile} >&2; exit $s`;
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'], env });
     let err = '';
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < runs; i++) {
         for (const client of ['tssh', 'ssh'] as const) {
           const bin = client === 'tssh' ? TSSH_BIN : 'ssh';
-          results[client].push(await measure(bin, [...w.flags, ...sshd.clientArgs(), w.command], w.stdin, env));
+          results[client].push(await measure(bin, [...w.flags, ...sshd.clientArgs(), w.command], w.stdin, env, `${sshd.dir}/times`));
         }
       }
       const m = (c: 'tssh' | 'ssh', k: keyof Measurement): number => median(results[c].map((r) => r[k]));
