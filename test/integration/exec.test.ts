@@ -207,3 +207,16 @@ test('StrictHostKeyChecking=accept-new records the key in OpenSSH format, then t
   assert.equal(second.stdout.toString(), 'two\n');
   assert.equal(second.stderr, '');
 });
+
+test('a key the server does not accept: "Permission denied (publickey)." and 255', async () => {
+  const dir = makeTempDir('tssh-key-');
+  const key = path.join(dir, 'stranger');
+  await new Promise<void>((resolve, reject) => {
+    const kg = spawn('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    kg.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ssh-keygen exited ${code}`))));
+  });
+  const args = sshd.clientArgs().map((a) => (a === sshd.userKey ? key : a));
+  const r = await runClient(TSSH_BIN, [...args, 'true']);
+  assert.equal(r.code, 255);
+  assert.equal(r.stderr, `${sshd.user}@127.0.0.1: Permission denied (publickey).\n`);
+});

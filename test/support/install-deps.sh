@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Makes sure the programs the tests drive are installed: OpenSSH's server and client (the real peer and
+# the oracles), Dropbear (a second real peer), curl and nc (tunnel tests), wabt (checks the committed
+# Poly1305 WebAssembly against its source) and GNU time (benchmarks). Installs with apt-get as root;
+# otherwise prints the command to run. Quiet when everything is already there.
+set -euo pipefail
+declare -A package_for=(
+  [/usr/sbin/sshd]=openssh-server [/usr/bin/ssh]=openssh-client [/usr/bin/ssh-keygen]=openssh-client
+  [/usr/sbin/dropbear]=dropbear-bin [/usr/bin/dropbearkey]=dropbear-bin [/usr/bin/curl]=curl
+  [/usr/bin/nc]=netcat-openbsd [/usr/bin/wat2wasm]=wabt [/usr/bin/time]=time [/usr/bin/openssl]=openssl
+)
+missing=()
+for tool in "${!package_for[@]}"; do
+  [[ -x $tool ]] || missing+=("${package_for[$tool]}")
+done
+if ((${#missing[@]} > 0)); then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "The tests need: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "Installing test dependencies: ${missing[*]}"
+  apt-get update -qq </dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" </dev/null >/dev/null
+fi
+# sshd's privilege separation directory; the Debian package creates it only when the service starts.
+if [[ ! -d /run/sshd ]]; then
+  mkdir -p /run/sshd 2>/dev/null || { echo "Please create /run/sshd: sudo mkdir -p /run/sshd" >&2; exit 1; }
+fi
