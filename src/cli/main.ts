@@ -72,7 +72,8 @@ function rejectUnsupported(args: ParsedArgs, options: ResolvedConfig): void {
 }
 
 async function connectAndRun(options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger): Promise<number> {
-  if (options.command === undefined && options.requestTTY !== 'no' && !process.stdin.isTTY) {
+  const ttyWanted = options.requestTTY === 'yes' || (options.requestTTY === 'auto' && options.command === undefined);
+  if (ttyWanted && !process.stdin.isTTY) {
     log.info('Pseudo-terminal will not be allocated because stdin is not a terminal.');
   }
   const client = await SshClient.connect({
