@@ -1,16 +1,14 @@
 import fs from 'node:fs';
 import { TsshError, asTsshError } from '../errors.js';
 import { SshClient } from '../client.js';
-import { HOST_KEY_NAMES } from '../crypto/names.js';
 import { TSSH_VERSION } from '../transport/ident.js';
 import { parseArgs, type ParsedArgs } from './args.js';
 import { processEnvironment, resolveOptions, type ResolvedConfig, type ResolveEnvironment } from './resolve.js';
 import { dumpConfig, queryLines } from './query.js';
 import { createLogger, type CliLogger } from './log.js';
 import { hostKeyVerifier } from './host-key-check.js';
-import { identitiesFromFiles } from './identities.js';
-import { runExecIo } from './exec-io.js';
-import { matchPattern } from '../config/patterns.js';
+import { authSetup } from './auth-setup.js';
+import { runRemoteSession } from './session-runner.js';
 
 const PROGNAME = 'tssh';
 
@@ -90,30 +88,15 @@ async function connectAndRun(options: ResolvedConfig, env: ResolveEnvironment, l
     rekeyLimit: options.rekeyLimit,
     ...(options.connectTimeout !== undefined ? { connectTimeoutMs: options.connectTimeout * 1000 } : {}),
     verifyHostKey: hostKeyVerifier(options, log, env.home, undefined),
-    identities: identitiesFromFiles(options.identityFiles, log),
-    acceptedAlgorithms: HOST_KEY_NAMES,
+    ...authSetup(options, env, log),
     log,
-    onBanner: (text) => log.info(text.replace(/\n$/, '')),
     progname: PROGNAME,
   });
   try {
-    const session = await client.exec(options.command ?? '', environmentToSend(options, env.env));
-    const exit = await runExecIo(session, { stdin: options.stdinNull ? undefined : process.stdin, stdout: process.stdout, stderr: process.stderr }, log);
-    if (exit.status === undefined && exit.signal) log.debug1(`Remote command killed by signal ${exit.signal.name}`);
-    return exit.status ?? 255;
+    return await runRemoteSession(client, options, env, log);
   } finally {
     client.close();
   }
-}
-
-/** SetEnv first (sent as given), then local variables matching SendEnv patterns (OpenSSH order). */
-function environmentToSend(options: ResolvedConfig, localEnv: Record<string, string | undefined>): Array<[string, string]> {
-  const out: Array<[string, string]> = [...options.setEnv];
-  for (const [name, value] of Object.entries(localEnv)) {
-    if (value === undefined) continue;
-    if (options.sendEnv.some((pattern) => matchPattern(name, pattern))) out.push([name, value]);
-  }
-  return out;
 }
 
 function reportError(err: TsshError, log: CliLogger): void {
