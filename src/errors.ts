@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'CHANNEL' // channel open failed, etc.
   | 'KEY' // a key file could not be read or parsed
+  | 'AGENT' // ssh-agent refused or failed
   | 'CONFIG' // bad flag, option or config file
   | 'USAGE'
   | 'INTERNAL';

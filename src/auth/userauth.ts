@@ -1,135 +1,200 @@
 import { TsshError, DisconnectReason, protocolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MSG, msgName } from '../wire/messages.js';
-import { SshReader } from '../wire/reader.js';
 import { message } from '../wire/writer.js';
-import type { PrivateKey } from '../crypto/keys/types.js';
-import { fingerprintSha256 } from '../crypto/keys/index.js';
 import type { Transport } from '../transport/transport.js';
-import { sanitizeRemoteText } from '../transport/disconnect.js';
+import type { AgentClient } from '../agent/client.js';
 import { Inbox } from './inbox.js';
-import { chooseSignatureAlgorithm, publicKeyQuery, publicKeyRequest } from './publickey.js';
+import { AuthConversation, finalReply, type AuthResult } from './conversation.js';
+import { orderIdentities, type FileIdentity, type Identity } from './identities.js';
+import { describeKey, type OfferedKey } from './keys.js';
+import type { AuthMethod, AuthPrompter, MethodContext } from './method.js';
+import { PublicKeyMethod } from './publickey-method.js';
+import { PasswordMethod } from './password.js';
+import { KeyboardInteractiveMethod } from './keyboard-interactive.js';
+import { MethodSelector } from './method-selector.js';
 
-/** A key the user offers; loading is deferred so unused keys are never read (or asked a passphrase for). */
-export interface Identity {
-  /** Path or description for messages ("Offering public key: <label>"). */
-  label: string;
-  /** Public key blob when known without loading the private key (from <path>.pub). */
-  publicBlob?: Buffer;
-  load(): Promise<PrivateKey>;
+export type { Identity, FileIdentity } from './identities.js';
+export type { AuthPrompter } from './method.js';
+
+/** Which methods may run, from PreferredAuthentications, the *Authentication options and BatchMode. */
+export interface AuthPolicy {
+  /** PreferredAuthentications, or undefined for OpenSSH's default order. */
+  preferred?: readonly string[];
+  publicKey: boolean;
+  password: boolean;
+  keyboardInteractive: boolean;
+  /** BatchMode: nothing that asks a person (password, keyboard-interactive) runs. */
+  batchMode: boolean;
+  /** NumberOfPasswordPrompts (also bounds keyboard-interactive rounds and passphrase tries). */
+  numberOfPasswordPrompts: number;
+  /** KbdInteractiveDevices, sent as the submethods field. */
+  kbdInteractiveDevices?: string;
+  /**
+   * The host key was not trusted but the connection continued (StrictHostKeyChecking=no after a changed
+   * key): password and keyboard-interactive must not run, as in OpenSSH.
+   */
+  passwordAuthDisabled?: boolean;
 }
 
 export interface AuthOptions {
   user: string;
   /** Host for "user@host: Permission denied (...)". */
   host: string;
-  identities: Identity[];
+  /** Host in prompts ("user@host's password: "); default `host` (HostKeyAlias when set). */
+  promptHost?: string;
+  /** IdentityFile keys (each followed by its certificate) and CertificateFile certificates. */
+  files: readonly FileIdentity[];
+  certificates: readonly FileIdentity[];
+  /** Connects to the agent, or resolves undefined when there is none (IdentityAgent none, no socket). */
+  openAgent?: () => Promise<AgentClient | undefined>;
+  identitiesOnly: boolean;
   /** PubkeyAcceptedAlgorithms. */
   acceptedAlgorithms: readonly string[];
+  policy: AuthPolicy;
+  prompter: AuthPrompter;
   log: Logger;
-  /** USERAUTH_BANNER text, already sanitized; the CLI prints it unless quiet. */
+  /** USERAUTH_BANNER text, control characters already replaced; the CLI prints it unless quiet. */
   onBanner(text: string): void;
 }
 
-type AuthReply = { kind: 'success' } | { kind: 'failure'; methods: string[]; partial: boolean } | { kind: 'pk-ok' };
+/** OpenSSH's order when PreferredAuthentications is not set (gssapi and hostbased are not implemented). */
+const DEFAULT_ORDER = ['publickey', 'keyboard-interactive', 'password'];
+const INTERACTIVE = new Set(['keyboard-interactive', 'password']);
 
 /**
  * User authentication (RFC 4252) as OpenSSH's client runs it: "none" first to learn the methods, then
- * publickey per identity (query, then sign only keys the server accepts). Returns the messages that
- * arrived after USERAUTH_SUCCESS, for the connection layer.
+ * the preferred methods in order, each until it has nothing left to try, following the server's list
+ * as it changes (partial success). Returns the messages that arrived after USERAUTH_SUCCESS, for the
+ * connection layer.
  */
 export class UserAuth {
   private readonly inbox = new Inbox();
-  private methods: string[] = [];
+  private current: AuthMethod | undefined;
+  /** The method that completed authentication. */
+  method: string | undefined;
 
   constructor(private readonly transport: Transport, private readonly options: AuthOptions) {}
 
   async run(): Promise<Inbox> {
     this.transport.setHandler((payload) => this.inbox.push(payload));
     void this.transport.closed.then((err) => this.inbox.fail(err ?? new TsshError('CONNECTION_CLOSED', 'connection closed during authentication')));
-    await this.requestService();
-    const none = await this.request(message(MSG.USERAUTH_REQUEST).string(this.options.user).string('ssh-connection').string('none').finish());
-    if (none.kind === 'success') return this.succeeded('none');
-    if (none.kind === 'failure') this.methods = none.methods;
-    if (await this.tryPublicKeys()) return this.succeeded('publickey');
-    const { user, host } = this.options;
-    throw new TsshError('AUTH', `${user}@${host}: Permission denied (${this.methods.join(',')}).`, {
-      disconnectReason: DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE,
-    });
-  }
-
-  private succeeded(method: string): Inbox {
-    this.options.log.debug1(`Authentication succeeded (${method}).`);
-    return this.inbox;
-  }
-
-  private async requestService(): Promise<void> {
-    this.transport.send(message(MSG.SERVICE_REQUEST).string('ssh-userauth').finish());
-    const reply = await this.inbox.next();
-    if (reply[0] !== MSG.SERVICE_ACCEPT) throw protocolError(`expected SERVICE_ACCEPT, got ${msgName(reply[0]!)}`);
-    this.options.log.debug1('SSH2_MSG_SERVICE_ACCEPT received');
-  }
-
-  private async tryPublicKeys(): Promise<boolean> {
-    const { identities, user, acceptedAlgorithms, log } = this.options;
-    for (const identity of identities) {
-      if (!this.methods.includes('publickey')) return false;
-      let key: PrivateKey;
-      try {
-        key = await identity.load();
-      } catch (err) {
-        log.debug1(`${identity.label}: ${(err as Error).message}`);
-        continue;
+    const agent = await this.connectAgent();
+    try {
+      const identities = await this.prepareIdentities(agent);
+      const conversation = new AuthConversation(this.transport, this.inbox, this.options.onBanner, this.options.log);
+      await this.requestService(conversation);
+      conversation.send(message(MSG.USERAUTH_REQUEST).string(this.options.user).string('ssh-connection').string('none').finish());
+      this.current = { name: 'none', attempt: async () => undefined };
+      const methods = this.makeMethods(conversation, identities);
+      const selector = new MethodSelector(this.options.policy.preferred ?? DEFAULT_ORDER, methods, (name) => this.enabled(name), this.options.log);
+      let result = finalReply(await conversation.receive());
+      while (result.kind === 'failure') {
+        if (result.partial) {
+          this.options.log.verbose(`Authenticated using "${this.current.name}" with partial success.`);
+          for (const method of methods.values()) method.reset?.();
+        }
+        this.options.log.debug1(`Authentications that can continue: ${result.methods.join(',')}`);
+        result = await this.nextAttempt(selector, result.methods);
       }
-      const algorithm = chooseSignatureAlgorithm(key, this.transport.serverSigAlgs, acceptedAlgorithms);
-      if (!algorithm) {
-        log.debug1(`Skipping ${key.type} key ${identity.label}: no mutual signature algorithm`);
-        continue;
-      }
-      log.debug1(`Offering public key: ${identity.label} ${key.type} ${fingerprintSha256(key.publicKey.blob)}`);
-      const query = await this.request(publicKeyQuery(user, algorithm, key.publicKey.blob));
-      if (query.kind === 'failure') {
-        this.methods = query.methods;
-        continue;
-      }
-      if (query.kind === 'success') return true;
-      log.debug1(`Server accepts key: ${identity.label} ${key.type} ${fingerprintSha256(key.publicKey.blob)}`);
-      const signed = await this.request(publicKeyRequest(this.transport.sessionId, user, algorithm, key));
-      if (signed.kind === 'success') return true;
-      if (signed.kind === 'failure') this.methods = signed.methods;
-      else throw protocolError('unexpected USERAUTH_PK_OK after a signed request');
+      this.method = this.current.name;
+      return this.inbox;
+    } finally {
+      agent?.close();
     }
+  }
+
+  /** Runs methods in preference order until one sends a request; its outcome is returned. */
+  private async nextAttempt(selector: MethodSelector, serverMethods: string[]): Promise<AuthResult> {
+    for (;;) {
+      const method = selector.next(serverMethods);
+      if (method === undefined) {
+        const { user, host } = this.options;
+        throw new TsshError('AUTH', `${user}@${host}: Permission denied (${serverMethods.join(',')}).`, {
+          disconnectReason: DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE,
+        });
+      }
+      this.current = method;
+      const result = await method.attempt(serverMethods);
+      if (result !== undefined) return result;
+      this.options.log.debug2('we did not send a packet, disable method');
+      selector.disable(method.name);
+    }
+  }
+
+  private enabled(name: string): boolean {
+    const { policy } = this.options;
+    if (INTERACTIVE.has(name) && (policy.batchMode || policy.passwordAuthDisabled)) return false;
+    if (name === 'publickey') return policy.publicKey;
+    if (name === 'password') return policy.password;
+    if (name === 'keyboard-interactive') return policy.keyboardInteractive;
     return false;
   }
 
-  /** Sends one request and waits for its answer, printing banners that arrive in between. */
-  private async request(payload: Buffer): Promise<AuthReply> {
-    this.transport.send(payload);
-    for (;;) {
-      const reply = await this.inbox.next();
-      const r = new SshReader(reply, 'userauth reply');
-      const type = r.byte();
-      switch (type) {
-        case MSG.USERAUTH_SUCCESS:
-          return { kind: 'success' };
-        case MSG.USERAUTH_FAILURE: {
-          const methods = r.nameList();
-          const partial = r.boolean();
-          r.end();
-          this.options.log.debug1(`Authentications that can continue: ${methods.join(',')}`);
-          return { kind: 'failure', methods, partial };
+  private makeMethods(conversation: AuthConversation, identities: Identity[]): Map<string, AuthMethod> {
+    const { options } = this;
+    const ctx: MethodContext = {
+      user: options.user,
+      promptHost: options.promptHost ?? options.host,
+      conversation,
+      prompter: options.prompter,
+      log: options.log,
+    };
+    const prompts = options.policy.numberOfPasswordPrompts;
+    return new Map<string, AuthMethod>([
+      ['publickey', new PublicKeyMethod(identities, ctx, options.acceptedAlgorithms)],
+      ['keyboard-interactive', new KeyboardInteractiveMethod(ctx, prompts, options.policy.kbdInteractiveDevices ?? '')],
+      ['password', new PasswordMethod(ctx, prompts)],
+    ]);
+  }
+
+  private async connectAgent(): Promise<AgentClient | undefined> {
+    if (!this.options.policy.publicKey || !this.options.openAgent) return undefined;
+    try {
+      return await this.options.openAgent();
+    } catch (err) {
+      this.options.log.debug1(`get_agent_identities: ssh_get_authentication_socket: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** OpenSSH's pubkey_prepare: the agent's keys merged with the files, in the order they will be tried. */
+  private async prepareIdentities(agent: AgentClient | undefined): Promise<Identity[]> {
+    const { options } = this;
+    const { log } = options;
+    let agentKeys: Array<{ key: OfferedKey; comment: string }> | undefined;
+    if (agent) {
+      try {
+        const listed = await agent.listIdentities();
+        log.debug1(`get_agent_identities: agent returned ${listed.length} keys`);
+        agentKeys = [];
+        for (const { blob, comment } of listed) {
+          try {
+            agentKeys.push({ key: describeKey(blob), comment });
+          } catch (err) {
+            log.debug1(`pubkey_prepare: ignoring agent key "${comment}": ${(err as Error).message}`);
+          }
         }
-        case MSG.USERAUTH_BANNER: {
-          const text = r.text();
-          r.string(); // language tag
-          this.options.onBanner(sanitizeRemoteText(text.replace(/\r\n/g, '\n')));
-          continue;
-        }
-        case MSG.USERAUTH_60:
-          return { kind: 'pk-ok' };
-        default:
-          throw protocolError(`unexpected ${msgName(type)} during authentication`);
+      } catch (err) {
+        log.debug1(`get_agent_identities: ssh_fetch_identitylist: ${(err as Error).message}`);
       }
     }
+    const identities = orderIdentities({
+      files: options.files,
+      certificates: options.certificates,
+      ...(agentKeys && agent ? { agentKeys, agent } : {}),
+      identitiesOnly: options.identitiesOnly,
+      acceptedAlgorithms: options.acceptedAlgorithms,
+      log,
+    });
+    log.debug2('pubkey_prepare: done');
+    return identities;
+  }
+
+  private async requestService(conversation: AuthConversation): Promise<void> {
+    conversation.send(message(MSG.SERVICE_REQUEST).string('ssh-userauth').finish());
+    const reply = await this.inbox.next();
+    if (reply[0] !== MSG.SERVICE_ACCEPT) throw protocolError(`expected SERVICE_ACCEPT, got ${msgName(reply[0]!)}`);
+    this.options.log.debug1('SSH2_MSG_SERVICE_ACCEPT received');
   }
 }

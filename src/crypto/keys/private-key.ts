@@ -10,6 +10,7 @@ import { ECDSA_CURVES, RSA_SIGNATURE_HASHES, type EcdsaCurve } from './key-types
 import { keyError, parseSshPublicKey, publicBlobFromJwk, type SshPublicKey } from './public-key.js';
 import { ecdsaP1363ToSsh, encodeSignatureBlob } from './signature.js';
 import type { PrivateKey } from './types.js';
+import { encodePrivateKeyFields } from './private-wire.js';
 
 export type GeneratedKeyType = 'ssh-ed25519' | 'ecdsa-sha2-nistp256' | 'ecdsa-sha2-nistp384' | 'ecdsa-sha2-nistp521' | 'ssh-rsa';
 
@@ -31,6 +32,11 @@ export class SshPrivateKey implements PrivateKey, HostKeySigner {
 
   get publicBlob(): Buffer {
     return this.publicKey.blob;
+  }
+
+  /** The key in the wire form an ssh-agent accepts (ADD_IDENTITY), for AddKeysToAgent. */
+  agentFields(): Buffer {
+    return encodePrivateKeyFields(this.keyObject);
   }
 
   sign(algorithm: string, data: Buffer): Buffer {

@@ -1,0 +1,34 @@
+import type { Logger } from '../log.js';
+import type { AuthConversation, AuthResult } from './conversation.js';
+
+/**
+ * Asks the user something: on the controlling terminal or through SSH_ASKPASS (the CLI decides).
+ * Like OpenSSH's read_passphrase, it answers '' when nobody can be asked, and undefined (end of file)
+ * only when `allowEof` is set.
+ */
+export interface AuthPrompter {
+  ask(prompt: string, options: { echo: boolean; allowEof?: boolean }): Promise<string | undefined>;
+}
+
+export interface MethodContext {
+  /** Remote user name. */
+  user: string;
+  /** Host name used in prompts ("user@host's password: "): HostKeyAlias or the host. */
+  promptHost: string;
+  conversation: AuthConversation;
+  prompter: AuthPrompter;
+  log: Logger;
+}
+
+/** One authentication method ("publickey", "password", ...) with its own state across attempts. */
+export interface AuthMethod {
+  readonly name: string;
+  /**
+   * Sends this method's next request and returns how the server answered, or undefined when the method
+   * has nothing (more) to try; it is then disabled for the rest of the connection. `methods` is the list
+   * the server last said can continue.
+   */
+  attempt(methods: readonly string[]): Promise<AuthResult | undefined>;
+  /** Called after a partial success: the method may be tried again from the start. */
+  reset?(): void;
+}

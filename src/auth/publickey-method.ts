@@ -1,0 +1,142 @@
+import type { PrivateKey } from '../crypto/keys/types.js';
+import { MSG } from '../wire/messages.js';
+import { finalReply, type AuthResult } from './conversation.js';
+import { describeIdentity, filenameMatches, type Identity } from './identities.js';
+import { chooseKeyAlgorithm, describeKey, isCertificate, keyFingerprint, keyTypeLabel, samePublicKey, signatureAlgorithmOf, type OfferedKey } from './keys.js';
+import type { AuthMethod, MethodContext } from './method.js';
+import { parsePublicKeyOk, publicKeyQuery, publicKeySignedData, publicKeySignedRequest } from './publickey.js';
+
+/**
+ * The "publickey" method as OpenSSH runs it: keys whose public half is known are offered first without a
+ * signature, and only a key the server accepts (PK_OK) is signed with, so a passphrase is asked only for
+ * keys that would work. A key known only as a private key file is loaded and signed with directly.
+ */
+export class PublicKeyMethod implements AuthMethod {
+  readonly name = 'publickey';
+  /** OpenSSH's queue: each key tried moves to the end; a pass ends at the first key already tried. */
+  private readonly queue: Identity[];
+  private readonly tried = new Set<Identity>();
+
+  constructor(
+    identities: readonly Identity[],
+    private readonly ctx: MethodContext,
+    private readonly acceptedAlgorithms: readonly string[],
+  ) {
+    this.queue = [...identities];
+  }
+
+  reset(): void {
+    this.tried.clear();
+  }
+
+  async attempt(): Promise<AuthResult | undefined> {
+    for (;;) {
+      const id = this.queue[0];
+      if (id === undefined || this.tried.has(id)) return undefined;
+      this.tried.add(id);
+      this.queue.push(this.queue.shift()!);
+      const result = id.key ? await this.offer(id, id.key) : await this.signWithFile(id);
+      if (result) return result;
+    }
+  }
+
+  /** Offers a known public key; signs if the server would accept it. Undefined if nothing was sent. */
+  private async offer(id: Identity, key: OfferedKey): Promise<AuthResult | undefined> {
+    const { conversation, log, user } = this.ctx;
+    log.debug1(`Offering public key: ${describeIdentity(id)}`);
+    const algorithm = chooseKeyAlgorithm(key, conversation.transport.serverSigAlgs, this.acceptedAlgorithms);
+    if (algorithm === undefined) {
+      log.debug1('send_pubkey_test: no mutual signature algorithm');
+      return undefined;
+    }
+    conversation.send(publicKeyQuery(user, algorithm, key.blob));
+    const reply = await conversation.receive();
+    if (reply[0] !== MSG.USERAUTH_60) return finalReply(reply);
+    const ok = parsePublicKeyOk(reply);
+    if (!ok.keyBlob.equals(key.blob)) {
+      log.error(`input_userauth_pk_ok: server replied with unknown key: ${keyTypeLabel(key.type)} ${keyFingerprint(key)}`);
+      return undefined;
+    }
+    log.debug1(`Server accepts key: ${describeIdentity(id)}`);
+    const signature = await this.sign(id, key, algorithm);
+    if (signature === undefined) return undefined;
+    return this.sendSigned(algorithm, key, signature);
+  }
+
+  /** A key file whose public half is unknown: load it (maybe asking a passphrase) and sign at once. */
+  private async signWithFile(id: Identity): Promise<AuthResult | undefined> {
+    this.ctx.log.debug1(`Trying private key: ${id.label}`);
+    const privateKey = await id.loadPrivate?.();
+    if (!privateKey) return undefined;
+    let key: OfferedKey;
+    try {
+      key = describeKey(privateKey.publicKey.blob);
+    } catch (err) {
+      this.ctx.log.debug1(`Skipping key ${id.label}: ${(err as Error).message}`);
+      return undefined;
+    }
+    const algorithm = chooseKeyAlgorithm(key, this.ctx.conversation.transport.serverSigAlgs, this.acceptedAlgorithms);
+    if (algorithm === undefined) {
+      this.ctx.log.error('sign_and_send_pubkey: no mutual signature supported');
+      return undefined;
+    }
+    const signature = this.signLocally(id, privateKey, this.signedData(algorithm, key), algorithm);
+    return signature === undefined ? undefined : this.sendSigned(algorithm, key, signature);
+  }
+
+  private async sendSigned(algorithm: string, key: OfferedKey, signature: Buffer): Promise<AuthResult> {
+    this.ctx.conversation.send(publicKeySignedRequest(this.ctx.user, algorithm, key.blob, signature));
+    return finalReply(await this.ctx.conversation.receive());
+  }
+
+  private signedData(algorithm: string, key: OfferedKey): Buffer {
+    return publicKeySignedData(this.ctx.conversation.transport.sessionId, this.ctx.user, algorithm, key.blob);
+  }
+
+  /** Signs for `key` with the identity that holds its private half (agent, or file). */
+  private async sign(id: Identity, key: OfferedKey, algorithm: string): Promise<Buffer | undefined> {
+    const { log } = this.ctx;
+    const signer = this.signerFor(id, key);
+    const data = this.signedData(algorithm, key);
+    if (signer.agent && signer.key) {
+      try {
+        return await signer.agent.sign(signer.key.blob, data, algorithm, signatureAlgorithmOf(algorithm));
+      } catch (err) {
+        log.error(`sign_and_send_pubkey: signing failed for ${keyTypeLabel(signer.key.type)} "${signer.label}" from agent: ${(err as Error).message}`);
+        return undefined;
+      }
+    }
+    const privateKey = await signer.loadPrivate?.();
+    if (!privateKey) return undefined;
+    if (signer.key && !privateKey.publicKey.blob.equals(signer.key.plainBlob)) {
+      log.error(`identity_sign: private key ${signer.label} contents do not match public`);
+      return undefined;
+    }
+    return this.signLocally(signer, privateKey, data, algorithm);
+  }
+
+  private signLocally(signer: Identity, privateKey: PrivateKey, data: Buffer, algorithm: string): Buffer | undefined {
+    try {
+      return privateKey.sign(signatureAlgorithmOf(algorithm), data);
+    } catch (err) {
+      this.ctx.log.error(`sign_and_send_pubkey: signing failed for ${keyTypeLabel(privateKey.type)} "${signer.label}": ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /**
+   * A certificate signs through its private key: another identity with the same public key (a plain
+   * key from a file or the agent), else a key file whose name matches the certificate's.
+   */
+  private signerFor(id: Identity, key: OfferedKey): Identity {
+    if (!isCertificate(key)) return id;
+    let signer = this.queue.find((other) => other.key !== undefined && samePublicKey(other.key, key) && other.key.type !== key.type);
+    if (!signer && !id.agent) signer = this.queue.find((other) => other.key === undefined && filenameMatches(id.label, other.label));
+    if (signer) {
+      this.ctx.log.debug2(`sign_and_send_pubkey: using private key "${signer.label}"${signer.agent ? ' from agent' : ''} for certificate`);
+      return signer;
+    }
+    this.ctx.log.debug1(`sign_and_send_pubkey: no separate private key for certificate "${id.label}"`);
+    return id;
+  }
+}

@@ -1,0 +1,38 @@
+import { TsshError } from '../errors.js';
+import { assembleAlgorithms } from '../config/algorithms.js';
+import { addKeysToAgentFrom, type AuthSettings, type PubkeyAuthentication } from '../config/auth-options.js';
+import type { SettingsStore } from '../config/store.js';
+
+/** The authentication options with OpenSSH's defaults, and the CertificateFile values as written (for -G). */
+export function resolveAuthSettings(store: SettingsStore, expandPath: (path: string) => string, printConfig: boolean): AuthSettings & { certificateFileSpecs: string[] } {
+  // ssh expands these paths only when it uses them, so -G still prints a value whose expansion fails.
+  const expand = (path: string): string => {
+    if (!printConfig) return expandPath(path);
+    try {
+      return expandPath(path);
+    } catch {
+      return path;
+    }
+  };
+  const certificateFileSpecs = [...store.list('CertificateFile')];
+  const accepted = store.string('PubkeyAcceptedAlgorithms');
+  const pubkeyAcceptedAlgorithms = assembleAlgorithms('pubkey', accepted);
+  if (pubkeyAcceptedAlgorithms.length === 0 && accepted !== undefined && !accepted.startsWith('-')) {
+    throw new TsshError('CONFIG', `PubkeyAcceptedAlgorithms: none of '${accepted}' is supported by tssh`);
+  }
+  const preferred = store.string('PreferredAuthentications');
+  const identityAgent = store.string('IdentityAgent');
+  return {
+    pubkeyAuthentication: (store.string('PubkeyAuthentication') ?? 'yes') as PubkeyAuthentication,
+    passwordAuthentication: store.boolean('PasswordAuthentication') ?? true,
+    kbdInteractiveAuthentication: store.boolean('KbdInteractiveAuthentication') ?? true,
+    kbdInteractiveDevices: store.string('KbdInteractiveDevices'),
+    preferredAuthentications: preferred === undefined ? undefined : preferred.split(',').filter((name) => name !== ''),
+    numberOfPasswordPrompts: store.number('NumberOfPasswordPrompts') ?? 3,
+    pubkeyAcceptedAlgorithms,
+    certificateFiles: certificateFileSpecs.map(expand),
+    certificateFileSpecs,
+    identityAgent: identityAgent === undefined ? undefined : expand(identityAgent),
+    addKeysToAgent: addKeysToAgentFrom(store),
+  };
+}
