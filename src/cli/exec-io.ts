@@ -41,7 +41,7 @@ export async function runExecIo(session: Session, io: StdioStreams, log: Logger)
 }
 
 /** Copies a readable into a writable that is never ended (process stdio); resolves false if the writable broke. */
-function forward(from: Readable, to: Writable): Promise<boolean> {
+export function forward(from: Readable, to: Writable): Promise<boolean> {
   return new Promise((resolve) => {
     from.pipe(to, { end: false });
     to.once('error', () => {
@@ -49,10 +49,16 @@ function forward(from: Readable, to: Writable): Promise<boolean> {
       from.resume(); // drain and drop: the reader went away
       resolve(false);
     });
+    let ended = false;
     from.once('end', () => {
+      ended = true;
       // Resolve once what was written has been flushed.
       if (to.writableLength === 0) resolve(true);
       else to.write(Buffer.alloc(0), () => resolve(true));
+    });
+    // Destroyed without an end (the channel was torn down after stdout broke): nothing more will come.
+    from.once('close', () => {
+      if (!ended) resolve(false);
     });
   });
 }

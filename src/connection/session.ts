@@ -12,6 +12,21 @@ export interface SessionExit {
   signal: { name: string; coreDumped: boolean; message: string } | undefined;
 }
 
+/** A terminal's size in characters and pixels (0 when unknown). */
+export interface WindowSize {
+  columns: number;
+  rows: number;
+  widthPixels: number;
+  heightPixels: number;
+}
+
+/** What a pty-req asks for: TERM, the window size and the encoded terminal modes (see terminal-modes.ts). */
+export interface PtyRequest {
+  term: string;
+  size: WindowSize;
+  modes: Buffer;
+}
+
 /**
  * A "session" channel: environment, exec/shell/subsystem, and the exit status. exit-status may arrive
  * before the last data, so `exit` resolves only when the channel closes.
@@ -33,10 +48,43 @@ export class Session {
     this.exit.catch(() => {});
   }
 
-  static async open(connection: Connection, log: Logger): Promise<Session> {
-    const channel = await connection.openChannel('session');
+  /** `window` overrides the channel window and packet size (OpenSSH halves both for terminal sessions). */
+  static async open(connection: Connection, log: Logger, window?: { size: number; maxPacket: number }): Promise<Session> {
+    const channel = window ? await connection.openChannel('session', () => {}, window.size, window.maxPacket) : await connection.openChannel('session');
     log.debug1(`channel ${channel.localId}: new session`);
     return new Session(channel, log);
+  }
+
+  /**
+   * Asks for a pseudo-terminal (RFC 4254 §6.2). The request goes out at once and the promise resolves
+   * with the server's answer, so it can be pipelined with the shell or exec request that follows.
+   */
+  requestPty(pty: PtyRequest): Promise<boolean> {
+    const { columns, rows, widthPixels, heightPixels } = pty.size;
+    this.log.debug2(`channel ${this.channel.localId}: request pty-req confirm 1`);
+    return this.channel.request('pty-req', true, (w) => w.string(pty.term).uint32(columns).uint32(rows).uint32(widthPixels).uint32(heightPixels).string(pty.modes));
+  }
+
+  /** The local terminal was resized (RFC 4254 §6.7). */
+  windowChange(size: WindowSize): void {
+    this.log.debug2(`channel ${this.channel.localId}: request window-change confirm 0`);
+    void this.channel.request('window-change', false, (w) => w.uint32(size.columns).uint32(size.rows).uint32(size.widthPixels).uint32(size.heightPixels));
+  }
+
+  /** Delivers a signal (without the SIG prefix, e.g. 'INT') to the remote process (RFC 4254 §6.9). */
+  sendSignal(name: string): void {
+    void this.channel.request('signal', false, (w) => w.string(name));
+  }
+
+  /** Sends a BREAK of `milliseconds` (RFC 4335), as ssh's ~B does with 1000. */
+  sendBreak(milliseconds: number): void {
+    void this.channel.request('break', false, (w) => w.uint32(milliseconds));
+  }
+
+  /** Asks the server to offer our agent to this session's programs (auth-agent-req@openssh.com, no reply). */
+  requestAgentForwarding(): void {
+    this.log.debug1('Requesting authentication agent forwarding.');
+    void this.channel.request('auth-agent-req@openssh.com', false);
   }
 
   /** Environment variable (RFC 4254 §6.4); servers ignore what AcceptEnv does not allow, like OpenSSH sends it. */
