@@ -1,0 +1,219 @@
+/**
+ * Forwarding once the user is authenticated, in ssh's order (ssh.c ssh_session2): the -W stdio
+ * forward, local (-L, -D) listeners, remote (-R) requests, agent forwarding; ExitOnForwardFailure
+ * turns any failure into an exit; -f goes to the background once everything is up. It also answers
+ * the `~#` and `~C` escapes (ForwardingControl).
+ */
+import { statSync } from 'node:fs';
+import { TsshError } from '../errors.js';
+import type { SshClient } from '../client.js';
+import type { Channel } from '../connection/channel.js';
+import { parseForwardSpec, parseRemoteForwardSpec, type ForwardSpec } from '../config/forward-spec.js';
+import { handleAgentChannels } from '../forward/agent.js';
+import { startDynamicForward } from '../forward/dynamic.js';
+import type { ForwardListener } from '../forward/listen.js';
+import { startLocalForward, type ForwardContext } from '../forward/local.js';
+import { RemoteForwarding } from '../forward/remote.js';
+import { describeEndpoint } from '../forward/spec.js';
+import { runStdioForward } from '../forward/stdio.js';
+import { agentSocketPath } from './agent-socket.js';
+import { notifyBackgroundReady } from './background.js';
+import { watchTerminationSignals } from './signals.js';
+import type { ForwardCancelResult, ForwardingControl, ForwardKind, ForwardRequestResult } from './forwarding-control.js';
+import type { CliLogger } from './log.js';
+import type { ResolvedConfig, ResolveEnvironment } from './resolve.js';
+import type { SessionExtras } from './session-runner.js';
+
+interface LocalForwardEntry {
+  kind: 'local' | 'dynamic';
+  spec: ForwardSpec;
+  listener: ForwardListener;
+}
+
+/** The forwards of one connection: listeners, remote requests, and the channels they carry. */
+export class Forwarding implements ForwardingControl {
+  private readonly locals: LocalForwardEntry[] = [];
+  private readonly open = new Map<Channel, string>();
+  private readonly context: ForwardContext;
+  private readonly remote: RemoteForwarding;
+  /** An agent is there to forward: the session asks the server for auth-agent-req@openssh.com. */
+  readonly agentForwarding: boolean;
+
+  private constructor(private readonly client: SshClient, private readonly options: ResolvedConfig, env: ResolveEnvironment, private readonly log: CliLogger) {
+    this.context = {
+      connection: client.connection,
+      log,
+      listen: {
+        gatewayPorts: options.gatewayPorts,
+        addressFamily: options.addressFamily,
+        streamLocalBindMask: options.streamLocalBindMask,
+        streamLocalBindUnlink: options.streamLocalBindUnlink,
+      },
+      track: (channel, description) => {
+        this.open.set(channel, description);
+        channel.once('channel-close', () => this.open.delete(channel));
+      },
+    };
+    this.remote = new RemoteForwarding(this.context, { permitRemoteOpen: options.permitRemoteOpen, addressFamily: options.addressFamily });
+    const agent = options.forwardAgent ? forwardedAgentSocket(options, env, log) : undefined;
+    this.agentForwarding = agent !== undefined;
+    handleAgentChannels(client.connection, agent, log);
+  }
+
+  /**
+   * Sets up every configured forward. With ExitOnForwardFailure a failure throws (ssh's fatal words);
+   * otherwise it is logged and the rest goes on. Remote forwards are awaited only when their answer
+   * matters: ExitOnForwardFailure, or `waitForRemote` (-f, so that the answers are seen before
+   * going to the background).
+   */
+  static async start(client: SshClient, options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger, waitForRemote: boolean): Promise<Forwarding> {
+    const forwarding = new Forwarding(client, options, env, log);
+    try {
+      await forwarding.startLocals();
+      await forwarding.startRemotes(waitForRemote || options.exitOnForwardFailure);
+    } catch (err) {
+      forwarding.close();
+      throw err;
+    }
+    return forwarding;
+  }
+
+  private async startLocals(): Promise<void> {
+    const { localForwards, exitOnForwardFailure, gatewayPorts } = this.options;
+    let started = 0;
+    for (const spec of localForwards) {
+      const listen = spec.listen.kind === 'unix' ? spec.listen.path : spec.listen.host ?? (gatewayPorts ? '*' : 'LOCALHOST');
+      const port = spec.listen.kind === 'unix' ? -2 : spec.listen.port;
+      this.log.debug1(`Local connections to ${listen}:${port} forwarded to remote address ${describeEndpoint(spec.connect)}`);
+      if (await this.startLocal(spec.connect.kind === 'socks' ? 'dynamic' : 'local', spec)) started++;
+    }
+    const failed = localForwards.length - started;
+    if (failed > 0 && exitOnForwardFailure) throw new TsshError('CHANNEL', 'Could not request local forwarding.');
+    if (localForwards.length > 0 && started === 0) this.log.error('Could not request local forwarding.');
+  }
+
+  private async startLocal(kind: 'local' | 'dynamic', spec: ForwardSpec): Promise<boolean> {
+    const listener = kind === 'dynamic' ? await startDynamicForward(spec, this.context) : await startLocalForward(spec, this.context);
+    if (listener === undefined) return false;
+    this.locals.push({ kind, spec, listener });
+    return true;
+  }
+
+  private async startRemotes(wait: boolean): Promise<void> {
+    const requests = this.options.remoteForwards.map(async (spec) => {
+      const ok = await this.remote.request(spec);
+      if (ok || this.client.transport.isClosed) return;
+      const what = spec.listen.kind === 'unix' ? `listen path ${spec.listen.path}` : `listen port ${spec.listen.port}`;
+      if (this.options.exitOnForwardFailure) throw new TsshError('CHANNEL', `Error: remote port forwarding failed for ${what}`);
+      this.log.info(`Warning: remote port forwarding failed for ${what}`);
+    });
+    if (wait) {
+      await Promise.all(requests);
+    } else {
+      for (const request of requests) request.catch(() => {}); // cannot throw without ExitOnForwardFailure
+    }
+  }
+
+  // ---- ForwardingControl (~# and ~C) ----
+
+  listConnections(): string[] {
+    return [...this.open].map(
+      ([channel, description]) => `  #${channel.localId} ${description} (t4 r${channel.remoteId} i0/${channel.readableLength} o0/${channel.writableLength})`,
+    );
+  }
+
+  async request(kind: ForwardKind, specification: string): Promise<ForwardRequestResult> {
+    const spec =
+      kind === 'remote'
+        ? parseRemoteForwardSpec(specification)
+        : parseForwardSpec(specification, { dynamic: kind === 'dynamic', remote: false });
+    if (spec === undefined) return 'bad-specification';
+    if (kind === 'remote') return (await this.remote.request(spec)) ? 'ok' : 'failed';
+    return (await this.startLocal(kind, spec)) ? 'ok' : 'failed';
+  }
+
+  async cancel(kind: ForwardKind, specification: string): Promise<ForwardCancelResult> {
+    // Like ssh: a cancel names the listen side only, `[bind_address:]port` (or a socket path).
+    const spec = parseForwardSpec(specification, { dynamic: true, remote: false });
+    if (spec === undefined) return 'bad-specification';
+    if (kind === 'remote') return (await this.remote.cancel(spec.listen)) ? 'ok' : 'unknown';
+    const index = this.locals.findIndex((entry) => entry.kind === kind && sameListen(entry.spec.listen, spec.listen));
+    if (index < 0) return 'unknown';
+    this.locals[index]!.listener.close();
+    this.locals.splice(index, 1);
+    return 'ok';
+  }
+
+  stopListening(): void {
+    for (const entry of this.locals) entry.listener.close();
+  }
+
+  /** Stops every listener (on the way out). */
+  close(): void {
+    this.stopListening();
+    this.locals.length = 0;
+  }
+}
+
+function sameListen(a: ForwardSpec['listen'], b: ForwardSpec['listen']): boolean {
+  if (a.kind === 'unix' || b.kind === 'unix') return a.kind === b.kind && (a as { path: string }).path === (b as { path: string }).path;
+  return a.port === b.port && (b.host === undefined || a.host === b.host);
+}
+
+/**
+ * The agent socket -A forwards: ForwardAgent's path (`$VAR` read now), else the one authentication
+ * uses (IdentityAgent / SSH_AUTH_SOCK). Undefined when there is no agent: ssh then quietly does not
+ * ask the server.
+ */
+function forwardedAgentSocket(options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger): string | undefined {
+  let path: string | undefined;
+  const configured = options.forwardAgentPath;
+  if (configured !== undefined) path = configured.startsWith('$') && !configured.startsWith('${') ? env.env[configured.slice(1)] : configured;
+  else path = agentSocketPath(options.identityAgent, env.env, log);
+  if (path === undefined || path === '') return undefined;
+  try {
+    if (!statSync(path).isSocket()) return undefined;
+  } catch {
+    return undefined;
+  }
+  return path;
+}
+
+/**
+ * Sets up forwarding, then runs what the connection is for: the -W stdio forward (exit 0 when it
+ * ends), or the session (`runSession`) with the forwards alive. With -f, the foreground process is
+ * told to exit once everything is up (see background.ts).
+ */
+export async function runWithForwarding(
+  client: SshClient,
+  options: ResolvedConfig,
+  env: ResolveEnvironment,
+  log: CliLogger,
+  runSession: (extras: SessionExtras) => Promise<number>,
+): Promise<number> {
+  const background = options.forkAfterAuthentication;
+  const stdio = options.stdioForward;
+  const stdioDone = stdio ? runStdioForward(client.connection, stdio, { stdin: process.stdin, stdout: process.stdout }, log) : undefined;
+  stdioDone?.catch(() => {});
+  const forwarding = await Forwarding.start(client, options, env, log, background);
+  try {
+    if (background) notifyBackgroundReady(env.env, log);
+    if (stdioDone !== undefined) {
+      let stopWatching = (): void => {};
+      const signalled = new Promise<number>((resolve) => {
+        stopWatching = watchTerminationSignals((signal) => {
+          log.verbose(`Killed by signal ${signal.number}.`);
+          resolve(255);
+        }, background ? ['SIGHUP'] : []);
+      });
+      try {
+        return await Promise.race([stdioDone.then(() => 0), signalled]);
+      } finally {
+        stopWatching();
+      }
+    }
+    return await runSession({ forwarding, agentForwarding: forwarding.agentForwarding, background });
+  } finally {
+    forwarding.close();
+  }
+}
