@@ -1,5 +1,12 @@
-import pako from 'pako';
+import { createRequire } from 'node:module';
+import type * as Pako from 'pako';
 import { TsshError, DisconnectReason } from '../errors.js';
+
+/** pako is loaded on first use (-C only): importing it costs every other start-up ~20 ms. */
+function loadPako(): typeof Pako {
+  const require = createRequire(import.meta.url);
+  return require('pako') as typeof Pako;
+}
 
 /**
  * zlib / zlib@openssh.com payload compression (RFC 4253 §6.2): one deflate stream per direction for the
@@ -32,6 +39,7 @@ function collect(stream: { onData: (chunk: Uint8Array) => void }, limit: number)
 }
 
 export function createCompressor(): PayloadTransform {
+  const pako = loadPako();
   const deflate = new pako.Deflate({ level: 6 });
   const output = collect(deflate, Infinity);
   return {
@@ -44,6 +52,7 @@ export function createCompressor(): PayloadTransform {
 
 /** `maxOutput` bounds one packet's decompressed size. */
 export function createDecompressor(maxOutput: number): PayloadTransform {
+  const pako = loadPako();
   const inflate = new pako.Inflate();
   const output = collect(inflate, maxOutput);
   return {

@@ -1,4 +1,5 @@
-import { TsshError } from '../errors.js';
+import type { TsshError } from '../errors.js';
+import { ConnectionFatal, SSH_ERR } from './fatal.js';
 
 /** OpenSSH's limits on what may precede the peer's version line (kex.c). */
 const MAX_PRE_BANNER_LINES = 1024;
@@ -16,8 +17,9 @@ export interface PeerIdent {
   rest: Buffer;
 }
 
-function identError(message: string): TsshError {
-  return new TsshError('BANNER', `kex_exchange_identification: ${message}`);
+/** OpenSSH logs what was wrong, then fails the banner exchange as "invalid format". */
+function identError(message: string, prefix = 'kex_exchange_identification: '): TsshError {
+  return new ConnectionFatal('BANNER', SSH_ERR.INVALID_FORMAT, [`${prefix}${message}`], 'banner');
 }
 
 /**
@@ -46,8 +48,9 @@ export class IdentReader {
       const text = line.toString('latin1');
       if (text.startsWith('SSH-')) return this.versionLine(text, line);
       if (!this.acceptPreBanner) throw identError('protocol identification string not received');
-      if (line.includes(0)) throw identError('banner line contains invalid characters');
-      if (this.preBannerLines.length >= MAX_PRE_BANNER_LINES) throw identError('too many pre-banner lines');
+      // NUL, or a CR that does not end the line (OpenSSH's rule for every line before the version).
+      if (line.includes(0) || line.includes(0x0d)) throw identError('banner line contains invalid characters');
+      if (this.preBannerLines.length >= MAX_PRE_BANNER_LINES) throw identError(`No SSH version received in first ${MAX_PRE_BANNER_LINES} lines from server`);
       this.preBannerLines.push(text);
     }
   }
@@ -57,11 +60,11 @@ export class IdentReader {
       // RFC 4253 §4.2: printable US-ASCII (plus space, for the comment).
       if (byte < 0x20 || byte > 0x7e) throw identError('banner line contains invalid characters');
     }
-    const match = /^SSH-([0-9.]+)-(\S+)/.exec(text);
-    if (!match) throw identError(`invalid SSH version string: ${text}`);
-    const protocol = match[1];
-    if (protocol !== '2.0' && protocol !== '1.99') {
-      throw new TsshError('BANNER', `Protocol major versions differ: 2 vs. ${protocol!.split('.')[0]}`);
+    const match = /^SSH-(\d+)\.(\d+)-(\S+)/.exec(text);
+    if (!match) throw identError(`Bad remote protocol version identification: '${text.slice(0, 100)}'`, '');
+    const [major, minor] = [Number(match[1]), Number(match[2])];
+    if (major !== 2 && !(major === 1 && minor === 99)) {
+      throw new ConnectionFatal('BANNER', SSH_ERR.NO_PROTOCOL_VERSION, [`Protocol major versions differ: 2 vs. ${major}`], 'banner');
     }
     return { version: text, preBannerLines: this.preBannerLines, rest: this.pending };
   }

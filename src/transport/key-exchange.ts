@@ -8,6 +8,7 @@ import { cipherInfo, createOpener, createSealer, macInfo } from '../crypto/prote
 import type { PacketOpener, PacketSealer } from '../crypto/cipher/types.js';
 import { EXT_INFO_C, KEX_STRICT_C, KEX_STRICT_S } from '../crypto/names.js';
 import { deriveDirectionKeys, type KeyLengths } from './key-derivation.js';
+import { ConnectionFatal } from './fatal.js';
 import { encodeKexInit, guessWasWrong, negotiate, parseKexInit, type DirectionAlgorithms, type KexProposal, type Negotiated } from './kexinit.js';
 
 export type Role = 'client' | 'server';
@@ -149,7 +150,7 @@ export class KexRound {
     const [client, server] = this.ctx.role === 'client' ? [local, peer] : [peer, local];
     this.negotiated = negotiate(client.proposal, server.proposal, aead);
     if (this.negotiated.strictKex && this.ctx.isInitial && peerSequence !== 0) {
-      throw protocolError('strict KEX violation: KEXINIT was not the first packet');
+      throw new ConnectionFatal('PROTOCOL', 'strict KEX violation: KEXINIT was not the first packet', [], 'disconnecting');
     }
     if (peer.firstKexPacketFollows && guessWasWrong(client.proposal, server.proposal)) this.ignoreNextKexPacket = true;
     const prefix = {

@@ -3,13 +3,23 @@ import { TsshError, DisconnectReason } from '../errors.js';
 import type { PacketOpener, PacketSealer } from '../crypto/cipher/types.js';
 import { ByteQueue } from './byte-queue.js';
 import type { PayloadTransform } from './compression.js';
+import { ConnectionFatal, SSH_ERR } from './fatal.js';
 
 /** OpenSSH's PACKET_MAX_SIZE: the largest packet_length accepted from a peer. */
 export const MAX_PACKET_LENGTH = 256 * 1024;
 const MIN_PADDING = 4;
 
-function badLength(length: number): TsshError {
-  return new TsshError('BAD_PACKET_LENGTH', `Bad packet length ${length}.`, { disconnectReason: DisconnectReason.PROTOCOL_ERROR });
+/**
+ * OpenSSH's words for a bad length: logged, then fatal as a corrupted connection when the length was
+ * sent in the clear (ETM, AEAD), as a MAC failure when it was decrypted first (packet.c).
+ */
+function badLength(length: number, aad: boolean): TsshError {
+  return new ConnectionFatal('BAD_PACKET_LENGTH', aad ? SSH_ERR.CONN_CORRUPT : SSH_ERR.MAC_INVALID, [`Bad packet length ${length}.`]);
+}
+
+/** A failed MAC or AEAD tag: HMAC openers log "Corrupted MAC on input." first, AEAD ciphers say nothing more. */
+function macFailure(opener: PacketOpener): TsshError {
+  return new ConnectionFatal('MAC', SSH_ERR.MAC_INVALID, opener.aead ? [] : ['Corrupted MAC on input.'], 'dispatch', DisconnectReason.MAC_ERROR);
 }
 
 /** Counts what went through one direction since the last key exchange (for RekeyLimit). */
@@ -51,24 +61,63 @@ export class PacketEncoder {
     return this.seq;
   }
 
+  /** One packet's wire bytes in one buffer. */
   encode(payload: Buffer): Buffer {
-    const body = this.compressor ? this.compressor.apply(payload) : payload;
+    return Buffer.concat(this.encodeParts(payload));
+  }
+
+  /** One packet's wire bytes as the pieces to write in order, for one gathered socket write. */
+  encodeParts(payload: Buffer): Buffer[] {
+    return this.encodeInPlace(payload.length, (packet, offset) => payload.copy(packet, offset));
+  }
+
+  /**
+   * Like encodeParts, with the `length`-byte payload written by `write` straight into the packet at
+   * `offset`. Profile-guided (node --cpu-prof on 1 GiB uploads): copies and allocations per packet were
+   * a quarter of the CPU, so bulk channel data is copied once, into a packet buffer reused for every
+   * packet (sealParts never returns views of it), and the sealed pieces go to the socket unjoined.
+   */
+  encodeInPlace(length: number, write: (packet: Buffer, offset: number) => void): Buffer[] {
+    if (!this.compressor) return this.frame(length, write);
+    const payload = Buffer.allocUnsafe(length);
+    write(payload, 0);
+    const body = this.compressor.apply(payload);
+    return this.frame(body.length, (packet, offset) => body.copy(packet, offset));
+  }
+
+  private frame(bodyLength: number, write: (packet: Buffer, offset: number) => void): Buffer[] {
     const { blockSize, aadLength } = this.sealer;
     // Length of what must be block-aligned: everything but an unencrypted length field.
-    const aligned = 4 - aadLength + 1 + body.length;
+    const aligned = 4 - aadLength + 1 + bodyLength;
     let padding = blockSize - (aligned % blockSize);
     if (padding < MIN_PADDING) padding += blockSize;
-    const packetLength = 1 + body.length + padding;
-    const packet = Buffer.allocUnsafe(4 + packetLength);
+    const packetLength = 1 + bodyLength + padding;
+    if (this.scratch.length < 4 + packetLength) this.scratch = Buffer.allocUnsafe(Math.max(4 + packetLength, 64 * 1024));
+    const packet = this.scratch.subarray(0, 4 + packetLength);
     packet.writeUInt32BE(packetLength, 0);
     packet[4] = padding;
-    body.copy(packet, 5);
-    randomFillSync(packet, 5 + body.length, padding);
-    const wire = this.sealer.seal(this.seq, packet);
+    write(packet, 5);
+    this.randomPadding(packet, 5 + bodyLength, padding);
+    const wire = this.sealer.sealParts(this.seq, packet);
     this.seq = (this.seq + 1) >>> 0;
-    this.sinceRekey.bytes += wire.length;
+    this.sinceRekey.bytes += packet.length + this.sealer.macLength;
     this.sinceRekey.packets++;
     return wire;
+  }
+
+  /** The packet under construction; reused, since sealers never keep or return views of it. */
+  private scratch = Buffer.allocUnsafe(0);
+  /** Random bytes for padding, drawn a few KiB at a time: one randomFillSync per packet cost ~6 µs. */
+  private readonly random = Buffer.allocUnsafe(4096);
+  private randomUsed = this.random.length;
+
+  private randomPadding(packet: Buffer, offset: number, count: number): void {
+    if (this.randomUsed + count > this.random.length) {
+      randomFillSync(this.random);
+      this.randomUsed = 0;
+    }
+    this.random.copy(packet, offset, this.randomUsed, this.randomUsed + count);
+    this.randomUsed += count;
   }
 }
 
@@ -127,22 +176,33 @@ export class PacketDecoder {
     }
     const total = 4 + this.pendingLength + opener.macLength;
     if (this.queue.length < total) return undefined;
-    const plain = opener.open(this.seq, this.queue.take(total));
+    let plain: Buffer;
+    try {
+      plain = opener.open(this.seq, this.queue.take(total));
+    } catch (err) {
+      if (err instanceof TsshError && err.code === 'MAC') throw macFailure(opener);
+      throw err;
+    }
     this.pendingLength = undefined;
     this.seq = (this.seq + 1) >>> 0;
     this.sinceRekey.bytes += total;
     this.sinceRekey.packets++;
     const padding = plain[0]!;
-    if (padding < MIN_PADDING || padding + 1 > plain.length) {
-      throw new TsshError('PROTOCOL', `Bad padding length ${padding}.`, { disconnectReason: DisconnectReason.PROTOCOL_ERROR });
-    }
+    // OpenSSH: too little padding is a corrupted connection, more padding than packet an incomplete message.
+    if (padding < MIN_PADDING) throw new ConnectionFatal('PROTOCOL', SSH_ERR.CONN_CORRUPT);
+    if (padding + 1 > plain.length) throw new ConnectionFatal('PROTOCOL', SSH_ERR.MESSAGE_INCOMPLETE);
     const body = plain.subarray(1, plain.length - padding);
     return this.decompressor ? this.decompressor.apply(body) : body;
   }
 
   private checkLength(length: number): void {
     const { blockSize, aadLength } = this.opener;
-    if (length < 5 || length > MAX_PACKET_LENGTH) throw badLength(length);
-    if ((4 - aadLength + length) % blockSize !== 0) throw badLength(length);
+    const aad = aadLength === 4;
+    if (length < 5 || length > MAX_PACKET_LENGTH) throw badLength(length, aad);
+    // What must fill whole cipher blocks once the first block (or the clear length) is read; unsigned as in C.
+    const need = aad ? length : (4 + length - blockSize) >>> 0;
+    if (need % blockSize !== 0) {
+      throw new ConnectionFatal('BAD_PACKET_LENGTH', SSH_ERR.MAC_INVALID, [`padding error: need ${need} block ${blockSize} mod ${need % blockSize}`]);
+    }
   }
 }

@@ -15,6 +15,10 @@ import { NegotiationError } from './kexinit.js';
 import { KexRound, type AlgorithmPreferences, type KexOutcome, type Role } from './key-exchange.js';
 import { disconnectError, describeSocketError } from './disconnect.js';
 import { RekeyPolicy, type RekeyLimitOption } from './rekey-policy.js';
+import { ConnectionFatal } from './fatal.js';
+
+/** Bytes of our output waiting for the peer to read them before we stop reading its input. */
+const MAX_UNSENT_REPLIES = 1024 * 1024;
 
 export interface TransportConfig {
   role: Role;
@@ -122,14 +126,28 @@ export class Transport {
   start(): void {
     this.identReader = new IdentReader(this.role === 'client');
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    this.socket.on('end', () => this.fail(this.closedByPeer()));
-    this.socket.on('close', () => this.fail(this.closedByPeer()));
+    this.socket.on('end', () => this.onPeerGone());
+    this.socket.on('close', () => this.onPeerGone());
     this.socket.on('error', (err: NodeJS.ErrnoException) => this.fail(describeSocketError(err, this.config.peer)));
-    this.socket.on('drain', () => this.flushDrainWaiters());
+    this.socket.on('drain', () => {
+      this.releaseInput('output');
+      this.flushDrainWaiters();
+    });
     this.log.debug1(`Local version string ${this.localVersion}`);
     this.bytesWritten += this.localVersion.length + 2;
     this.socket.write(`${this.localVersion}\r\n`);
   }
+
+  /**
+   * The peer closed its end. Packets already received are handled first: a DISCONNECT that arrived
+   * while an async step (the host-key check) held the input must still be what the user is told.
+   */
+  private onPeerGone(): void {
+    this.peerGone = true;
+    if (!this.processing) this.fail(this.closedByPeer());
+  }
+
+  private peerGone = false;
 
   private closedByPeer(): TsshError {
     const { host, port } = this.config.peer;
@@ -144,7 +162,8 @@ export class Transport {
     if (this.finished) return;
     const type = payload[0]!;
     const kexMessage = type >= 20 && type <= 49 || type === MSG.DISCONNECT;
-    if (this.kex && !kexMessage && !(this.kex.sentNewKeys)) {
+    // Once something is held, later messages queue behind it (between our NEWKEYS and the peer's too).
+    if (this.kex && !kexMessage && (!this.kex.sentNewKeys || this.held.length > 0)) {
       this.held.push(payload);
       return;
     }
@@ -156,9 +175,29 @@ export class Transport {
     if (this.firstKexDone && !this.kex && this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
   }
 
+  /**
+   * Sends a non-key-exchange payload of `length` bytes that `write` fills in place inside the outgoing
+   * packet (bulk channel data: one copy instead of two); otherwise the same as `send`.
+   */
+  sendInPlace(length: number, write: (packet: Buffer, offset: number) => void): void {
+    if (this.finished) return;
+    if (this.held.length > 0 || (this.kex ? !this.kex.sentNewKeys : !this.firstKexDone)) {
+      const payload = Buffer.allocUnsafe(length);
+      write(payload, 0);
+      this.send(payload);
+      return;
+    }
+    this.writeWire(this.encoder.encodeInPlace(length, write));
+    if (this.firstKexDone && !this.kex && this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
+  }
+
   private writePacket(payload: Buffer): void {
-    const wire = this.encoder.encode(payload);
+    const wire = this.encoder.encodeParts(payload);
     if (this.role === 'server' && payload[0] === MSG.USERAUTH_SUCCESS) this.onAuthenticated();
+    this.writeWire(wire);
+  }
+
+  private writeWire(wire: Buffer[]): void {
     // Batch every packet written in this tick into one socket write (no Nagle stalls, fewer syscalls).
     if (!this.corked) {
       this.corked = true;
@@ -168,8 +207,10 @@ export class Transport {
         this.socket.uncork();
       });
     }
-    this.bytesWritten += wire.length;
-    this.socket.write(wire);
+    for (const part of wire) {
+      this.bytesWritten += part.length;
+      this.socket.write(part);
+    }
   }
 
   /** True when the socket's outgoing buffer is over its high-water mark; wait with `whenDrained`. */
@@ -206,9 +247,28 @@ export class Transport {
       }
       this.decoder.push(chunk);
       this.pump();
+      // A peer that sends faster than it reads our answers (replies to a flood of requests) must not
+      // make us queue output without bound: read no more until our output has drained. The bound is
+      // far above what channel writes queue (they wait for drain), so bulk transfers both ways, where
+      // the peer may itself stop reading while it cannot write, never stall on it.
+      if (this.socket.writableLength > MAX_UNSENT_REPLIES) this.holdInput('output');
     } catch (err) {
       this.fail(asTsshError(err));
     }
+  }
+
+  /** Why input is not being read: our output is backed up, or an async step (host-key check) runs. */
+  private readonly inputHolds = new Set<'output' | 'async'>();
+
+  private holdInput(reason: 'output' | 'async'): void {
+    if (this.finished || this.inputHolds.has(reason)) return;
+    this.inputHolds.add(reason);
+    this.socket.pause();
+  }
+
+  private releaseInput(reason: 'output' | 'async'): void {
+    if (!this.inputHolds.delete(reason) || this.inputHolds.size > 0 || this.finished) return;
+    this.socket.resume();
   }
 
   /** Decodes and dispatches packets strictly in order; pauses while an async step (host-key policy) runs. */
@@ -222,8 +282,11 @@ export class Transport {
         const pending = this.dispatch(payload, (this.decoder.sequence - 1) >>> 0);
         if (this.firstKexDone && !this.kex && this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
         if (pending) {
+          // Nothing more is decoded until it settles; leave further input in the kernel meanwhile.
+          this.holdInput('async');
           pending.then(
             () => {
+              this.releaseInput('async');
               this.processing = false;
               this.afterKexProgress();
               this.pump();
@@ -234,6 +297,7 @@ export class Transport {
         }
       }
       this.processing = false;
+      if (this.peerGone) this.fail(this.closedByPeer());
     } catch (err) {
       this.processing = false;
       this.fail(asTsshError(err));
@@ -244,8 +308,9 @@ export class Transport {
     if (payload.length === 0) throw protocolError('empty packet');
     const type = payload[0]!;
     this.log.debug3(`receive packet: type ${type}`);
-    if (this.kex && !this.firstKexDone && this.kex.strictKex && !(type >= 20 && type <= 49)) {
-      throw protocolError(`strict KEX violation: unexpected packet type ${type} (seqnr ${seq})`);
+    // Strict KEX: nothing but key-exchange messages (and a DISCONNECT) until the first NEWKEYS.
+    if (this.kex && !this.firstKexDone && this.kex.strictKex && !(type >= 20 && type <= 49) && type !== MSG.DISCONNECT) {
+      throw new ConnectionFatal('PROTOCOL', `strict KEX violation: unexpected packet type ${type} (seqnr ${seq})`, [], 'disconnecting');
     }
     switch (type) {
       case MSG.DISCONNECT:
@@ -263,18 +328,26 @@ export class Transport {
         if (!this.kex) this.beginKex();
         return this.runKexStep(payload, seq);
       case MSG.NEWKEYS:
+        if (!this.kex) return this.unexpected(type, seq);
         return this.onNewKeys();
       default:
         break;
     }
     if (type >= 20 && type <= 49) {
-      if (!this.kex) throw protocolError(`unexpected ${msgName(type)} outside key exchange`);
+      if (!this.kex) return this.unexpected(type, seq);
       return this.runKexStep(payload, seq);
     }
     if (!this.firstKexDone) throw protocolError(`unexpected ${msgName(type)} before key exchange completed`);
     if (type === MSG.USERAUTH_SUCCESS && this.role === 'client') this.onAuthenticated();
     const handled = this.handler ? this.handler(payload) : false;
-    if (handled === false) this.writePacket(message(MSG.UNIMPLEMENTED).uint32(seq).finish());
+    if (handled === false) this.unexpected(type, seq);
+    return undefined;
+  }
+
+  /** A message nobody here handles (or a key-exchange message outside one): logged, answered UNIMPLEMENTED, no harm done. */
+  private unexpected(type: number, seq: number): undefined {
+    this.log.info(`dispatch_protocol_error: type ${type} seq ${seq}`);
+    this.writePacket(message(MSG.UNIMPLEMENTED).uint32(seq).finish());
     return undefined;
   }
 
@@ -458,13 +531,14 @@ export class Transport {
   fail(err: TsshError): void {
     if (this.finished) return;
     if (err.disconnectReason !== undefined && this.peerVersion) {
+      const description = err instanceof ConnectionFatal ? err.reason : err.message.split('\n')[0]!;
       try {
-        this.writePacket(message(MSG.DISCONNECT).uint32(err.disconnectReason).string(err.message.split('\n')[0]!).string('').finish());
+        this.writePacket(message(MSG.DISCONNECT).uint32(err.disconnectReason).string(description).string('').finish());
       } catch {
         // Best effort.
       }
     }
-    this.finish(err);
+    this.finish(err instanceof ConnectionFatal ? err.forPeer(this.config.peer) : err);
   }
 
   private finish(err: TsshError | undefined): void {

@@ -38,22 +38,21 @@ class GcmNonce {
 
 export function aesGcmSealer(keys: DirectionKeys): PacketSealer {
   const nonce = new GcmNonce(keys);
+  const sealParts = (_seq: number, packet: Buffer): Buffer[] => {
+    const cipher = createCipheriv(nonce.algorithm, nonce.key, nonce.iv, { authTagLength: TAG_LENGTH });
+    nonce.advance();
+    const length = Buffer.from(packet.subarray(0, 4));
+    cipher.setAAD(length);
+    const ciphertext = cipher.update(packet.subarray(4));
+    cipher.final();
+    return [length, ciphertext, cipher.getAuthTag()];
+  };
   return {
     blockSize: BLOCK_SIZE,
     aadLength: 4,
     macLength: TAG_LENGTH,
-    seal(_seq: number, packet: Buffer): Buffer {
-      const end = packet.length;
-      const cipher = createCipheriv(nonce.algorithm, nonce.key, nonce.iv, { authTagLength: TAG_LENGTH });
-      nonce.advance();
-      const out = Buffer.allocUnsafe(end + TAG_LENGTH);
-      packet.copy(out, 0, 0, 4);
-      cipher.setAAD(packet.subarray(0, 4));
-      cipher.update(packet.subarray(4)).copy(out, 4);
-      cipher.final();
-      cipher.getAuthTag().copy(out, end);
-      return out;
-    },
+    sealParts,
+    seal: (seq: number, packet: Buffer): Buffer => Buffer.concat(sealParts(seq, packet)),
   };
 }
 
@@ -63,6 +62,7 @@ export function aesGcmOpener(keys: DirectionKeys): PacketOpener {
     blockSize: BLOCK_SIZE,
     aadLength: 4,
     macLength: TAG_LENGTH,
+    aead: true,
     lengthPrefixSize: 4,
     decryptLength: (_seq: number, head: Buffer): number => readPacketLength(head),
     open(_seq: number, data: Buffer): Buffer {

@@ -57,19 +57,19 @@ class ChachaKeys {
 
 export function chachaPolySealer(keys: DirectionKeys): PacketSealer {
   const chacha = new ChachaKeys(keys);
+  const sealParts = (seq: number, packet: Buffer): Buffer[] => {
+    const length = chacha.header(seq, packet);
+    const main = chacha.main(seq);
+    const ciphertext = main.update(packet.subarray(4));
+    const tag = chacha.poly1305(main.polyKey, length, ciphertext);
+    return [length, ciphertext, Buffer.from(tag.buffer, tag.byteOffset, tag.length)];
+  };
   return {
     blockSize: BLOCK_SIZE,
     aadLength: 4,
     macLength: TAG_LENGTH,
-    seal(seq: number, packet: Buffer): Buffer {
-      const end = packet.length;
-      const out = Buffer.allocUnsafe(end + TAG_LENGTH);
-      chacha.header(seq, packet).copy(out, 0);
-      const main = chacha.main(seq);
-      main.update(packet.subarray(4)).copy(out, 4);
-      out.set(chacha.poly1305(main.polyKey, out.subarray(0, end)), end);
-      return out;
-    },
+    sealParts,
+    seal: (seq: number, packet: Buffer): Buffer => Buffer.concat(sealParts(seq, packet)),
   };
 }
 
@@ -80,6 +80,7 @@ export function chachaPolyOpener(keys: DirectionKeys): PacketOpener {
     blockSize: BLOCK_SIZE,
     aadLength: 4,
     macLength: TAG_LENGTH,
+    aead: true,
     lengthPrefixSize: 4,
     decryptLength(seq: number, head: Buffer): number {
       readPacketLength(head); // rejects a short head

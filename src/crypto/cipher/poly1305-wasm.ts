@@ -46,15 +46,17 @@ export function wasmPoly1305(): Poly1305 | undefined {
   const module = new WebAssembly.Module(Buffer.from(POLY1305_WASM, 'base64'));
   const { memory, mac } = new WebAssembly.Instance(module, {}).exports as unknown as Poly1305Exports;
   let view = new Uint8Array(memory.buffer);
-  return (key: Uint8Array, message: Uint8Array): Uint8Array => {
-    const needed = MESSAGE_OFFSET + message.length;
+  return (key: Uint8Array, message: Uint8Array, more?: Uint8Array): Uint8Array => {
+    const length = message.length + (more?.length ?? 0);
+    const needed = MESSAGE_OFFSET + length;
     if (needed > view.length) {
       memory.grow(Math.ceil((needed - view.length) / PAGE_SIZE));
       view = new Uint8Array(memory.buffer);
     }
     view.set(key.subarray(0, 32), KEY_OFFSET);
     view.set(message, MESSAGE_OFFSET);
-    mac(message.length);
+    if (more) view.set(more, MESSAGE_OFFSET + message.length);
+    mac(length);
     return view.slice(TAG_OFFSET, TAG_OFFSET + 16);
   };
 }

@@ -5,8 +5,8 @@
 import { createRequire } from 'node:module';
 import { wasmPoly1305 } from './poly1305-wasm.js';
 
-/** One-time authenticator: a 16-byte tag for `message` under a 32-byte key. */
-export type Poly1305 = (key: Uint8Array, message: Uint8Array) => Uint8Array;
+/** One-time authenticator: a 16-byte tag for `message` (followed by `more`, if given) under a 32-byte key. */
+export type Poly1305 = (key: Uint8Array, message: Uint8Array, more?: Uint8Array) => Uint8Array;
 
 /**
  * noble's Poly1305, loaded synchronously on first use (the PacketSealer contract is synchronous), so a
@@ -15,7 +15,7 @@ export type Poly1305 = (key: Uint8Array, message: Uint8Array) => Uint8Array;
 export function noblePoly1305(): Poly1305 {
   const require = createRequire(import.meta.url);
   const noble = require('@noble/ciphers/_poly1305.js') as typeof import('@noble/ciphers/_poly1305.js');
-  return (key, message) => noble.poly1305(message, key);
+  return (key, message, more) => noble.poly1305(more ? Buffer.concat([message, more]) : message, key);
 }
 
 /** A Poly1305 instance for one direction's packets. */

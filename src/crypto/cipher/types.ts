@@ -15,10 +15,18 @@ export interface PacketSealer {
   readonly macLength: number;
   /** Encrypts and authenticates one whole packet; returns exactly packet.length + macLength bytes. */
   seal(seq: number, packet: Buffer): Buffer;
+  /**
+   * The same bytes as `seal`, as the pieces node:crypto produced them (e.g. length, ciphertext, tag), for
+   * one gathered socket write without joining them: a copy of every packet saved on bulk transfers. The
+   * pieces never alias `packet`, so the caller may reuse it at once.
+   */
+  sealParts(seq: number, packet: Buffer): Buffer[];
 }
 
 export interface PacketOpener {
   readonly blockSize: number;
+  /** An AEAD cipher (AES-GCM, chacha20-poly1305): its tag failing is reported without "Corrupted MAC on input.". */
+  readonly aead?: boolean;
   readonly aadLength: 0 | 4;
   readonly macLength: number;
   /** How many leading bytes of a packet `decryptLength` needs (4, or one cipher block). */
