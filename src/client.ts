@@ -1,14 +1,19 @@
 import type { Duplex } from 'node:stream';
+import { Socket } from 'node:net';
 import { TsshError, DisconnectReason, asTsshError } from './errors.js';
 import type { Logger } from './log.js';
 import type { PublicKey } from './crypto/keys/types.js';
 import { Transport } from './transport/transport.js';
 import type { AlgorithmPreferences } from './transport/key-exchange.js';
 import type { RekeyLimitOption } from './transport/rekey-policy.js';
-import { UserAuth, type Identity } from './auth/userauth.js';
-import { Connection } from './connection/connection.js';
+import { UserAuth, type AuthOptions } from './auth/userauth.js';
+import { Connection, type GlobalRequestHandler } from './connection/connection.js';
 import { Session } from './connection/session.js';
 import { dialTcp } from './net/dial.js';
+import { startServerAliveChecks } from './connection/keepalive.js';
+
+/** User-authentication settings; the client fills in user, host and log. */
+export type ClientAuthOptions = Omit<AuthOptions, 'user' | 'host' | 'log'>;
 
 /** What the host-key policy decided beyond "trusted": continuing past a changed key disables password auth. */
 export interface HostKeyVerdict {
@@ -25,12 +30,20 @@ export interface ClientOptions {
   /** ConnectTimeout in ms: bounds TCP connect, banner and key exchange (not the host-key prompt). */
   connectTimeoutMs?: number;
   /** Trust policy for the server's host key, called after its signature over the exchange hash verified. Throws to refuse. */
-  verifyHostKey(key: PublicKey, algorithm: string): Promise<HostKeyVerdict | void>;
-  identities: Identity[];
-  acceptedAlgorithms: readonly string[];
+  verifyHostKey(key: PublicKey, algorithm: string, peerAddress?: string): Promise<HostKeyVerdict | void>;
+  /** Global requests from the server (hostkeys-00@openssh.com for UpdateHostKeys); others are refused. */
+  onGlobalRequest?: GlobalRequestHandler;
+  /** User authentication: keys, agent, methods and prompts (see src/auth/userauth.ts). */
+  auth: ClientAuthOptions;
   log: Logger;
-  onBanner(text: string): void;
   progname?: string;
+  /**
+   * How to reach the server (ProxyCommand, ProxyJump, or TCP with BindAddress and friends); default:
+   * a plain TCP connection to host:port.
+   */
+  dial?: () => Promise<Duplex>;
+  /** ServerAliveInterval (seconds, 0 = off) and ServerAliveCountMax, checked once authenticated. */
+  serverAlive?: { intervalSeconds: number; countMax: number };
 }
 
 /**
@@ -41,7 +54,9 @@ export class SshClient {
   private constructor(readonly transport: Transport, readonly connection: Connection, private readonly log: Logger) {}
 
   static async connect(options: ClientOptions): Promise<SshClient> {
-    const socket = await dialTcp({ host: options.host, port: options.port, timeoutMs: options.connectTimeoutMs, log: options.log, progname: options.progname ?? 'tssh' });
+    const socket = options.dial
+      ? await options.dial()
+      : await dialTcp({ host: options.host, port: options.port, timeoutMs: options.connectTimeoutMs, log: options.log, progname: options.progname ?? 'tssh' });
     return SshClient.overStream(socket, options);
   }
 
@@ -49,19 +64,23 @@ export class SshClient {
   static async overStream(stream: Duplex, options: ClientOptions): Promise<SshClient> {
     let timer: NodeJS.Timeout | undefined;
     let verdict: HostKeyVerdict = {};
+    // Through a proxy there is no peer address: OpenSSH then says "UNKNOWN port 65535".
+    // OpenSSH names the peer by its numeric address ("Connection closed by 127.0.0.1 port 22").
+    const peer = stream instanceof Socket ? { host: stream.remoteAddress ?? options.host, port: options.port } : { host: 'UNKNOWN', port: 65535 };
     const transport = new Transport(stream, {
       role: 'client',
       preferences: options.preferences,
-      peer: { host: options.host, port: options.port },
+      peer,
       log: options.log,
       ...(options.rekeyLimit ? { rekeyLimit: options.rekeyLimit } : {}),
       verifyHostKey: async (key, algorithm) => {
         clearTimeout(timer); // a person answering a prompt is not a stalled server
-        verdict = (await options.verifyHostKey(key, algorithm)) ?? {};
+        // The peer's numeric address (CheckHostIP); none through a proxy stream.
+        verdict = (await options.verifyHostKey(key, algorithm, stream instanceof Socket ? stream.remoteAddress : undefined)) ?? {};
       },
     });
     if (options.connectTimeoutMs !== undefined) {
-      timer = setTimeout(() => transport.fail(handshakeTimeout(transport, options)), options.connectTimeoutMs);
+      timer = setTimeout(() => transport.fail(handshakeTimeout(transport, peer)), options.connectTimeoutMs);
       timer.unref();
     }
     transport.start();
@@ -69,17 +88,20 @@ export class SshClient {
       await transport.ready;
       clearTimeout(timer);
       const auth = new UserAuth(transport, {
+        ...options.auth,
         user: options.user,
         host: options.host,
-        identities: options.identities,
-        acceptedAlgorithms: options.acceptedAlgorithms,
         log: options.log,
-        onBanner: options.onBanner,
+        // After a changed host key (StrictHostKeyChecking=no) nothing that sends a password may run.
+        policy: { ...options.auth.policy, passwordAuthDisabled: verdict.passwordAuthDisabled === true || options.auth.policy.passwordAuthDisabled === true },
       });
       const leftover = await auth.run();
-      if (verdict.passwordAuthDisabled) options.log.debug1('password and keyboard-interactive authentication disabled: host key not trusted');
-      options.log.verbose(`Authenticated to ${options.host} ([${options.host}]:${options.port}).`);
-      return new SshClient(transport, new Connection(transport, options.log, leftover), options.log);
+      options.log.verbose(`Authenticated to ${options.host} ([${options.host}]:${options.port}) using "${auth.method ?? 'none'}".`);
+      const connection = new Connection(transport, options.log, leftover, options.onGlobalRequest);
+      if (options.serverAlive && options.serverAlive.intervalSeconds > 0) {
+        startServerAliveChecks(transport, connection, stream, { ...options.serverAlive, host: options.host }, options.log);
+      }
+      return new SshClient(transport, connection, options.log);
     } catch (err) {
       clearTimeout(timer);
       const error = asTsshError(err);
@@ -106,7 +128,7 @@ export class SshClient {
   }
 }
 
-function handshakeTimeout(transport: Transport, options: ClientOptions): TsshError {
+function handshakeTimeout(transport: Transport, peer: { host: string; port: number }): TsshError {
   const during = transport.remoteVersion ? 'key exchange' : 'banner exchange';
-  return new TsshError('TIMEOUT', `Connection timed out during ${during}\nConnection to ${options.host} port ${options.port} timed out`);
+  return new TsshError('TIMEOUT', `Connection timed out during ${during}\nConnection to ${peer.host} port ${peer.port} timed out`);
 }

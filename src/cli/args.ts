@@ -11,22 +11,24 @@
  */
 import { TsshError } from '../errors.js';
 import { firstUnknownAlgorithm } from '../config/algorithms.js';
-import { parsePort } from '../config/values.js';
+import { parseEscapeChar, parsePort } from '../config/values.js';
+import { parseSshUri } from '../config/ssh-uri.js';
+import { applyForwardFlag, type ForwardFlagSetting } from './forward-args.js';
 
-/** ssh's getopt string: a letter followed by `:` takes an argument. */
-const OPTSTRING = '1246ab:c:e:fgi:kl:m:no:p:qstvxAB:CD:E:F:GI:J:KL:MNO:PQ:R:S:TVw:W:XYy';
+/** ssh's getopt string: a letter followed by `:` takes an argument. `-P tag` is OpenSSH 9.4's (9.2 ignored -P). */
+const OPTSTRING = '1246ab:c:e:fgi:kl:m:no:p:qstvxAB:CD:E:F:GI:J:KL:MNO:P:Q:R:S:TVw:W:XYy';
 
 /** Valid ssh flags tssh parses (so their arguments are consumed) but does not implement yet. */
-const UNSUPPORTED_FLAGS = new Set('46AafgKkMNsXxYyBbDeIJLORSWw'.split(''));
+const UNSUPPORTED_FLAGS = new Set('KkMXxYyBIOSw'.split(''));
 
 export const USAGE = [
-  'usage: tssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface]',
-  '           [-b bind_address] [-c cipher_spec] [-D [bind_address:]port]',
-  '           [-E log_file] [-e escape_char] [-F configfile] [-I pkcs11]',
-  '           [-i identity_file] [-J [user@]host[:port]] [-L address]',
-  '           [-l login_name] [-m mac_spec] [-O ctl_cmd] [-o option] [-p port]',
-  '           [-Q query_option] [-R address] [-S ctl_path] [-W host:port]',
-  '           [-w local_tun[:remote_tun]] destination [command [argument ...]]',
+  'usage: tssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address]',
+  '           [-c cipher_spec] [-D [bind_address:]port] [-E log_file]',
+  '           [-e escape_char] [-F configfile] [-I pkcs11] [-i identity_file]',
+  '           [-J destination] [-L address] [-l login_name] [-m mac_spec]',
+  '           [-O ctl_cmd] [-o option] [-P tag] [-p port] [-Q query_option]',
+  '           [-R address] [-S ctl_path] [-W host:port] [-w local_tun[:remote_tun]]',
+  '           destination [command [argument ...]]',
 ].join('\n');
 
 /** A flag that sets an option, in argv order. */
@@ -41,7 +43,11 @@ export type CommandLineSetting =
   | { kind: 'requestTty'; flag: 'T' | 't' }
   | { kind: 'quiet' } // -q
   | { kind: 'verbose' } // -v
-  | { kind: 'stdinNull' }; // -n
+  | { kind: 'stdinNull' } // -n
+  | { kind: 'tag'; value: string } // -P (OpenSSH 9.4+)
+  | { kind: 'sessionType'; value: 'none' | 'subsystem' } // -N, -s
+  | { kind: 'escapeChar'; value: number | 'none' } // -e
+  | ForwardFlagSetting; // -L -R -D -W -J -A -a -f -g -4 -6 -b (forward-args.ts)
 
 export interface ParsedArgs {
   /** -V was given: print the version and exit. Parsing stopped there, as in ssh. */
@@ -157,8 +163,10 @@ function applyFlag(letter: string, value: string, parsed: ParsedArgs, state: { p
   switch (letter) {
     case '1':
       throw new TsshError('CONFIG', 'SSH protocol v.1 is no longer supported');
-    case '2':
-    case 'P': // -2 and (in 9.2) -P are accepted and ignored
+    case '2': // accepted and ignored
+      return;
+    case 'P':
+      settings.push({ kind: 'tag', value });
       return;
     case 'V':
       parsed.version = true;
@@ -225,7 +233,20 @@ function applyFlag(letter: string, value: string, parsed: ParsedArgs, state: { p
       parsed.stdinNull = true;
       settings.push({ kind: 'stdinNull' });
       return;
+    case 'N':
+      settings.push({ kind: 'sessionType', value: 'none' });
+      return;
+    case 's':
+      settings.push({ kind: 'sessionType', value: 'subsystem' });
+      return;
+    case 'e': {
+      const escape = parseEscapeChar(value);
+      if (escape === undefined) throw new TsshError('CONFIG', `Bad escape character '${value}'.`);
+      settings.push({ kind: 'escapeChar', value: escape });
+      return;
+    }
     default: {
+      if (applyForwardFlag(letter, value, parsed)) return;
       if (!UNSUPPORTED_FLAGS.has(letter)) throw usage(`unknown option -- ${letter}`);
       const flag = `-${letter}`;
       if (!parsed.unsupportedFlags.includes(flag)) parsed.unsupportedFlags.push(flag);
@@ -249,72 +270,8 @@ function takeDestination(destination: string, parsed: ParsedArgs): void {
   parsed.host = destination.slice(at + 1);
 }
 
-/**
- * `ssh://[user[;params]@]host[:port][/]` (RFC draft-ietf-secsh-scp-sftp-ssh-uri, as OpenSSH reads it):
- * the user is URL-decoded, connection parameters are ignored, a path is an error, and the host must be
- * a plain domain name or address without brackets.
- */
-export function parseSshUri(uri: string): { user?: string; host: string; port?: number } | undefined {
-  let rest = uri.slice('ssh://'.length);
-  let user: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    const userInfo = rest.slice(0, at).split(';')[0]!;
-    if (userInfo === '') return undefined;
-    user = urlDecode(userInfo);
-    if (user === undefined) return undefined;
-    rest = rest.slice(at + 1);
-  }
-  let hostPart: string;
-  let delimiter = '';
-  let after = '';
-  if (rest.startsWith('[')) {
-    const close = rest.indexOf(']');
-    if (close < 0) return undefined;
-    hostPart = rest.slice(0, close + 1);
-    delimiter = rest[close + 1] ?? '';
-    if (delimiter !== '' && delimiter !== ':' && delimiter !== '/') return undefined;
-    after = rest.slice(close + 2);
-  } else {
-    const stop = rest.search(/[:/]/);
-    hostPart = stop < 0 ? rest : rest.slice(0, stop);
-    delimiter = stop < 0 ? '' : rest[stop]!;
-    after = stop < 0 ? '' : rest.slice(stop + 1);
-  }
-  if (hostPart === '') return undefined;
-  const host = hostPart.startsWith('[') && hostPart.endsWith(']') ? hostPart.slice(1, -1) : hostPart;
-  if (!isValidDomain(host)) return undefined;
-  let port: number | undefined;
-  if (after !== '' && delimiter === ':') {
-    const slash = after.indexOf('/');
-    const portText = slash < 0 ? after : after.slice(0, slash);
-    port = parsePort(portText);
-    if (port === undefined) return undefined;
-    after = slash < 0 ? '' : after.slice(slash + 1);
-  }
-  if (after !== '') return undefined; // a path is not allowed in an ssh:// destination
-  return { ...(user !== undefined ? { user } : {}), host: host.replace(/\.$/, ''), ...(port !== undefined ? { port } : {}) };
-}
-
-function urlDecode(text: string): string | undefined {
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === '+') bytes.push(0x20);
-    else if (ch === '%') {
-      const hex = text.slice(i + 1, i + 3);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) return undefined;
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else bytes.push(...Buffer.from(ch, 'utf8'));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-/** OpenSSH valid_domain(): letters, digits, `-`, `_` and single dots, starting with a letter or digit. */
-function isValidDomain(name: string): boolean {
-  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) && !name.includes('..');
-}
+/** `ssh://` parsing lives in the config layer, which ProxyJump shares (src/config/ssh-uri.ts). */
+export { parseSshUri };
 
 /** ssh refuses destinations that start with `-` or contain shell metacharacters or control characters. */
 export function isValidHostname(host: string): boolean {
@@ -324,7 +281,7 @@ export function isValidHostname(host: string): boolean {
 /** ssh refuses remote user names with shell metacharacters given on the command line. */
 export function isValidRemoteUser(user: string): boolean {
   if (user.startsWith('-')) return false;
-  if (/['`";&<>|(){}]/.test(user)) return false;
+  if (/['`";&<>|(){}\x00-\x1f\x7f]/.test(user)) return false;
   if (/\s-/.test(user)) return false;
   return !user.endsWith('\\');
 }

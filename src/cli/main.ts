@@ -1,14 +1,20 @@
 import fs from 'node:fs';
 import { TsshError, asTsshError } from '../errors.js';
-import { SshClient } from '../client.js';
+import { SshClient, type ClientOptions } from '../client.js';
 import { TSSH_VERSION } from '../transport/ident.js';
 import { parseArgs, type ParsedArgs } from './args.js';
 import { processEnvironment, resolveOptions, type ResolvedConfig, type ResolveEnvironment } from './resolve.js';
 import { dumpConfig, queryLines } from './query.js';
 import { createLogger, type CliLogger } from './log.js';
-import { hostKeyVerifier } from './host-key-check.js';
+import { HostKeyTrust } from './host-key-check.js';
+import { HostKeyUpdater } from './host-key-update.js';
+import { runLocalCommandIfPermitted } from './local-command.js';
 import { authSetup } from './auth-setup.js';
-import { runRemoteSession } from './session-runner.js';
+import { planSession, runRemoteSession } from './session-runner.js';
+import { isTerminalRaw } from './terminal.js';
+import { runWithForwarding } from './forwarding.js';
+import { isBackgroundChild, runInBackground } from './background.js';
+import { routeTo, type RouteContext } from './route.js';
 
 const PROGNAME = 'tssh';
 
@@ -20,6 +26,8 @@ export async function run(argv: readonly string[], env: ResolveEnvironment = pro
   let log = createLogger('INFO', undefined);
   try {
     const args = parseArgs(argv);
+    // As ssh, -v already applies while the configuration files are read ("Reading configuration data").
+    if (args.verbosity > 0) log.level = args.verbosity === 1 ? 'DEBUG1' : args.verbosity === 2 ? 'DEBUG2' : 'DEBUG3';
     if (args.version) {
       process.stderr.write(`tssh ${TSSH_VERSION} (OpenSSH-compatible), Node.js ${process.version}, OpenSSL ${process.versions.openssl}\n`);
       return 0;
@@ -33,9 +41,11 @@ export async function run(argv: readonly string[], env: ResolveEnvironment = pro
       process.stdout.write(dumpConfig(options));
       return 0;
     }
-    log = createLogger(options.logLevel, options.logFile);
-    rejectUnsupported(args, options);
-    return await connectAndRun(options, env, log);
+    log = createLogger(options.logLevel, options.logFile, isTerminalRaw);
+    rejectUnsupported(args);
+    // -f: a copy of tssh does the work and this process waits until it is up (cli/background.ts).
+    if (options.forkAfterAuthentication && !isBackgroundChild(env.env)) return await runInBackground(argv, options.sessionType !== 'none' || options.stdioForward !== undefined);
+    return await connectAndRun(options, env, log, args);
   } catch (err) {
     reportError(asTsshError(err), log);
     return 255;
@@ -62,41 +72,61 @@ function logAt(log: CliLogger, level: string, message: string): void {
 }
 
 /** Features not built yet fail loudly rather than being silently ignored. */
-function rejectUnsupported(args: ParsedArgs, options: ResolvedConfig): void {
+function rejectUnsupported(args: ParsedArgs): void {
   const [flag] = args.unsupportedFlags;
   if (flag) throw new TsshError('USAGE', `${PROGNAME}: option ${flag} is not supported yet`);
-  const wantsTty = options.requestTTY === 'force' || ((options.requestTTY === 'yes' || (options.requestTTY === 'auto' && options.command === undefined)) && process.stdin.isTTY === true);
-  if (wantsTty) throw new TsshError('USAGE', `${PROGNAME}: pseudo-terminal sessions are not supported yet (use -T, or give a command)`);
 }
 
-async function connectAndRun(options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger): Promise<number> {
-  const ttyWanted = options.requestTTY === 'yes' || (options.requestTTY === 'auto' && options.command === undefined);
-  if (ttyWanted && !process.stdin.isTTY) {
+async function connectAndRun(options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger, args: ParsedArgs): Promise<number> {
+  if (planSession(options, process.stdin.isTTY === true).ttyRefused) {
     log.info('Pseudo-terminal will not be allocated because stdin is not a terminal.');
   }
+  const hostKeys = new HostKeyTrust(options, log, env);
+  const hostKeyUpdates = new HostKeyUpdater(options, hostKeys, log, env);
+  const route: RouteContext = {
+    env,
+    log,
+    configFile: args.configFile,
+    verbosity: args.verbosity,
+    progname: PROGNAME,
+    // A ProxyJump hop: its own host-key trust and authentication, reached through `dial`.
+    connect: async (hop, dial) => SshClient.connect({ ...(await clientOptions(hop, env, log, new HostKeyTrust(hop, log, env))), dial }),
+  };
   const client = await SshClient.connect({
+    ...(await clientOptions(options, env, log, hostKeys)),
+    onGlobalRequest: hostKeyUpdates.onGlobalRequest,
+    dial: routeTo(options, route),
+  });
+  try {
+    runLocalCommandIfPermitted(options, env, log);
+    return await runWithForwarding(client, options, env, log, (extras) => runRemoteSession(client, options, env, log, extras));
+  } finally {
+    await hostKeyUpdates.settled();
+    client.close();
+  }
+}
+
+/** What SshClient needs to reach, trust and log in to the host of `options` (the destination or a jump host). */
+async function clientOptions(options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger, hostKeys: HostKeyTrust): Promise<ClientOptions> {
+  return {
     host: options.hostName,
     port: options.port,
     user: options.user,
     preferences: {
       kex: options.kexAlgorithms,
-      hostKey: options.hostKeyAlgorithms,
+      hostKey: await hostKeys.hostKeyAlgorithms(),
       ciphers: options.ciphers,
       macs: options.macs,
       compression: options.compression ? ['zlib@openssh.com', 'zlib', 'none'] : ['none', 'zlib@openssh.com', 'zlib'],
     },
     rekeyLimit: options.rekeyLimit,
     ...(options.connectTimeout !== undefined ? { connectTimeoutMs: options.connectTimeout * 1000 } : {}),
-    verifyHostKey: hostKeyVerifier(options, log, env.home, undefined),
+    verifyHostKey: hostKeys.verify,
     ...authSetup(options, env, log),
     log,
     progname: PROGNAME,
-  });
-  try {
-    return await runRemoteSession(client, options, env, log);
-  } finally {
-    client.close();
-  }
+    serverAlive: { intervalSeconds: options.serverAliveInterval, countMax: options.serverAliveCountMax },
+  };
 }
 
 function reportError(err: TsshError, log: CliLogger): void {

@@ -11,11 +11,17 @@ import { TsshError } from '../errors.js';
 import { assembleAlgorithms, type AlgorithmClass } from '../config/algorithms.js';
 import { ConfigEvaluator, type ConfigFileSystem, type ConfigLog, type ReadFlags } from '../config/evaluate.js';
 import type { MatchSubject } from '../config/match.js';
-import type { LogLevel, RequestTTY, ResolvedOptions, StrictHostKeyChecking } from '../config/options.js';
+import type { EscapeChar, LogLevel, RequestTTY, ResolvedOptions, SessionType, StrictHostKeyChecking } from '../config/options.js';
 import { asciiLowercase } from '../config/patterns.js';
 import { SettingsStore } from '../config/store.js';
 import { connectionTokens, percentDollarExpand, percentExpand, tildeExpand, type TokenValues } from '../config/tokens.js';
-import { isValidRemoteUser, type CommandLineSetting, type ParsedArgs } from './args.js';
+import { resolveAuthSettings } from './resolve-auth.js';
+import { resolveExtras, type ConfigExtras } from './resolve-extras.js';
+import { runMatchExec } from './local-command.js';
+import { canonicalizeHostname, systemResolver, type HostnameResolver } from './canonicalize.js';
+import { isValidRemoteUser, USAGE, type CommandLineSetting, type ParsedArgs } from './args.js';
+import { replayForwardFlag } from './forward-args.js';
+import { resolveForwardSettings } from './resolve-forward.js';
 
 export interface ResolveEnvironment {
   /** Home directory for `~`, %d and ~/.ssh. */
@@ -39,16 +45,22 @@ export interface ResolveEnvironment {
   lookupHome?: (user: string) => string | undefined;
   /** Leveled diagnostics (debug lines, "Unsupported option" errors). */
   log?: ConfigLog;
+  /** CanonicalizeHostname lookups: which names resolve (default: the system resolver). */
+  resolveHostnames?: HostnameResolver;
+  /** Runs a `Match exec` command (default: through $SHELL with stdin and stdout on /dev/null). */
+  runMatchExec?: (command: string) => number | 'abnormal';
   /** Messages ssh prints whatever the log level ("Warning: Identity file ... not accessible"). */
   warn?: (message: string) => void;
 }
 
 /** ResolvedOptions plus what `-G` prints verbatim and what later layers may want to report. */
-export interface ResolvedConfig extends ResolvedOptions {
+export interface ResolvedConfig extends ResolvedOptions, ConfigExtras {
   /** IdentityFile values as written (`~` and tokens unexpanded; -i paths are already absolute). */
   identityFileSpecs: string[];
   /** True when no IdentityFile was given and OpenSSH's default list is used (missing ones are skipped silently). */
   identityFilesAreDefaults: boolean;
+  /** CertificateFile values as written (`~` and tokens unexpanded). */
+  certificateFileSpecs: string[];
   /** GlobalKnownHostsFile values as written. */
   globalKnownHostsFileSpecs: string[];
   ignoreUnknown: string | undefined;
@@ -83,21 +95,32 @@ export function resolveOptions(args: ParsedArgs, environment: ResolveEnvironment
     uid: environment.uid,
     systemConfigDir: systemConfigFile.slice(0, Math.max(1, systemConfigFile.lastIndexOf('/'))),
     log,
+    matchExec: {
+      home: environment.home,
+      uid: environment.uid,
+      localHostname: environment.localHostname,
+      run: environment.runMatchExec ?? ((command: string) => runMatchExec(command, environment.env)),
+    },
   };
   const store = new SettingsStore();
   const subject: MatchSubject = { host, originalHost: host, localUser: environment.user, finalPass: false };
   const firstPass = new ConfigEvaluator(store, evalEnv, subject);
 
   replayCommandLine(args.settings, store, firstPass, environment);
+  if (store.string('SessionType') === 'subsystem' && args.command === undefined)
+    throw new TsshError('USAGE', `You must specify a subsystem to invoke.\n${USAGE}`);
   const cliUser = store.string('User');
   if (cliUser !== undefined && !isValidRemoteUser(cliUser))
     throw new TsshError('CONFIG', 'remote username contains invalid characters');
 
   const readAll = (evaluator: ConfigEvaluator): void => readConfigFiles(args, environment, systemConfigFile, evaluator);
   readAll(firstPass);
-  const hostName = finalHostName(store.string('HostName'), host);
-  if (firstPass.wantFinalPass) {
-    log('DEBUG1', 'configuration requests final Match pass');
+  let hostName = finalHostName(store.string('HostName'), host);
+  const canonical = canonicalizeHostname(hostName, store, environment.resolveHostnames ?? systemResolver, log);
+  if (canonical !== undefined) hostName = canonical;
+  if (firstPass.wantFinalPass) log('DEBUG1', 'configuration requests final Match pass');
+  if (firstPass.wantFinalPass || store.string('CanonicalizeHostname') === 'yes' || store.string('CanonicalizeHostname') === 'always') {
+    if (!firstPass.wantFinalPass) log('DEBUG1', 'hostname canonicalisation enabled, will re-parse configuration');
     store.force('HostName', hostName);
     readAll(new ConfigEvaluator(store, evalEnv, { ...subject, host: hostName, finalPass: true }));
   }
@@ -158,6 +181,23 @@ function replayCommandLine(
       case 'stdinNull':
         store.force('StdinNull', true);
         break;
+      case 'tag':
+        store.setFirst('Tag', setting.value);
+        break;
+      case 'sessionType': {
+        // -N and -s exclude each other (and a different -o SessionType before them).
+        const current = store.string('SessionType');
+        if (current !== undefined && current !== setting.value)
+          throw new TsshError('CONFIG', setting.value === 'none' ? 'Cannot specify -N with -s/SessionType' : 'Cannot specify -s with -N/SessionType');
+        store.force('SessionType', setting.value);
+        if (setting.value === 'none') store.force('RequestTTY', 'no');
+        break;
+      }
+      case 'escapeChar':
+        store.force('EscapeChar', setting.value);
+        break;
+      default:
+        replayForwardFlag(setting, store); // -L -R -D -W -J -A -a -f -g -4 -6 -b
     }
   }
 }
@@ -207,6 +247,7 @@ function fillDefaults(args: ParsedArgs, environment: ResolveEnvironment, store: 
     home: environment.home,
     uid: environment.uid,
     localHostname: environment.localHostname,
+    hostKeyAlias: hostKeyAliasOf(store),
   });
   const expandPath = (path: string): string =>
     percentDollarExpand(tildeExpand(path, environment.home, environment.lookupHome), tokens, environment.env);
@@ -230,6 +271,7 @@ function fillDefaults(args: ParsedArgs, environment: ResolveEnvironment, store: 
     user,
     identityFiles,
     identitiesOnly: store.boolean('IdentitiesOnly') ?? false,
+    ...resolveAuthSettings(store, expandPath, args.printConfig),
     batchMode: store.boolean('BatchMode') ?? false,
     ciphers: algorithms(store, 'Ciphers', 'cipher'),
     macs: algorithms(store, 'MACs', 'mac'),
@@ -247,8 +289,20 @@ function fillDefaults(args: ParsedArgs, environment: ResolveEnvironment, store: 
     setEnv: store.pairs('SetEnv').map(([name, value]) => [name, value] as [string, string]),
     sendEnv: [...store.list('SendEnv')],
     requestTTY: (store.string('RequestTTY') ?? 'auto') as RequestTTY,
+    sessionType: (store.string('SessionType') ?? 'default') as SessionType,
+    remoteCommand: remoteCommand(store.string('RemoteCommand'), args.command, tokens),
+    escapeChar: escapeChar(store),
+    enableEscapeCommandline: store.boolean('EnableEscapeCommandline') ?? false,
     logLevel: (store.string('LogLevel') ?? 'INFO') as LogLevel,
     stdinNull: store.boolean('StdinNull') ?? false,
+    ...resolveExtras(store, { expandPath, printConfig: args.printConfig }),
+    ...resolveForwardSettings(store, {
+      expandPath,
+      expandTokens: (text) => percentDollarExpand(text, tokens, environment.env),
+      destination: { hostName, port, user },
+      command: args.command,
+      log: environment.log ?? (() => {}),
+    }),
     command: args.command,
     logFile: args.logFile,
     identityFileSpecs,
@@ -262,6 +316,24 @@ function fillDefaults(args: ParsedArgs, environment: ResolveEnvironment, store: 
         .map((name) => [name.slice(UNIMPLEMENTED_PREFIX.length), store.list(name)]),
     ),
   };
+}
+
+/** RemoteCommand with its tokens expanded; `none` clears it; it cannot be combined with a command-line command. */
+function remoteCommand(spec: string | undefined, command: string | undefined, tokens: TokenValues): string | undefined {
+  if (spec === undefined || spec.toLowerCase() === 'none') return undefined;
+  if (command !== undefined && command !== '') throw new TsshError('CONFIG', 'Cannot execute command-line and remote command.');
+  return percentExpand(spec, tokens);
+}
+
+function escapeChar(store: SettingsStore): EscapeChar {
+  const value = store.string('EscapeChar') ?? store.number('EscapeChar');
+  return value === undefined ? 0x7e : (value as EscapeChar);
+}
+
+/** HostKeyAlias, lowercased as ssh does before using it (%k). */
+function hostKeyAliasOf(store: SettingsStore): string | undefined {
+  const alias = store.string('HostKeyAlias');
+  return alias === undefined ? undefined : asciiLowercase(alias);
 }
 
 function tryExpand(expand: (path: string) => string, path: string): string {
@@ -296,6 +368,7 @@ export function tokensFor(options: ResolvedOptions, environment: ResolveEnvironm
     home: environment.home,
     uid: environment.uid,
     localHostname: environment.localHostname,
+    hostKeyAlias: options.hostKeyAlias,
   });
 }
 

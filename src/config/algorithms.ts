@@ -10,10 +10,12 @@
  * written for ssh (`HostKeyAlgorithms +ssh-dss`, `Ciphers +aes128-cbc`) still loads; assembly then keeps
  * only what tssh implements, from src/crypto/names.ts.
  */
-import { CIPHER_NAMES, HOST_KEY_NAMES, KEX_NAMES, MAC_NAMES } from '../crypto/names.js';
+import { CIPHER_NAMES, DEFAULT_HOST_KEY_ALGORITHMS, HOST_KEY_NAMES, KEX_NAMES, MAC_NAMES } from '../crypto/names.js';
 import { filterAllowed, filterDenied, matchPatternList } from './patterns.js';
 
-export type AlgorithmClass = 'cipher' | 'mac' | 'kex' | 'hostkey';
+/** 'casig' is CASignatureAlgorithms: the signature algorithms a certificate authority may use. */
+/** 'pubkey' is PubkeyAcceptedAlgorithms: what user authentication may sign with (same names as host keys). */
+export type AlgorithmClass = 'cipher' | 'mac' | 'kex' | 'hostkey' | 'casig' | 'pubkey';
 
 /** Public-key types tssh can parse (the `-Q key` list), in OpenSSH's order. */
 export const PUBLIC_KEY_TYPES = [
@@ -26,6 +28,28 @@ export const PUBLIC_KEY_TYPES = [
 
 /** Signature algorithms tssh can verify and make (the `-Q sig` list), in OpenSSH's order. */
 export const SIGNATURE_ALGORITHMS = [...PUBLIC_KEY_TYPES, 'rsa-sha2-256', 'rsa-sha2-512'] as const;
+
+/** Certificate key types tssh can parse (`-Q key-cert`), in OpenSSH's order. */
+export const CERTIFICATE_KEY_TYPES = [
+  'ssh-ed25519-cert-v01@openssh.com',
+  'ecdsa-sha2-nistp256-cert-v01@openssh.com',
+  'ecdsa-sha2-nistp384-cert-v01@openssh.com',
+  'ecdsa-sha2-nistp521-cert-v01@openssh.com',
+  'ssh-rsa-cert-v01@openssh.com',
+] as const;
+
+/** Every host-key algorithm tssh verifies (`-Q key-sig`), each plain name followed by its certificate, as OpenSSH orders them. */
+export const KEY_SIGNATURE_ALGORITHMS: readonly string[] = SIGNATURE_ALGORITHMS.flatMap((name) => [name, `${name}-cert-v01@openssh.com`]);
+
+const HOSTKEY_OPENSSH_ONLY = [
+  'sk-ssh-ed25519@openssh.com',
+  'sk-ssh-ed25519-cert-v01@openssh.com',
+  'sk-ecdsa-sha2-nistp256@openssh.com',
+  'sk-ecdsa-sha2-nistp256-cert-v01@openssh.com',
+  'webauthn-sk-ecdsa-sha2-nistp256@openssh.com',
+  'ssh-dss',
+  'ssh-dss-cert-v01@openssh.com',
+];
 
 /** Names OpenSSH 9.2 accepts that tssh does not implement: valid in a config, dropped on assembly. */
 const OPENSSH_ONLY: Record<AlgorithmClass, readonly string[]> = {
@@ -49,22 +73,10 @@ const OPENSSH_ONLY: Record<AlgorithmClass, readonly string[]> = {
     'sntrup761x25519-sha512',
     'sntrup761x25519-sha512@openssh.com',
   ],
-  hostkey: [
-    'ssh-ed25519-cert-v01@openssh.com',
-    'sk-ssh-ed25519@openssh.com',
-    'sk-ssh-ed25519-cert-v01@openssh.com',
-    'ecdsa-sha2-nistp256-cert-v01@openssh.com',
-    'ecdsa-sha2-nistp384-cert-v01@openssh.com',
-    'ecdsa-sha2-nistp521-cert-v01@openssh.com',
-    'sk-ecdsa-sha2-nistp256@openssh.com',
-    'sk-ecdsa-sha2-nistp256-cert-v01@openssh.com',
-    'webauthn-sk-ecdsa-sha2-nistp256@openssh.com',
-    'ssh-dss',
-    'ssh-dss-cert-v01@openssh.com',
-    'ssh-rsa-cert-v01@openssh.com',
-    'rsa-sha2-256-cert-v01@openssh.com',
-    'rsa-sha2-512-cert-v01@openssh.com',
-  ],
+  hostkey: HOSTKEY_OPENSSH_ONLY,
+  pubkey: HOSTKEY_OPENSSH_ONLY,
+  // Any key type name is valid in CASignatureAlgorithms, certificates included.
+  casig: [...HOSTKEY_OPENSSH_ONLY, ...KEY_SIGNATURE_ALGORITHMS.filter((name) => name.includes('-cert-'))],
 };
 
 interface AlgorithmClassInfo {
@@ -98,6 +110,18 @@ const CLASSES: Record<AlgorithmClass, AlgorithmClassInfo> = {
     badSpec: (spec) => `Bad SSH2 KexAlgorithms '${spec}'.`,
   },
   hostkey: {
+    supported: KEY_SIGNATURE_ALGORITHMS,
+    defaults: DEFAULT_HOST_KEY_ALGORITHMS,
+    wildcards: true,
+    badSpec: (spec) => `Bad key types '${spec}'.`,
+  },
+  pubkey: {
+    supported: KEY_SIGNATURE_ALGORITHMS,
+    defaults: DEFAULT_HOST_KEY_ALGORITHMS,
+    wildcards: true,
+    badSpec: (spec) => `Bad key types '${spec}'.`,
+  },
+  casig: {
     supported: SIGNATURE_ALGORITHMS,
     defaults: HOST_KEY_NAMES,
     wildcards: true,

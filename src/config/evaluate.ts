@@ -9,7 +9,7 @@
 import { TsshError } from '../errors.js';
 import { lookupKeyword } from './keywords.js';
 import { parseConfigLine, parseConfigText, type ConfigLine } from './parser.js';
-import { evaluateMatch, type MatchSubject } from './match.js';
+import { evaluateMatch, type MatchExecContext, type MatchSubject } from './match.js';
 import { expandInclude, type DirectoryLister } from './include.js';
 import { matchPattern, matchPatternList } from './patterns.js';
 import type { SettingsStore } from './store.js';
@@ -36,6 +36,8 @@ export interface EvaluatorEnvironment {
   /** Base of relative Includes in the system file (OpenSSH: /etc/ssh). */
   systemConfigDir: string;
   log: ConfigLog;
+  /** Runs `Match exec` commands; without it a Match exec line is an error. */
+  matchExec?: MatchExecContext;
 }
 
 export interface ReadFlags {
@@ -173,7 +175,8 @@ export class ConfigEvaluator {
         }
         return;
       default: {
-        const apply = parseSetting(spec, line.keyword, args, where);
+        const rawLine = spec.kind === 'command' || spec.kind === 'proxyCommand' || spec.kind === 'proxyJump';
+        const apply = parseSetting(spec, line.keyword, rawLine ? [line.rest] : args, where);
         if (state.active) apply(this.store);
       }
     }
@@ -200,7 +203,7 @@ export class ConfigEvaluator {
   }
 
   private processMatch(args: string[], where: { file: string; line: number }, state: FileState): void {
-    const outcome = evaluateMatch(args, this.subject, this.store, where, this.env.log);
+    const outcome = evaluateMatch(args, this.subject, this.store, where, this.env.log, this.env.matchExec);
     if (outcome.wantFinalPass) this.wantFinalPass = true;
     state.active = state.neverMatch ? false : outcome.matched;
   }

@@ -9,6 +9,8 @@
  *   (debug log / silence / an error message that does not stop parsing).
  */
 import type { AlgorithmClass } from './algorithms.js';
+import { PUBKEY_AUTHENTICATION_CHOICES } from './auth-options.js';
+import { ADDRESS_FAMILY_CHOICES } from './forward-options.js';
 
 export type KeywordKind =
   | 'host'
@@ -26,6 +28,25 @@ export type KeywordKind =
   | 'paths' // several paths on one line; the first directive wins; `none` alone clears
   | 'sendEnv' // names, accumulate; `-pattern` removes earlier names
   | 'setEnv' // NAME=value words; only the first SetEnv directive counts
+  | 'command' // the rest of the line as written (RemoteCommand)
+  | 'escapeChar' // one character, `^X`, or `none`
+  | 'int' // a decimal integer (atoi_err wording)
+  | 'digest' // FingerprintHash: md5, sha256, ...
+  | 'ipqos' // one or two IP type-of-service values
+  | 'tunnelDevice' // local[:remote], numbers or `any`
+  | 'controlPersist' // yes/no or a time
+  | 'syslogFacility'
+  | 'wordList' // words on one line, first directive wins, `none` alone (LogVerbose)
+  | 'canonicalDomains' // like wordList, each a valid domain name
+  | 'permittedCnames' // `none`, `*` or source:target pattern lists
+  | 'addKeysToAgent' // yes/no/ask/confirm [time], or a time (config/auth-options.ts)
+  | 'identityAgent' // a socket path, `none`, `SSH_AUTH_SOCK` or `$VAR`
+  | 'forward' // LocalForward/RemoteForward/DynamicForward (config/forward-options.ts), accumulate
+  | 'proxyJump' // hop list or `none`; competes with ProxyCommand (first obtained wins)
+  | 'proxyCommand' // the rest of the line as written; competes with ProxyJump
+  | 'forwardAgent' // yes/no, or an agent socket path
+  | 'permitRemoteOpen' // `any`, `none` or host:port words
+  | 'octalMask' // StreamLocalBindMask
   | 'unimplemented'
   | 'deprecated'
   | 'ignore'
@@ -56,6 +77,15 @@ const STRICT_HOST_KEY_CHOICES = {
 
 const REQUEST_TTY_CHOICES = { true: 'yes', yes: 'yes', false: 'no', no: 'no', force: 'force', auto: 'auto' } as const;
 
+const SESSION_TYPE_CHOICES = { none: 'none', subsystem: 'subsystem', default: 'default' } as const;
+
+/** OpenSSH's multistate_yesnoask (UpdateHostKeys, VerifyHostKeyDNS). */
+const YES_NO_ASK_CHOICES = { true: 'yes', false: 'no', yes: 'yes', no: 'no', ask: 'ask' } as const;
+const CONTROL_MASTER_CHOICES = { true: 'yes', yes: 'yes', false: 'no', no: 'no', auto: 'auto', ask: 'ask', autoask: 'autoask' } as const;
+/** `yes`/`true` is OpenSSH's SSH_TUNMODE_DEFAULT, which is point-to-point. */
+const TUNNEL_CHOICES = { ethernet: 'ethernet', 'point-to-point': 'point-to-point', true: 'point-to-point', yes: 'point-to-point', false: 'no', no: 'no' } as const;
+const CANONICALIZE_CHOICES = { true: 'yes', false: 'no', yes: 'yes', no: 'no', always: 'always' } as const;
+
 /** Compression accepts only yes/no (OpenSSH's multistate_compression). */
 const COMPRESSION_CHOICES = { yes: 'yes', no: 'no' } as const;
 
@@ -83,45 +113,104 @@ const SUPPORTED: Record<string, KeywordSpec> = {
   setenv: { name: 'SetEnv', kind: 'setEnv' },
   sendenv: { name: 'SendEnv', kind: 'sendEnv', accumulate: true },
   requesttty: { name: 'RequestTTY', kind: 'enum', choices: REQUEST_TTY_CHOICES },
+  sessiontype: { name: 'SessionType', kind: 'enum', choices: SESSION_TYPE_CHOICES },
+  remotecommand: { name: 'RemoteCommand', kind: 'command' },
+  escapechar: { name: 'EscapeChar', kind: 'escapeChar' },
+  enableescapecommandline: { name: 'EnableEscapeCommandline', kind: 'flag' },
   stdinnull: { name: 'StdinNull', kind: 'flag' },
   loglevel: { name: 'LogLevel', kind: 'logLevel' },
   ignoreunknown: { name: 'IgnoreUnknown', kind: 'string' },
+  // known_hosts and the host-key policy
+  hostkeyalias: { name: 'HostKeyAlias', kind: 'string' },
+  checkhostip: { name: 'CheckHostIP', kind: 'flag' },
+  hashknownhosts: { name: 'HashKnownHosts', kind: 'flag' },
+  knownhostscommand: { name: 'KnownHostsCommand', kind: 'command' },
+  updatehostkeys: { name: 'UpdateHostKeys', kind: 'enum', choices: YES_NO_ASK_CHOICES },
+  verifyhostkeydns: { name: 'VerifyHostKeyDNS', kind: 'enum', choices: YES_NO_ASK_CHOICES },
+  visualhostkey: { name: 'VisualHostKey', kind: 'flag' },
+  fingerprinthash: { name: 'FingerprintHash', kind: 'digest' },
+  nohostauthenticationforlocalhost: { name: 'NoHostAuthenticationForLocalhost', kind: 'flag' },
+  revokedhostkeys: { name: 'RevokedHostKeys', kind: 'string' },
+  casignaturealgorithms: { name: 'CASignatureAlgorithms', kind: 'algorithms', algorithms: 'casig' },
+  // Match tagged, LocalCommand, host name canonicalisation
+  tag: { name: 'Tag', kind: 'string' },
+  localcommand: { name: 'LocalCommand', kind: 'command' },
+  permitlocalcommand: { name: 'PermitLocalCommand', kind: 'flag' },
+  canonicalizehostname: { name: 'CanonicalizeHostname', kind: 'enum', choices: CANONICALIZE_CHOICES },
+  canonicalizemaxdots: { name: 'CanonicalizeMaxDots', kind: 'int' },
+  canonicalizefallbacklocal: { name: 'CanonicalizeFallbackLocal', kind: 'flag' },
+  canonicaldomains: { name: 'CanonicalDomains', kind: 'canonicalDomains' },
+  canonicalizepermittedcnames: { name: 'CanonicalizePermittedCNAMEs', kind: 'permittedCnames' },
+  // Parsed and printed by -G, but the features behind them are not built (see man/tssh.1)
+  controlmaster: { name: 'ControlMaster', kind: 'enum', choices: CONTROL_MASTER_CHOICES },
+  controlpath: { name: 'ControlPath', kind: 'string' },
+  controlpersist: { name: 'ControlPersist', kind: 'controlPersist' },
+  ipqos: { name: 'IPQoS', kind: 'ipqos' },
+  tunnel: { name: 'Tunnel', kind: 'enum', choices: TUNNEL_CHOICES },
+  tunneldevice: { name: 'TunnelDevice', kind: 'tunnelDevice' },
+  syslogfacility: { name: 'SyslogFacility', kind: 'syslogFacility' },
+  logverbose: { name: 'LogVerbose', kind: 'wordList' },
+  xauthlocation: { name: 'XAuthLocation', kind: 'string' },
+  forwardx11: { name: 'ForwardX11', kind: 'flag' },
+  forwardx11trusted: { name: 'ForwardX11Trusted', kind: 'flag' },
+  forwardx11timeout: { name: 'ForwardX11Timeout', kind: 'time' },
+  enablesshkeysign: { name: 'EnableSSHKeysign', kind: 'flag' },
+  // User authentication (src/auth, config/auth-options.ts)
+  pubkeyauthentication: { name: 'PubkeyAuthentication', kind: 'enum', choices: PUBKEY_AUTHENTICATION_CHOICES },
+  dsaauthentication: { name: 'PubkeyAuthentication', kind: 'enum', choices: PUBKEY_AUTHENTICATION_CHOICES },
+  passwordauthentication: { name: 'PasswordAuthentication', kind: 'flag' },
+  kbdinteractiveauthentication: { name: 'KbdInteractiveAuthentication', kind: 'flag' },
+  challengeresponseauthentication: { name: 'KbdInteractiveAuthentication', kind: 'flag' },
+  skeyauthentication: { name: 'KbdInteractiveAuthentication', kind: 'flag' },
+  tisauthentication: { name: 'KbdInteractiveAuthentication', kind: 'flag' },
+  kbdinteractivedevices: { name: 'KbdInteractiveDevices', kind: 'string' },
+  preferredauthentications: { name: 'PreferredAuthentications', kind: 'string' },
+  numberofpasswordprompts: { name: 'NumberOfPasswordPrompts', kind: 'int' },
+  pubkeyacceptedalgorithms: { name: 'PubkeyAcceptedAlgorithms', kind: 'algorithms', algorithms: 'pubkey' },
+  pubkeyacceptedkeytypes: { name: 'PubkeyAcceptedAlgorithms', kind: 'algorithms', algorithms: 'pubkey' },
+  certificatefile: { name: 'CertificateFile', kind: 'path', accumulate: true },
+  identityagent: { name: 'IdentityAgent', kind: 'identityAgent' },
+  addkeystoagent: { name: 'AddKeysToAgent', kind: 'addKeysToAgent' },
+  // Forwarding and the route to the server (src/forward, src/net, config/forward-options.ts)
+  localforward: { name: 'LocalForward', kind: 'forward', accumulate: true },
+  remoteforward: { name: 'RemoteForward', kind: 'forward', accumulate: true },
+  dynamicforward: { name: 'DynamicForward', kind: 'forward', accumulate: true },
+  exitonforwardfailure: { name: 'ExitOnForwardFailure', kind: 'flag' },
+  clearallforwardings: { name: 'ClearAllForwardings', kind: 'flag' },
+  gatewayports: { name: 'GatewayPorts', kind: 'flag' },
+  forwardagent: { name: 'ForwardAgent', kind: 'forwardAgent' },
+  permitremoteopen: { name: 'PermitRemoteOpen', kind: 'permitRemoteOpen' },
+  streamlocalbindmask: { name: 'StreamLocalBindMask', kind: 'octalMask' },
+  streamlocalbindunlink: { name: 'StreamLocalBindUnlink', kind: 'flag' },
+  forkafterauthentication: { name: 'ForkAfterAuthentication', kind: 'flag' },
+  proxyjump: { name: 'ProxyJump', kind: 'proxyJump' },
+  proxycommand: { name: 'ProxyCommand', kind: 'proxyCommand' },
+  serveraliveinterval: { name: 'ServerAliveInterval', kind: 'time' },
+  protocolkeepalives: { name: 'ServerAliveInterval', kind: 'time' }, // Debian alias
+  setuptimeout: { name: 'ServerAliveInterval', kind: 'time' }, // Debian alias
+  serveralivecountmax: { name: 'ServerAliveCountMax', kind: 'int' },
+  tcpkeepalive: { name: 'TCPKeepAlive', kind: 'flag' },
+  keepalive: { name: 'TCPKeepAlive', kind: 'flag' }, // obsolete alias
+  connectionattempts: { name: 'ConnectionAttempts', kind: 'int' },
+  bindaddress: { name: 'BindAddress', kind: 'string' },
+  addressfamily: { name: 'AddressFamily', kind: 'enum', choices: ADDRESS_FAMILY_CHOICES },
 };
 
 /** ssh_config keywords (OpenSSH 9.2, Debian's additions, and later releases) tssh does not act on yet. */
 const UNIMPLEMENTED_NAMES = [
-  'AddKeysToAgent', 'AddressFamily', 'BindAddress', 'BindInterface', 'CanonicalDomains',
-  'CanonicalizeFallbackLocal', 'CanonicalizeHostname', 'CanonicalizeMaxDots', 'CanonicalizePermittedCNAMEs',
-  'CASignatureAlgorithms', 'CertificateFile', 'ChannelTimeout', 'CheckHostIP', 'ClearAllForwardings',
-  'ConnectionAttempts', 'ControlMaster', 'ControlPath', 'ControlPersist', 'DynamicForward',
-  'EnableEscapeCommandline', 'EnableSSHKeysign', 'EscapeChar', 'ExitOnForwardFailure', 'FingerprintHash',
-  'ForkAfterAuthentication', 'ForwardAgent', 'ForwardX11', 'ForwardX11Timeout', 'ForwardX11Trusted',
-  'GatewayPorts', 'GSSAPIAuthentication', 'GSSAPIClientIdentity', 'GSSAPIDelegateCredentials',
+  'BindInterface', 'ChannelTimeout',
+  'GSSAPIAuthentication', 'GSSAPIClientIdentity', 'GSSAPIDelegateCredentials',
   'GSSAPIKeyExchange', 'GSSAPIKexAlgorithms', 'GSSAPIRenewalForcesRekey', 'GSSAPIServerIdentity',
-  'GSSAPITrustDNS', 'HashKnownHosts', 'HostbasedAcceptedAlgorithms', 'HostbasedAuthentication',
-  'HostKeyAlias', 'IdentityAgent', 'IPQoS', 'KbdInteractiveAuthentication', 'KbdInteractiveDevices',
-  'KnownHostsCommand', 'LocalCommand', 'LocalForward', 'LogVerbose', 'NoHostAuthenticationForLocalhost',
-  'NumberOfPasswordPrompts', 'ObscureKeystrokeTiming', 'PasswordAuthentication', 'PermitLocalCommand',
-  'PermitRemoteOpen', 'PKCS11Provider', 'PreferredAuthentications', 'ProxyCommand', 'ProxyJump',
-  'ProxyUseFdpass', 'PubkeyAcceptedAlgorithms', 'PubkeyAuthentication', 'RefuseConnection', 'RemoteCommand',
-  'RemoteForward', 'RequiredRSASize', 'RevokedHostKeys', 'SecurityKeyProvider', 'ServerAliveCountMax',
-  'ServerAliveInterval', 'SessionType', 'StreamLocalBindMask', 'StreamLocalBindUnlink', 'SyslogFacility',
-  'Tag', 'TCPKeepAlive', 'Tunnel', 'TunnelDevice', 'UpdateHostKeys', 'VerifyHostKeyDNS', 'VersionAddendum',
-  'VisualHostKey', 'WarnWeakCrypto', 'XAuthLocation',
+  'GSSAPITrustDNS', 'HostbasedAcceptedAlgorithms', 'HostbasedAuthentication',
+  'ObscureKeystrokeTiming', 'PKCS11Provider',
+  'ProxyUseFdpass', 'RefuseConnection', 'RequiredRSASize', 'SecurityKeyProvider',
+  'VersionAddendum', 'WarnWeakCrypto',
 ];
 
 /** Old spellings OpenSSH still accepts for an unimplemented keyword: alias → canonical name. */
 const UNIMPLEMENTED_ALIASES: Record<string, string> = {
-  challengeresponseauthentication: 'KbdInteractiveAuthentication',
-  skeyauthentication: 'KbdInteractiveAuthentication',
-  tisauthentication: 'KbdInteractiveAuthentication',
-  dsaauthentication: 'PubkeyAuthentication',
-  keepalive: 'TCPKeepAlive',
   hostbasedkeytypes: 'HostbasedAcceptedAlgorithms',
-  pubkeyacceptedkeytypes: 'PubkeyAcceptedAlgorithms',
   smartcarddevice: 'PKCS11Provider',
-  protocolkeepalives: 'ServerAliveInterval', // Debian
-  setuptimeout: 'ServerAliveInterval', // Debian
 };
 
 const DEPRECATED = ['cipher', 'fallbacktorsh', 'globalknownhostsfile2', 'rhostsauthentication',

@@ -1,12 +1,13 @@
 /**
- * `Match` criteria (ssh_config(5), OpenSSH 9.2 match_cfg_line): all, canonical, final, host,
- * originalhost, user, localuser, each optionally negated with `!`. `exec` is recognised but not run yet.
+ * `Match` criteria (ssh_config(5), OpenSSH 9.2 match_cfg_line): all, canonical, final, exec, host,
+ * originalhost, user, localuser, and 9.4's tagged, each optionally negated with `!`. `exec` runs its
+ * command (tokens expanded) through the injected runner: exit status 0 matches.
  */
 import { TsshError } from '../errors.js';
 import type { ConfigLog } from './evaluate.js';
 import { matchHostname, matchPatternList } from './patterns.js';
 import type { SettingsStore } from './store.js';
-import { percentExpand } from './tokens.js';
+import { connectionHash, percentExpand } from './tokens.js';
 import { DirectiveError, at, type Where } from './values.js';
 
 /** What Host and Match lines are matched against. */
@@ -19,6 +20,21 @@ export interface MatchSubject {
   localUser: string;
   /** True during the second pass requested by `Match final`. */
   finalPass: boolean;
+}
+
+/** What `Match exec` needs beyond the subject: the local side of its tokens, and a way to run it. */
+export interface MatchExecContext {
+  /** %d */
+  home: string;
+  /** %i */
+  uid: number;
+  /** %l (%L is its first label) */
+  localHostname: string;
+  /**
+   * Runs `command` through the user's shell with stdin and stdout on /dev/null; returns its exit status,
+   * or 'abnormal' if it did not exit normally (killed by a signal).
+   */
+  run(command: string): number | 'abnormal';
 }
 
 export interface MatchOutcome {
@@ -37,6 +53,7 @@ export function evaluateMatch(
   store: SettingsStore,
   where: Where,
   log: ConfigLog,
+  exec?: MatchExecContext,
 ): MatchOutcome {
   const bad = (first?: string): DirectiveError =>
     new DirectiveError([...(first === undefined ? [] : [first]), `${at(where)}: Bad Match condition`]);
@@ -79,10 +96,27 @@ export function evaluateMatch(
       case 'localuser':
         matched = matchPatternList(subject.localUser, criteria) === 1;
         break;
-      case 'exec':
-        // A command behind a criterion that already failed is never run, so it is no obstacle.
-        if (!result) continue;
-        throw new TsshError('CONFIG', `${at(where)}: Match exec is not supported by tssh yet`);
+      case 'tagged':
+        matched = matchPatternList(store.string('Tag') ?? '', criteria) === 1;
+        break;
+      case 'exec': {
+        const command = percentExpand(criteria, execTokens(host, subject, store, remoteUser, exec));
+        // A command behind a criterion that already failed is never run.
+        if (!result) {
+          log('DEBUG3', `${at(where)}: skipped exec "${command.slice(0, 100)}"`);
+          continue;
+        }
+        if (exec === undefined) throw new TsshError('CONFIG', `${at(where)}: match exec '${command.slice(0, 100)}' error`);
+        log('DEBUG1', `Executing command: '${command.slice(0, 500)}'`);
+        const status = exec.run(command);
+        if (status === 'abnormal') {
+          log('ERROR', `command '${command.slice(0, 100)}' exited abnormally`);
+          throw new TsshError('CONFIG', `${at(where)}: match exec '${command.slice(0, 100)}' error`);
+        }
+        log('DEBUG3', `command returned status ${status}`);
+        matched = status === 0;
+        break;
+      }
       default:
         throw bad(`Unsupported Match attribute ${attribute}`);
     }
@@ -92,6 +126,25 @@ export function evaluateMatch(
   if (attributes === 0) throw bad('One or more attributes required for Match');
   log('DEBUG2', `match ${result ? '' : 'not '}found`);
   return { matched: result, wantFinalPass };
+}
+
+/** Match exec's tokens (OpenSSH 9.2: %C %L %d %h %k %l %n %p %r %u %i; %k is HostKeyAlias or the host matched). */
+function execTokens(host: string, subject: MatchSubject, store: SettingsStore, remoteUser: string, exec: MatchExecContext | undefined): Record<string, string> {
+  const localHostname = exec?.localHostname ?? '';
+  const port = String(store.number('Port') ?? 22);
+  return {
+    C: connectionHash(localHostname, host, port, remoteUser),
+    L: localHostname.split('.')[0] ?? localHostname,
+    d: exec?.home ?? '',
+    h: host,
+    k: store.string('HostKeyAlias') ?? host,
+    l: localHostname,
+    n: subject.originalHost,
+    p: port,
+    r: remoteUser,
+    u: subject.localUser,
+    i: String(exec?.uid ?? ''),
+  };
 }
 
 /** The host name `Match host` sees: HostName (with %h expanded) once set, else the destination. */

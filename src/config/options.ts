@@ -2,8 +2,16 @@
  * The fully resolved options for one connection: flags + ssh_config, tokens and `~` expanded, defaults
  * applied. cli/resolve.ts builds it; everything below cli/ reads only the part it needs.
  */
+import type { AuthSettings } from './auth-options.js';
+import type { HostKeySettings } from './host-options.js';
+import type { ForwardSettings } from './forward-options.js';
+
 export type StrictHostKeyChecking = 'yes' | 'ask' | 'accept-new' | 'no';
 export type RequestTTY = 'auto' | 'yes' | 'no' | 'force';
+/** SessionType: `none` is -N (no session), `subsystem` is -s. */
+export type SessionType = 'default' | 'subsystem' | 'none';
+/** EscapeChar: a byte, or escapes disabled. */
+export type EscapeChar = number | 'none';
 export type LogLevel = 'QUIET' | 'FATAL' | 'ERROR' | 'INFO' | 'VERBOSE' | 'DEBUG1' | 'DEBUG2' | 'DEBUG3';
 
 export interface RekeyLimit {
@@ -13,7 +21,7 @@ export interface RekeyLimit {
   seconds: number | undefined;
 }
 
-export interface ResolvedOptions {
+export interface ResolvedOptions extends AuthSettings, HostKeySettings, ForwardSettings {
   /** The destination as typed (%n). */
   host: string;
   /** Where to connect (HostName, tokens expanded). */
@@ -39,6 +47,12 @@ export interface ResolvedOptions {
   /** SendEnv patterns (wildcards allowed). */
   sendEnv: string[];
   requestTTY: RequestTTY;
+  sessionType: SessionType;
+  /** RemoteCommand with tokens expanded; undefined when unset or `none`. */
+  remoteCommand: string | undefined;
+  escapeChar: EscapeChar;
+  /** `~C` is available only when set (OpenSSH 9.2 default: off). */
+  enableEscapeCommandline: boolean;
   logLevel: LogLevel;
   /** -n / StdinNull. */
   stdinNull: boolean;

@@ -18,6 +18,8 @@ export interface ConfigLine {
   missingArgument: boolean;
   /** The arguments, unquoted; undefined if the quotes do not balance. */
   args: string[] | undefined;
+  /** Everything after the keyword and its separator, as written (RemoteCommand and the like take it whole). */
+  rest: string;
 }
 
 const WHITESPACE = ' \t\r\n';
@@ -45,8 +47,8 @@ export function parseConfigLine(raw: string, file: string, line: number): Config
   if (split === undefined || split.keyword === '' || split.keyword.startsWith('#')) return undefined;
   const rest = (split.rest ?? '').replace(/^[ \t\r\n]+/, '');
   const keyword = split.keyword.toLowerCase();
-  if (rest === '') return { file, line, keyword, missingArgument: true, args: [] };
-  return { file, line, keyword, missingArgument: false, args: splitArguments(rest) };
+  if (rest === '') return { file, line, keyword, missingArgument: true, args: [], rest };
+  return { file, line, keyword, missingArgument: false, args: splitArguments(rest), rest };
 }
 
 /**

@@ -4,6 +4,7 @@
  * is called only for lines that apply.
  */
 import { checkAlgorithmSpec } from './algorithms.js';
+import { parseSpecialSetting } from './special-values.js';
 import type { KeywordSpec } from './keywords.js';
 import { matchPattern } from './patterns.js';
 import type { SettingsStore } from './store.js';
@@ -116,8 +117,20 @@ function parseArguments(spec: KeywordSpec, keyword: string, queue: string[], whe
       return parseSendEnv(name, queue.splice(0), fail);
     case 'setEnv':
       return parseSetEnv(name, queue.splice(0), fail);
+    case 'command': {
+      // The caller passes the rest of the line as written; OpenSSH skips any further blanks and `=`.
+      const command = (queue.splice(0)[0] ?? '').replace(/^[ \t\r\n=]+/, '');
+      if (command === '') throw fail('Missing argument.');
+      return (store) => store.setFirst(name, command);
+    }
+    case 'escapeChar': {
+      const text = requireArgument(queue, fail);
+      const value = parseEscapeChar(text);
+      if (value === undefined) throw fail('Bad escape character.');
+      return (store) => store.setFirst(name, value);
+    }
     default:
-      throw fail(`keyword ${keyword} is not a setting`);
+      return parseSpecialSetting(spec, keyword, queue, fail);
   }
 }
 
@@ -127,6 +140,18 @@ function requireArgument(queue: string[], fail: (message: string) => DirectiveEr
   const text = queue.shift();
   if (text === undefined || text === '') throw fail('Missing argument.');
   return text;
+}
+
+/**
+ * An escape character as ssh's -e and EscapeChar read it: `none`, one byte, or `^X` (X in 0x40..0x7f,
+ * giving X & 31). Returns the byte, 'none', or undefined if invalid.
+ */
+export function parseEscapeChar(text: string): number | 'none' | undefined {
+  const bytes = Buffer.from(text, 'utf8');
+  if (text === 'none') return 'none';
+  if (bytes.length === 1) return bytes[0]!;
+  if (bytes.length === 2 && bytes[0] === 0x5e && bytes[1]! >= 64 && bytes[1]! < 128) return bytes[1]! & 31;
+  return undefined;
 }
 
 /**

@@ -6,6 +6,7 @@ import { message, type SshWriter } from '../wire/writer.js';
 import type { Transport } from '../transport/transport.js';
 import type { Inbox } from '../auth/inbox.js';
 import { sanitizeRemoteText } from '../transport/disconnect.js';
+import { ConnectionFatal, SSH_ERR } from '../transport/fatal.js';
 import { Channel, type ChannelLink } from './channel.js';
 
 /** OpenSSH's session channel defaults (CHAN_SES_WINDOW_DEFAULT, CHAN_SES_PACKET_DEFAULT). */
@@ -22,6 +23,31 @@ const OPEN_FAILURE_REASONS: Record<number, string> = {
   4: 'resource shortage',
 };
 
+/**
+ * Handles a global request from the server (RFC 4254 §4): `data` is what follows want-reply. Returns
+ * whether it succeeded; any further exchange (hostkeys-prove-00@openssh.com) goes through `link`.
+ */
+export type GlobalRequestHandler = (
+  name: string,
+  data: Buffer,
+  link: { sessionId: Buffer; globalRequest: Connection['globalRequest'] },
+) => boolean;
+
+/** RFC 4254 §5.1 reasons a channel open is refused with. */
+export const OpenFailure = { ADMINISTRATIVELY_PROHIBITED: 1, CONNECT_FAILED: 2, UNKNOWN_CHANNEL_TYPE: 3, RESOURCE_SHORTAGE: 4 } as const;
+
+/** A channel the server asks to open (RFC 4254 §5.1), as a ChannelOpenHandler sees it. */
+export interface ChannelOpenRequest {
+  readonly type: string;
+  /** The type-specific fields; valid only during the handler call. */
+  readonly reader: SshReader;
+  /** Confirms the open; throws if the connection has ended meanwhile. */
+  accept(): Channel;
+  reject(reason: number, description: string): void;
+}
+
+export type ChannelOpenHandler = (request: ChannelOpenRequest) => void;
+
 interface PendingOpen {
   resolve(channel: Channel): void;
   reject(err: TsshError): void;
@@ -36,11 +62,17 @@ interface PendingOpen {
 export class Connection implements ChannelLink {
   private readonly channels = new Map<number, Channel>();
   private readonly opening = new Map<number, PendingOpen>();
+  private readonly openHandlers = new Map<string, ChannelOpenHandler>();
   private readonly globalReplies: Array<(reply: { ok: boolean; data: Buffer }) => void> = [];
   private nextId = 0;
   private ended: TsshError | undefined;
 
-  constructor(private readonly transport: Transport, private readonly log: Logger, leftover: Inbox) {
+  constructor(
+    private readonly transport: Transport,
+    private readonly log: Logger,
+    leftover: Inbox,
+    private readonly onServerGlobalRequest?: GlobalRequestHandler,
+  ) {
     // Messages that arrived right after USERAUTH_SUCCESS are handled first, in order.
     const early = leftover.drain();
     transport.setHandler((payload) => this.dispatch(payload));
@@ -53,6 +85,9 @@ export class Connection implements ChannelLink {
   // ---- ChannelLink ----
   send(payload: Buffer): void {
     this.transport.send(payload);
+  }
+  sendInPlace(length: number, write: (packet: Buffer, offset: number) => void): void {
+    this.transport.sendInPlace(length, write);
   }
   congested(): boolean {
     return this.transport.congested;
@@ -105,25 +140,25 @@ export class Connection implements ChannelLink {
     const type = r.byte();
     switch (type) {
       case MSG.CHANNEL_DATA:
-        return this.withChannel(r, (ch) => ch.onData(r.string(), false));
+        return this.withChannel(r, 'data', (ch) => ch.onData(r.string(), false));
       case MSG.CHANNEL_EXTENDED_DATA:
-        return this.withChannel(r, (ch) => {
+        return this.withChannel(r, 'extended data', (ch) => {
           const code = r.uint32();
           const data = r.string();
           if (code === 1) ch.onData(data, true);
           else this.log.debug1(`channel ${ch.localId}: ignoring extended data type ${code}`);
         });
       case MSG.CHANNEL_WINDOW_ADJUST:
-        return this.withChannel(r, (ch) => ch.onWindowAdjust(r.uint32()));
+        return this.withChannel(r, (id) => this.log.info(`Received window adjust for non-open channel ${id}.`), (ch) => ch.onWindowAdjust(r.uint32()));
       case MSG.CHANNEL_EOF:
-        return this.withChannel(r, (ch) => ch.onEof());
+        return this.withChannel(r, 'ieof', (ch) => ch.onEof());
       case MSG.CHANNEL_CLOSE:
-        return this.withChannel(r, (ch) => ch.onClose());
+        return this.withChannel(r, 'oclose', (ch) => ch.onClose());
       case MSG.CHANNEL_REQUEST:
-        return this.withChannel(r, (ch) => this.onChannelRequest(ch, r));
+        return this.withChannel(r, (id) => this.log.error(`client_input_channel_req: channel ${id}: unknown channel`), (ch) => this.onChannelRequest(ch, r));
       case MSG.CHANNEL_SUCCESS:
       case MSG.CHANNEL_FAILURE:
-        return this.withChannel(r, (ch) => ch.onRequestReply(type === MSG.CHANNEL_SUCCESS));
+        return this.withChannel(r, (id) => this.log.info(`channel_input_status_confirm: ${id}: unknown`), (ch) => ch.onRequestReply(type === MSG.CHANNEL_SUCCESS));
       case MSG.CHANNEL_OPEN_CONFIRMATION:
         return this.onOpenConfirmation(r);
       case MSG.CHANNEL_OPEN_FAILURE:
@@ -142,22 +177,47 @@ export class Connection implements ChannelLink {
       case MSG.USERAUTH_BANNER:
         return true; // a late banner is legal and harmless (RFC 4252 §5.4)
       default:
+        // OpenSSH's packet layer refuses type 0 and the local-extension range outright.
+        if (type === 0 || type >= 192) throw new ConnectionFatal('PROTOCOL', SSH_ERR.PROTOCOL_ERROR);
         return false;
     }
   }
 
-  private withChannel(r: SshReader, action: (channel: Channel) => void): true {
+  /**
+   * Runs `action` on the channel a message names. A message for a channel that does not exist ends
+   * the connection when it carries data or state (`missing` names it as OpenSSH does: "data packet
+   * referred to nonexistent channel 42"); for replies and adjustments OpenSSH only logs, via `missing`.
+   */
+  private withChannel(r: SshReader, missing: string | ((id: number) => void), action: (channel: Channel) => void): true {
     const id = r.uint32();
     const channel = this.channels.get(id);
-    if (!channel) throw protocolError(`channel ${id}: unknown channel`);
-    action(channel);
+    if (channel) {
+      action(channel);
+    } else if (typeof missing === 'function') {
+      this.log.info(this.badChannelId(id));
+      missing(id);
+    } else {
+      throw new ConnectionFatal('PROTOCOL', `${missing} packet referred to nonexistent channel ${id}`, [this.badChannelId(id)], 'disconnecting');
+    }
     return true;
+  }
+
+  /** OpenSSH's lookup failure line: ids inside its channel table (grown ten at a time) are a freed slot. */
+  private badChannelId(id: number): string {
+    const tableSize = Math.max(10, Math.ceil(this.nextId / 10) * 10);
+    return `channel_by_id: ${id}: bad id${id < tableSize ? ': channel free' : ''}`;
+  }
+
+  /** An open reply for a channel we are not opening, in OpenSSH's words. */
+  private notOpening(id: number, what: string): ConnectionFatal {
+    if (this.channels.has(id)) return new ConnectionFatal('PROTOCOL', `Received ${what} for non-opening channel ${id}.`, [], 'disconnecting');
+    return new ConnectionFatal('PROTOCOL', `${what} packet referred to nonexistent channel ${id}`, [this.badChannelId(id)], 'disconnecting');
   }
 
   private onOpenConfirmation(r: SshReader): true {
     const localId = r.uint32();
     const pending = this.opening.get(localId);
-    if (!pending) throw protocolError(`channel ${localId}: unexpected open confirmation`);
+    if (!pending) throw this.notOpening(localId, 'open confirmation');
     this.opening.delete(localId);
     const remoteId = r.uint32();
     const remoteWindow = r.uint32();
@@ -172,7 +232,7 @@ export class Connection implements ChannelLink {
   private onOpenFailure(r: SshReader): true {
     const localId = r.uint32();
     const pending = this.opening.get(localId);
-    if (!pending) throw protocolError(`channel ${localId}: unexpected open failure`);
+    if (!pending) throw this.notOpening(localId, 'open failure');
     this.opening.delete(localId);
     const code = r.uint32();
     const description = sanitizeRemoteText(r.text());
@@ -181,12 +241,50 @@ export class Connection implements ChannelLink {
     return true;
   }
 
-  /** Server-initiated opens (forwarded-tcpip, auth-agent, x11) are refused until forwarding exists. */
+  /**
+   * Routes the server's opens of `type` (forwarded-tcpip, forwarded-streamlocal@openssh.com,
+   * auth-agent@openssh.com) to `handler`; opens of a type without a handler are refused.
+   */
+  handleChannelOpens(type: string, handler: ChannelOpenHandler | undefined): void {
+    if (handler) this.openHandlers.set(type, handler);
+    else this.openHandlers.delete(type);
+  }
+
+  /** A server-initiated open: the handler reads its fields now and answers (accept/reject) when it knows. */
   private onChannelOpen(r: SshReader): true {
     const type = r.text();
     const senderId = r.uint32();
-    this.log.debug1(`client_input_channel_open: ctype ${type} rchan ${senderId}`);
-    this.transport.send(message(MSG.CHANNEL_OPEN_FAILURE).uint32(senderId).uint32(1).string('open failed').string('').finish());
+    const window = r.uint32();
+    const maxPacket = r.uint32();
+    this.log.debug1(`client_input_channel_open: ctype ${type} rchan ${senderId} win ${window} max ${maxPacket}`);
+    const refuse = (reason: number, description: string): void => {
+      this.log.debug1(`failure ${type}`);
+      this.transport.send(message(MSG.CHANNEL_OPEN_FAILURE).uint32(senderId).uint32(reason).string(description).string('').finish());
+    };
+    const handler = this.openHandlers.get(type);
+    if (!handler || maxPacket === 0) return (refuse(1, 'open failed'), true);
+    if (this.channels.size >= MAX_CHANNELS) return (refuse(4, 'too many channels'), true);
+    let answered = false;
+    handler({
+      type,
+      reader: r,
+      accept: () => {
+        if (answered) throw new TsshError('INTERNAL', `${type}: channel open answered twice`);
+        answered = true;
+        if (this.ended) throw this.ended;
+        const localId = this.allocateId();
+        const channel = new Channel(this, { localId, remoteId: senderId, remoteWindow: window, remoteMaxPacket: maxPacket, localWindow: DEFAULT_WINDOW, localMaxPacket: DEFAULT_MAX_PACKET });
+        this.channels.set(localId, channel);
+        this.log.debug1(`confirm ${type}`);
+        this.transport.send(message(MSG.CHANNEL_OPEN_CONFIRMATION).uint32(senderId).uint32(localId).uint32(DEFAULT_WINDOW).uint32(DEFAULT_MAX_PACKET).finish());
+        return channel;
+      },
+      reject: (reason, description) => {
+        if (answered || this.ended) return;
+        answered = true;
+        refuse(reason, description);
+      },
+    });
     return true;
   }
 
@@ -194,7 +292,9 @@ export class Connection implements ChannelLink {
     const name = r.text();
     const wantReply = r.boolean();
     this.log.debug1(`client_input_global_request: rtype ${name} want_reply ${wantReply ? 1 : 0}`);
-    if (wantReply) this.transport.send(message(MSG.REQUEST_FAILURE).finish());
+    const link = { sessionId: this.transport.sessionId, globalRequest: this.globalRequest.bind(this) };
+    const ok = this.onServerGlobalRequest?.(name, Buffer.from(r.rest()), link) ?? false;
+    if (wantReply) this.transport.send(message(ok ? MSG.REQUEST_SUCCESS : MSG.REQUEST_FAILURE).finish());
     return true;
   }
 

@@ -46,6 +46,22 @@ export const HOST_KEY_NAMES = [
   'rsa-sha2-256',
 ] as const;
 
+/**
+ * Host certificate algorithms (PROTOCOL.certkeys) tssh verifies, in OpenSSH 9.2's default order. The
+ * KEX signature of a certified host key is made by the certified (plain) key, named without -cert.
+ */
+export const HOST_CERT_NAMES = [
+  'ssh-ed25519-cert-v01@openssh.com',
+  'ecdsa-sha2-nistp256-cert-v01@openssh.com',
+  'ecdsa-sha2-nistp384-cert-v01@openssh.com',
+  'ecdsa-sha2-nistp521-cert-v01@openssh.com',
+  'rsa-sha2-512-cert-v01@openssh.com',
+  'rsa-sha2-256-cert-v01@openssh.com',
+] as const;
+
+/** The client's default HostKeyAlgorithms: certificates first, then plain keys, as OpenSSH 9.2 proposes. */
+export const DEFAULT_HOST_KEY_ALGORITHMS: readonly string[] = [...HOST_CERT_NAMES, ...HOST_KEY_NAMES];
+
 export const COMPRESSION_NAMES = ['none', 'zlib@openssh.com', 'zlib'] as const;
 
 /** Client KEXINIT pseudo-algorithms appended to the kex list (RFC 8308, OpenSSH PROTOCOL strict KEX). */

@@ -77,12 +77,54 @@ export function failedToAdd(file: string): string {
   return `Failed to add the host to the list of known hosts (${truncate(file, 500)}).`;
 }
 
+export function ipNotKnown(typeLabel: string, ip: string): string {
+  return `${typeLabel} host key for IP address '${truncate(ip, 128)}' not in list of known hosts.`;
+}
+
+export function permanentlyAddedIp(typeLabel: string, ip: string): string {
+  return `Warning: Permanently added the ${typeLabel} host key for IP address '${truncate(ip, 128)}' to the list of known hosts.`;
+}
+
+export function failedToAddIp(typeLabel: string, ip: string, file: string): string {
+  return `Failed to add the ${typeLabel} host key for IP address '${truncate(ip, 128)}' to the list of known hosts (${truncate(file, 500)}).`;
+}
+
+/** CheckHostIP: the host's key changed and the address's key is unknown, unchanged or different too. */
+export function dnsSpoofingWarning(typeLabel: string, host: string, ip: string, ipState: 'new' | 'ok' | 'changed', offendingIp?: string): string[] {
+  const keyMsg = ipState === 'new' ? 'is unknown' : ipState === 'ok' ? 'is unchanged' : 'has a different value';
+  const lines = [
+    BANNER,
+    '@       WARNING: POSSIBLE DNS SPOOFING DETECTED!          @',
+    BANNER,
+    `The ${typeLabel} host key for ${host} has changed,`,
+    `and the key for the corresponding IP address ${ip}`,
+    `${keyMsg}. This could either mean that`,
+    'DNS SPOOFING is happening or the IP address for the host',
+    'and its host key have changed at the same time.',
+  ];
+  if (offendingIp !== undefined) lines.push(`Offending key for IP in ${offendingIp}`);
+  return lines;
+}
+
+/** CheckHostIP: the host's key is fine but the address is recorded with another key (one message). */
+export function ipKeyDiffers(typeLabel: string, host: string, ip: string, offendingIp: string, matchingHost?: string): string {
+  let text = `Warning: the ${typeLabel} host key for '${truncate(host, 200)}' differs from the key for the IP address '${truncate(ip, 128)}'\nOffending key for IP in ${offendingIp}`;
+  if (matchingHost !== undefined) text += `\nMatching host key in ${matchingHost}`;
+  return text;
+}
+
+export const CONTINUE_YES_NO = '\nAre you sure you want to continue connecting (yes/no)? ';
+export const EXITING_STRICT = 'Exiting, you have requested strict checking.';
+export const PROMPT_AGAIN_YES_NO = "Please type 'yes' or 'no': ";
+
 export interface UnknownKeyPromptDetails {
   name: string;
   /** The address as ssh prints it: `ip` or `[ip]:port`, or the proxy placeholder. */
   address: string;
   typeLabel: string;
   fingerprint: string;
+  /** VisualHostKey: the random-art picture shown under the fingerprint. */
+  art?: string;
   /** `path:line: hosts` (or `[hashed name]`) for each entry holding this key under another name. */
   otherNames: string[];
 }
@@ -95,6 +137,7 @@ export function unknownKeyPrompt(d: UnknownKeyPromptDetails): string {
     `The authenticity of host '${truncate(d.name, 200)} (${d.address})' can't be established.`,
     `${d.typeLabel} key fingerprint is ${d.fingerprint}.`,
   ];
+  if (d.art !== undefined) lines.push(d.art);
   if (d.otherNames.length === 0) {
     lines.push('This key is not known by any other names.');
   } else {

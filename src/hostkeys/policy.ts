@@ -1,288 +1,67 @@
 /**
- * StrictHostKeyChecking as an injectable verifier, matching OpenSSH 9.2's check_host_key()
- * (sshconnect.c) for plain host keys: look the verified server key up in the user and global
- * known_hosts files, then accept, warn, ask, record or refuse. All I/O goes through ctx.io, so the
- * policy is testable with fakes; nothing here reads the environment or prints.
+ * StrictHostKeyChecking as an injectable verifier, following OpenSSH 9.2's check_host_key()
+ * (sshconnect.c): look the verified server key up in the user and global known_hosts files (and
+ * KnownHostsCommand), under the host name or HostKeyAlias and, with CheckHostIP, the address; then
+ * accept, warn, ask, record or refuse. A host certificate is accepted through a matching
+ * `@cert-authority` line and a valid certificate, else checked again as its plain key. All I/O goes
+ * through ctx.io; nothing here reads the environment or prints.
  */
-import { TsshError } from '../errors.js';
+import { isIP } from 'node:net';
+import { checkHostCertificate } from '../crypto/keys/certificate.js';
+import { fingerprint, randomArt } from './fingerprint.js';
 import { asciiLowercase } from './host-patterns.js';
-import { fingerprintSha256, keyTypeLabel } from './key-blob.js';
+import { checkKeyInHostKeys, entriesForName, type CheckedKey, type HostStatus, type LoadedHostEntry } from './host-status.js';
+import { keyTypeLabel } from './key-blob.js';
+import { findKeyUnderOtherNames, hostfileName, parseKnownHosts, parseKnownHostsFiles, type ParsedKnownHosts } from './known-hosts.js';
 import {
-  findKeyUnderOtherNames,
-  formatKnownHostsLine,
-  hostfileName,
-  lookupHostKey,
-  parseKnownHostsFiles,
-  type HostKeyLookup,
-  type KnownHostsFile,
-  type ParsedKnownHosts,
-} from './known-hosts.js';
-import {
-  FORWARDING_DISABLED_FATAL,
-  HOST_KEY_VERIFICATION_FAILED,
+  CONTINUE_YES_NO,
+  EXITING_STRICT,
   NO_HOST_IP_FOR_PROXY,
-  PROMPT_AGAIN_WITH_FINGERPRINT,
-  UNSAFE_FEATURE_WARNINGS,
   changedKeyWarning,
   changedStrictRefusal,
+  dnsSpoofingWarning,
   failedToAdd,
+  failedToAddIp,
+  ipKeyDiffers,
+  ipNotKnown,
   permanentlyAdded,
+  permanentlyAddedIp,
   revokedKeyWarning,
   revokedStrictRefusal,
   unknownKeyPrompt,
   unknownStrictRefusal,
-  type UnsafeFeature,
 } from './messages.js';
+import { askToContinue, continueUnsafely, loadFiles, recordKey, refuse, tildeUnexpand } from './policy-io.js';
+import type { HostKeyCheckContext, HostKeyCheckResult } from './policy-types.js';
 
 export type { UnsafeFeature } from './messages.js';
-
-export interface HostKeyCheckIo {
-  /** File contents, or undefined if the file does not exist (or cannot be read). */
-  readFile(path: string): Promise<string | undefined>;
-  appendFile(path: string, text: string): Promise<void>;
-  /** Error-level messages (always shown unless LogLevel QUIET). One call per OpenSSH log call; may contain "\n". */
-  warn(line: string): void;
-  /** INFO-level messages (hidden by -q / LogLevel ERROR). Falls back to warn. */
-  info?(line: string): void;
-  /** debug1-level messages for -v. */
-  debug?(line: string): void;
-  /** Shows the prompt on the terminal and reads one answer; undefined when there is no terminal. */
-  confirm?(prompt: string): Promise<string | undefined>;
-  /** Creates one directory with `mode` (not recursive); resolves if it already exists. */
-  makeDirectory?(path: string, mode: number): Promise<void>;
-}
-
-export interface HostKeyCheckContext {
-  /** Host as given (after HostName); the lookup name is derived from it and the port. */
-  host: string;
-  port: number;
-  hostKeyAlias?: string;
-  /** Key type name of the verified server host key ('ssh-ed25519', 'ssh-rsa', ...) and its blob. */
-  keyType: string;
-  keyBlob: Buffer;
-  strict: 'yes' | 'ask' | 'accept-new' | 'no';
-  userKnownHostsFiles: string[];
-  globalKnownHostsFiles: string[];
-  hashKnownHosts: boolean;
-  batchMode: boolean;
-  io: HostKeyCheckIo;
-  /** Numeric address of the peer, shown in the prompt; undefined when connected through a proxy. */
-  address?: string;
-  /** The user's home directory: `~/` in messages, and ~/.ssh is created when it holds the known_hosts file. */
-  homeDir?: string;
-  /** Which MITM-sensitive features are on, for the warnings when continuing unsafely. Default: password and keyboard-interactive. */
-  enabledFeatures?: Partial<Record<UnsafeFeature, boolean>>;
-  /** ExitOnForwardFailure: continuing unsafely then becomes fatal, as in OpenSSH. */
-  exitOnForwardFailure?: boolean;
-}
-
-export interface HostKeyCheckResult {
-  /** A line was appended to the first user known_hosts file. */
-  added: boolean;
-  /** The key was found, or explicitly accepted by the user (UpdateHostKeys only runs for trusted keys). */
-  trusted: boolean;
-  /** Set when continuing past a changed or revoked key: password and keyboard-interactive auth must not run. */
-  passwordAuthDisabled?: true;
-  /** The features the caller must switch off (the ones that were enabled, in OpenSSH's order). */
-  disabledFeatures?: UnsafeFeature[];
-}
+export type { HostKeyCheckContext, HostKeyCheckIo, HostKeyCheckResult } from './policy-types.js';
 
 /** Characters that never go into a known_hosts file name (OpenSSH refuses to record such hosts). */
 const UNRECORDABLE_HOST = /[@?*#[\]|'"\\]/;
 
-function refuse(): never {
-  throw new TsshError('HOSTKEY', HOST_KEY_VERIFICATION_FAILED);
-}
+/** OpenSSH's RDRW / RDONLY / ROQUIET. */
+type Access = 'write' | 'read' | 'quiet';
 
-/** OpenSSH try_tilde_unexpand: $HOME/x → ~/x, for the "known by other names" list. */
-function tildeUnexpand(path: string, home: string | undefined): string {
-  if (!path.startsWith('/') || home === undefined || home === '' || !path.startsWith(home)) return path;
-  let rest = home.length;
-  if (!home.endsWith('/') && path[rest] !== '/') return path;
-  if (path[rest] === '/') rest++;
-  return `~/${path.slice(rest)}`;
-}
-
-async function loadFiles(paths: string[], io: HostKeyCheckIo): Promise<KnownHostsFile[]> {
-  const files: KnownHostsFile[] = [];
-  for (const path of paths) {
-    let text: string | undefined;
-    try {
-      text = await io.readFile(path);
-    } catch (err) {
-      io.debug?.(`load_hostkeys: fopen ${path}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (text !== undefined) files.push({ path, text });
-  }
-  return files;
-}
-
-/** OpenSSH's continue_unsafe: the connection goes on, without anything a MITM could exploit. */
-function continueUnsafely(ctx: HostKeyCheckContext): HostKeyCheckResult {
-  const enabled = { passwordAuthentication: true, kbdInteractiveAuthentication: true, ...ctx.enabledFeatures };
-  const disabled: UnsafeFeature[] = [];
-  for (const feature of Object.keys(UNSAFE_FEATURE_WARNINGS) as UnsafeFeature[]) {
-    if (enabled[feature] !== true) continue;
-    ctx.io.warn(UNSAFE_FEATURE_WARNINGS[feature]);
-    disabled.push(feature);
-  }
-  // OpenSSH counts every disabled feature but UpdateHostKeys as "cancelled forwarding", even auth methods.
-  if (ctx.exitOnForwardFailure === true && disabled.some((f) => f !== 'updateHostKeys')) {
-    throw new TsshError('HOSTKEY', FORWARDING_DISABLED_FATAL);
-  }
-  return { added: false, trusted: false, passwordAuthDisabled: true, disabledFeatures: disabled };
-}
-
-/** The yes/no/fingerprint dialogue of OpenSSH's confirm(): empty or "no" refuses, others re-ask. */
-async function askToContinue(ctx: HostKeyCheckContext, prompt: string, fingerprint: string): Promise<boolean> {
-  if (ctx.batchMode || ctx.io.confirm === undefined) return false;
-  for (let message = prompt; ; message = PROMPT_AGAIN_WITH_FINGERPRINT) {
-    const answer = await ctx.io.confirm(message);
-    if (answer === undefined) return false;
-    const word = answer.replace(/^[ \t]+/, '').split(/[ \t\n]/, 1)[0]!;
-    const lower = asciiLowercase(word);
-    if (word === '' || lower === 'no') return false;
-    if (lower === 'yes' || word === fingerprint) return true;
-  }
-}
-
-async function ensureUserSshDirectory(ctx: HostKeyCheckContext, file: string): Promise<void> {
-  if (ctx.homeDir === undefined || ctx.io.makeDirectory === undefined) return;
-  const sshDir = `${ctx.homeDir.replace(/\/+$/, '')}/.ssh`;
-  if (file.slice(0, file.lastIndexOf('/')) !== sshDir) return;
-  try {
-    await ctx.io.makeDirectory(sshDir, 0o700);
-  } catch (err) {
-    ctx.io.warn(`Could not create directory '${sshDir.slice(0, 200)}' (${describeFsError(err)}).`);
-  }
-}
-
-function describeFsError(err: unknown): string {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  const known: Record<string, string> = {
-    EACCES: 'Permission denied',
-    ENOENT: 'No such file or directory',
-    ENOTDIR: 'Not a directory',
-    EROFS: 'Read-only file system',
-    ENOSPC: 'No space left on device',
-  };
-  if (typeof code === 'string' && known[code] !== undefined) return known[code]!;
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** Appends the key under `name` to the first user file; true on success (OpenSSH add_host_to_hostfile). */
-async function recordKey(ctx: HostKeyCheckContext, file: string, existing: string | undefined, name: string): Promise<boolean> {
-  await ensureUserSshDirectory(ctx, file);
-  const line = formatKnownHostsLine(name, ctx.keyType, ctx.keyBlob, ctx.hashKnownHosts);
-  // Never glue the new entry onto a last line that lacks its newline.
-  const separator = existing !== undefined && existing.length > 0 && !existing.endsWith('\n') ? '\n' : '';
-  try {
-    await ctx.io.appendFile(file, `${separator}${line}\n`);
-    return true;
-  } catch (err) {
-    ctx.io.debug?.(`add_host_to_hostfile: ${file}: ${describeFsError(err)}`);
-    return false;
-  }
-}
-
-type DifferingKey = Extract<HostKeyLookup, { status: 'changed' | 'other-types' }>;
-
-/** The entry OpenSSH names in "Offending <TYPE> key in <file>:<line>": the last differing one. */
-function offendingEntry(found: DifferingKey): { type: string; file: string; line: number } {
-  if (found.status === 'changed') return { type: found.knownType, file: found.file, line: found.line };
-  const last = found.entries[found.entries.length - 1]!;
-  return { type: last.keyType, file: last.file, line: last.line };
-}
-
-/** Names and labels derived once per check, shared by the outcome handlers. */
-interface CheckView {
-  /** The host, lowercased: the bare name tried on non-22 ports, and the name checked for recordability. */
-  host: string;
-  /** The known_hosts name: HostKeyAlias, or host / [host]:port, lowercased. */
-  name: string;
-  /** The peer address as ssh prints it in the prompt. */
-  address: string;
-  typeLabel: string;
-  fingerprint: string;
+/** Everything loaded once per connection: the parsed files and which of them are the user's. */
+interface Loaded {
+  known: ParsedKnownHosts;
   userPaths: string[];
   globalPaths: string[];
 }
 
-/** A revoked key, or a different key than recorded: warn, then refuse or (StrictHostKeyChecking no) continue unsafely. */
-function onRevokedOrChanged(ctx: HostKeyCheckContext, view: CheckView, found: DifferingKey | { status: 'revoked' }): HostKeyCheckResult {
-  const { io } = ctx;
-  if (found.status === 'revoked') {
-    for (const line of revokedKeyWarning(view.typeLabel, view.name)) io.warn(line);
-    if (ctx.strict !== 'no') {
-      io.warn(revokedStrictRefusal(view.typeLabel, view.name));
-      refuse();
-    }
-    return continueUnsafely(ctx);
-  }
-  // OpenSSH 9.2 treats a host known only under other key types as a changed key too.
-  const offending = offendingEntry(found);
-  const warning = changedKeyWarning({
-    typeLabel: view.typeLabel,
-    fingerprint: view.fingerprint,
-    correctionFile: view.userPaths[0] ?? view.globalPaths[0],
-    offendingTypeLabel: keyTypeLabel(offending.type),
-    offendingFile: offending.file,
-    offendingLine: offending.line,
-    name: view.name,
-  });
-  for (const line of warning) io.warn(line);
-  if (ctx.strict !== 'no') {
-    io.warn(changedStrictRefusal(view.name));
-    refuse();
-  }
-  return continueUnsafely(ctx);
+/** Raised inside a check to leave it the way OpenSSH's `goto fail` does. */
+class CheckFailed extends Error {}
+
+/** INFO-level output, shown as a warning when the caller has no INFO channel. */
+function info(io: HostKeyCheckContext['io'], message: string): void {
+  (io.info ?? io.warn).call(io, message);
 }
 
-/** No line for the name holds this key: try the bare host, then refuse, ask, or record it. */
-async function onUnknownKey(
-  ctx: HostKeyCheckContext,
-  view: CheckView,
-  known: ParsedKnownHosts,
-  userFiles: KnownHostsFile[],
-): Promise<HostKeyCheckResult> {
-  const { io } = ctx;
-  // A non-standard port: a key recorded for the bare host name will do (OpenSSH "checking without port identifier").
-  if (ctx.hostKeyAlias === undefined && ctx.port !== 22 && ctx.port !== 0) {
-    const bare = lookupHostKey(known, view.host, ctx.keyType, ctx.keyBlob);
-    if (bare.status === 'match') {
-      io.debug?.(`found matching key w/out port in ${bare.file}:${bare.line}`);
-      return { added: false, trusted: true };
-    }
-    if (bare.status === 'revoked') {
-      for (const line of revokedKeyWarning(view.typeLabel, view.host)) io.warn(line);
-      if (ctx.strict === 'no') return continueUnsafely(ctx);
-      io.warn(revokedStrictRefusal(view.typeLabel, view.host));
-    }
-  }
-
-  // OpenSSH never records a key without a user file, or for a name with pattern or quoting characters.
-  if (view.userPaths.length === 0 || UNRECORDABLE_HOST.test(view.host)) refuse();
-  if (ctx.strict === 'yes') {
-    io.warn(unknownStrictRefusal(view.typeLabel, view.name));
-    refuse();
-  }
-  let trusted = false;
-  if (ctx.strict === 'ask') {
-    const otherNames = findKeyUnderOtherNames(known, [view.name, view.address], ctx.keyBlob).map(
-      (e) => `${tildeUnexpand(e.file, ctx.homeDir)}:${e.line}: ${e.hashSalt !== undefined ? '[hashed name]' : e.hosts}`,
-    );
-    const { name, address, typeLabel, fingerprint } = view;
-    const prompt = unknownKeyPrompt({ name, address, typeLabel, fingerprint, otherNames });
-    if (!(await askToContinue(ctx, prompt, fingerprint))) refuse();
-    trusted = true;
-  }
-
-  const file = view.userPaths[0]!;
-  const existing = userFiles.find((f) => f.path === file)?.text;
-  const added = await recordKey(ctx, file, existing, view.name);
-  const message = added ? permanentlyAdded(view.name, view.typeLabel) : failedToAdd(file);
-  (io.info ?? io.warn).call(io, message);
-  return { added, trusted };
+function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  if (isIP(address) === 4) return address.startsWith('127.');
+  return address === '::1';
 }
 
 /**
@@ -291,35 +70,260 @@ async function onUnknownKey(
  * printing OpenSSH's warnings through ctx.io.
  */
 export async function checkHostKey(ctx: HostKeyCheckContext): Promise<HostKeyCheckResult> {
-  const { io } = ctx;
+  if (ctx.noHostAuthenticationForLocalhost === true && isLoopback(ctx.address) && ctx.hostKeyAlias === undefined) {
+    ctx.io.debug?.('Forcing accepting of host key for loopback/localhost.');
+    return { added: false, trusted: false };
+  }
   const userPaths = ctx.userKnownHostsFiles.filter((p) => p !== 'none');
   const globalPaths = ctx.globalKnownHostsFiles.filter((p) => p !== 'none');
-  const userFiles = await loadFiles(userPaths, io);
-  const known = parseKnownHostsFiles([...userFiles, ...(await loadFiles(globalPaths, io))]);
-  for (const bad of known.malformed) io.debug?.(`${bad.file}:${bad.line}: parse error in hostkeys file (${bad.reason})`);
-
-  const host = asciiLowercase(ctx.host);
-  const view: CheckView = {
-    host,
-    name: ctx.hostKeyAlias !== undefined ? asciiLowercase(ctx.hostKeyAlias) : hostfileName(host, ctx.port),
-    address: ctx.address !== undefined ? hostfileName(ctx.address, ctx.port) : NO_HOST_IP_FOR_PROXY,
-    typeLabel: keyTypeLabel(ctx.keyType),
-    fingerprint: fingerprintSha256(ctx.keyBlob),
-    userPaths,
-    globalPaths,
-  };
-
-  const found = lookupHostKey(known, view.name, ctx.keyType, ctx.keyBlob);
-  switch (found.status) {
-    case 'match':
-      io.debug?.(`Host '${view.name}' is known and matches the ${view.typeLabel} host key.`);
-      io.debug?.(`Found key in ${found.file}:${found.line}`);
-      return { added: false, trusted: true };
-    case 'revoked':
-    case 'changed':
-    case 'other-types':
-      return onRevokedOrChanged(ctx, view, found);
-    case 'unknown':
-      return onUnknownKey(ctx, view, known, userFiles);
+  const known = parseKnownHostsFiles([...(await loadFiles(userPaths, ctx.io)), ...(await loadFiles(globalPaths, ctx.io))]);
+  for (const bad of known.malformed) ctx.io.debug?.(`${bad.file}:${bad.line}: parse error in hostkeys file (${bad.reason})`);
+  const loaded: Loaded = { known, userPaths, globalPaths };
+  try {
+    return await checkOnce(ctx, loaded, ctx.port, 'write', false);
+  } catch (err) {
+    if (err instanceof CheckFailed) refuse();
+    throw err;
   }
+}
+
+async function loadEntries(ctx: HostKeyCheckContext, loaded: Loaded, name: string, invocation: 'HOSTNAME' | 'ADDRESS', withCommand: boolean): Promise<LoadedHostEntry[]> {
+  const entries = entriesForName(loaded.known, name);
+  if (withCommand && ctx.io.knownHostsCommand !== undefined) {
+    const text = await ctx.io.knownHostsCommand(invocation, name);
+    entries.push(...entriesForName(parseKnownHosts(`KnownHostsCommand-${invocation}`, text), name, true));
+  }
+  return entries;
+}
+
+/** One pass of OpenSSH check_host_key for `port` (0 = the bare host name: "checking without port identifier"). */
+async function checkOnce(ctx: HostKeyCheckContext, loaded: Loaded, port: number, initialAccess: Access, clobberPort: boolean): Promise<HostKeyCheckResult> {
+  const { io } = ctx;
+  const host = asciiLowercase(ctx.host);
+  let access = initialAccess;
+  if (UNRECORDABLE_HOST.test(host)) {
+    io.debug?.(`invalid hostname "${host}"; will not record`);
+    if (access === 'write') access = 'read';
+  }
+  const effectivePort = clobberPort ? 0 : port;
+  const name = ctx.hostKeyAlias !== undefined ? asciiLowercase(ctx.hostKeyAlias) : hostfileName(host, effectivePort);
+  if (ctx.hostKeyAlias !== undefined) io.debug?.(`using hostkeyalias: ${name}`);
+  const ip = ctx.address !== undefined ? hostfileName(ctx.address, effectivePort) : NO_HOST_IP_FOR_PROXY;
+  const checkHostIp = ctx.checkHostIP === true && !isLoopback(ctx.address) && host !== ip && ctx.address !== undefined;
+
+  const hostEntries = await loadEntries(ctx, loaded, name, 'HOSTNAME', !clobberPort);
+  const ipEntries = ctx.certificate === undefined && checkHostIp ? await loadEntries(ctx, loaded, ip, 'ADDRESS', !clobberPort) : undefined;
+
+  let key: CheckedKey = { type: ctx.keyType, blob: ctx.keyBlob, ...(ctx.certificate ? { certificate: ctx.certificate } : {}) };
+  for (;;) {
+    const cert = key.certificate;
+    const hostStatus = checkKeyInHostKeys(hostEntries, key);
+    try {
+      return await judge(ctx, loaded, { key, name, host, ip, port, access, clobberPort, checkHostIp, hostStatus, ipEntries });
+    } catch (err) {
+      if (!(err instanceof CheckFailed) || cert === undefined || hostStatus.status === 'revoked') throw err;
+      io.debug?.('No matching CA found. Retry with plain key');
+      key = { type: cert.plainType, blob: cert.plainBlob };
+    }
+  }
+}
+
+interface Judgement {
+  key: CheckedKey;
+  name: string;
+  host: string;
+  ip: string;
+  port: number;
+  access: Access;
+  clobberPort: boolean;
+  checkHostIp: boolean;
+  hostStatus: HostStatus;
+  ipEntries: LoadedHostEntry[] | undefined;
+}
+
+/** The switch of check_host_key for one key (the certificate, or the plain key after a retry). */
+async function judge(ctx: HostKeyCheckContext, loaded: Loaded, j: Judgement): Promise<HostKeyCheckResult> {
+  const { io } = ctx;
+  const { key, name, ip, hostStatus } = j;
+  const cert = key.certificate;
+  const typeLabel = keyTypeLabel(key.type);
+  const plainBlob = cert?.plainBlob ?? key.blob;
+  const hash = ctx.fingerprintHash ?? 'SHA256';
+  let access = j.access;
+  if (access === 'write' && (loaded.userPaths.length === 0 || (hostStatus.status === 'ok' && hostStatus.found.fromCommand))) access = 'read';
+
+  let ipStatus: HostStatus = hostStatus;
+  let hostIpDiffer = false;
+  if (cert === undefined && j.ipEntries !== undefined) {
+    ipStatus = checkKeyInHostKeys(j.ipEntries, key);
+    if (hostStatus.status === 'changed' && (ipStatus.status !== 'changed' || !ipStatus.found.keyBlob.equals(hostStatus.found.keyBlob)))
+      hostIpDiffer = true;
+  }
+  const checkHostIp = j.checkHostIp;
+  let result: HostKeyCheckResult = { added: false, trusted: false };
+
+  switch (hostStatus.status) {
+    case 'ok': {
+      const what = cert !== undefined ? 'certificate' : 'key';
+      io.debug?.(`Host '${name}' is known and matches the ${typeLabel} host ${what}.`);
+      io.debug?.(`Found ${cert !== undefined ? 'CA key' : 'key'} in ${hostStatus.found.file}:${hostStatus.found.line}`);
+      let noHostKeyUpdate: string | undefined;
+      if (cert !== undefined) {
+        const principal = ctx.hostKeyAlias !== undefined ? asciiLowercase(ctx.hostKeyAlias) : j.host;
+        const problem = checkHostCertificate(cert, principal, ctx.caSignatureAlgorithms ?? [], ctx.now);
+        if (problem !== undefined) {
+          io.warn(problem);
+          throw new CheckFailed();
+        }
+        noHostKeyUpdate = 'certificate host key in use';
+      } else if (loaded.globalPaths.includes(hostStatus.found.file) || (ipStatus.status === 'ok' && loaded.globalPaths.includes(ipStatus.found.file))) {
+        noHostKeyUpdate = 'host key found in GlobalKnownHostsFile';
+      } else if (hostStatus.found.fromCommand) {
+        noHostKeyUpdate = 'host key found via KnownHostsCommand';
+      }
+      if (checkHostIp && ipStatus.status === 'new') {
+        if (access !== 'write' || cert !== undefined) info(io, ipNotKnown(typeLabel, ip));
+        else if (!(await recordKey(ctx, loaded.userPaths[0]!, ip, key.type, key.blob))) info(io, failedToAddIp(typeLabel, ip, loaded.userPaths[0]!));
+        else info(io, permanentlyAddedIp(typeLabel, ip));
+      } else if (ctx.visualHostKey === true) {
+        info(io, `Host key fingerprint is ${fingerprint(plainBlob, hash)}\n${randomArt(plainBlob, hash, typeLabel, bitsOf(ctx, key))}`);
+      }
+      result = { added: false, trusted: true, ...(noHostKeyUpdate !== undefined ? { noHostKeyUpdate } : {}) };
+      break;
+    }
+    case 'new': {
+      if (ctx.hostKeyAlias === undefined && j.port !== 0 && j.port !== 22 && !j.clobberPort) {
+        io.debug?.('checking without port identifier');
+        let bare: HostKeyCheckResult | undefined;
+        try {
+          bare = await checkOnce(ctx, loaded, 0, 'quiet', true);
+        } catch (err) {
+          if (!(err instanceof CheckFailed)) throw err;
+        }
+        if (bare !== undefined) {
+          io.debug?.('found matching key w/out port');
+          // Only a key continued past unsafely carries over; a key found this way is not "trusted" (UpdateHostKeys).
+          if (bare.passwordAuthDisabled === true) result = bare;
+          break;
+        }
+      }
+      if (access !== 'write' || cert !== undefined) throw new CheckFailed();
+      result = await onNewKey(ctx, loaded, j, ipStatus);
+      break;
+    }
+    case 'revoked':
+      for (const line of revokedKeyWarning(typeLabel, name)) io.warn(line);
+      if (ctx.strict !== 'no') {
+        io.warn(revokedStrictRefusal(typeLabel, name));
+        throw new CheckFailed();
+      }
+      result = continueUnsafely(ctx);
+      break;
+    case 'changed': {
+      const found = hostStatus.found;
+      if (cert !== undefined) {
+        io.debug?.(`Host certificate authority does not match @cert-authority in ${found.file}:${found.line}`);
+        throw new CheckFailed();
+      }
+      if (access === 'quiet') throw new CheckFailed();
+      if (checkHostIp && hostIpDiffer) {
+        const ipState = ipStatus.status === 'ok' ? 'ok' : ipStatus.status === 'new' ? 'new' : 'changed';
+        const offendingIp = ipStatus.status === 'changed' ? `${ipStatus.found.file}:${ipStatus.found.line}` : undefined;
+        for (const line of dnsSpoofingWarning(typeLabel, name, ip, ipState, ipStatus.status === 'new' ? undefined : offendingIp)) io.warn(line);
+      }
+      const warning = changedKeyWarning({
+        typeLabel,
+        fingerprint: fingerprint(plainBlob, hash),
+        correctionFile: loaded.userPaths[0] ?? loaded.globalPaths[0],
+        offendingTypeLabel: keyTypeLabel(found.keyType),
+        offendingFile: found.file,
+        offendingLine: found.line,
+        name,
+      });
+      for (const line of warning) io.warn(line);
+      if (ctx.strict !== 'no') {
+        io.warn(changedStrictRefusal(name));
+        throw new CheckFailed();
+      }
+      result = continueUnsafely(ctx);
+      break;
+    }
+  }
+
+  if (checkHostIp && hostStatus.status !== 'changed' && ipStatus.status === 'changed') {
+    const matching = hostStatus.status === 'ok' ? `${hostStatus.found.file}:${hostStatus.found.line}` : undefined;
+    const message = ipKeyDiffers(typeLabel, name, ip, `${ipStatus.found.file}:${ipStatus.found.line}`, matching);
+    if (ctx.strict === 'ask') {
+      if (!(await askToContinue(ctx, `${message}${CONTINUE_YES_NO}`, undefined))) throw new CheckFailed();
+    } else if (ctx.strict !== 'no') {
+      info(io, message);
+      io.warn(EXITING_STRICT);
+      throw new CheckFailed();
+    } else {
+      info(io, message);
+    }
+  }
+  return result;
+}
+
+function bitsOf(ctx: HostKeyCheckContext, key: CheckedKey): number {
+  if (key.certificate !== undefined) return key.certificate.key.bits;
+  if (key.type === 'ssh-ed25519') return 256;
+  const curve = /nistp(\d+)/.exec(key.type);
+  if (curve !== null) return Number(curve[1]);
+  return ctx.certificate?.key.bits ?? rsaBits(key.blob);
+}
+
+/** The modulus size of an ssh-rsa blob (string type, mpint e, mpint n). */
+function rsaBits(blob: Buffer): number {
+  let offset = 0;
+  const next = (): Buffer => {
+    const length = blob.readUInt32BE(offset);
+    const value = blob.subarray(offset + 4, offset + 4 + length);
+    offset += 4 + length;
+    return value;
+  };
+  next();
+  next();
+  const n = next();
+  let i = 0;
+  while (i < n.length && n[i] === 0) i++;
+  if (i === n.length) return 0;
+  return (n.length - i - 1) * 8 + (32 - Math.clz32(n[i]!));
+}
+
+/** HOST_NEW: refuse (yes), ask, then record the key (and with CheckHostIP the address). */
+async function onNewKey(ctx: HostKeyCheckContext, loaded: Loaded, j: Judgement, ipStatus: HostStatus): Promise<HostKeyCheckResult> {
+  const { io } = ctx;
+  const { key, name, ip } = j;
+  const typeLabel = keyTypeLabel(key.type);
+  const hash = ctx.fingerprintHash ?? 'SHA256';
+  if (ctx.strict === 'yes') {
+    io.warn(unknownStrictRefusal(typeLabel, name));
+    throw new CheckFailed();
+  }
+  let trusted = false;
+  if (ctx.strict === 'ask') {
+    const fp = fingerprint(key.blob, hash);
+    const otherNames = findKeyUnderOtherNames(loaded.known, [name, ip], key.blob).map(
+      (e) => `${tildeUnexpand(e.file, ctx.homeDir)}:${e.line}: ${e.hashSalt !== undefined ? '[hashed name]' : e.hosts}`,
+    );
+    const art = ctx.visualHostKey === true ? randomArt(key.blob, hash, typeLabel, bitsOf(ctx, key)) : undefined;
+    const prompt = unknownKeyPrompt({ name, address: ip, typeLabel, fingerprint: fp, otherNames, ...(art !== undefined ? { art } : {}) });
+    if (!(await askToContinue(ctx, prompt, fp))) throw new CheckFailed();
+    trusted = true;
+  }
+  const file = loaded.userPaths[0]!;
+  let added: boolean;
+  let shown = name;
+  if (j.checkHostIp && ipStatus.status === 'new') {
+    shown = `${name},${ip}`;
+    added = ctx.hashKnownHosts
+      ? (await recordKey(ctx, file, name, key.type, key.blob)) && (await recordKey(ctx, file, ip, key.type, key.blob))
+      : await recordKey(ctx, file, shown, key.type, key.blob);
+  } else {
+    added = await recordKey(ctx, file, name, key.type, key.blob);
+  }
+  info(io, added ? permanentlyAdded(shown, typeLabel) : failedToAdd(file));
+  return { added, trusted };
 }

@@ -8,6 +8,10 @@ declare -A package_for=(
   [/usr/sbin/sshd]=openssh-server [/usr/bin/ssh]=openssh-client [/usr/bin/ssh-keygen]=openssh-client
   [/usr/sbin/dropbear]=dropbear-bin [/usr/bin/dropbearkey]=dropbear-bin [/usr/bin/curl]=curl
   [/usr/bin/nc]=netcat-openbsd [/usr/bin/wat2wasm]=wabt [/usr/bin/time]=time [/usr/bin/openssl]=openssl
+  [/usr/bin/top]=procps
+  [/usr/lib/openssh/regress/run-tests]=openssh-tests
+  [/usr/bin/ssh-agent]=openssh-client [/usr/bin/ssh-add]=openssh-client
+  [/usr/sbin/useradd]=passwd [/usr/sbin/chpasswd]=passwd
 )
 missing=()
 for tool in "${!package_for[@]}"; do

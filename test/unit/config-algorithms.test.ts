@@ -7,13 +7,15 @@ import {
   firstUnknownAlgorithm,
   SIGNATURE_ALGORITHMS,
 } from '../../src/config/algorithms.js';
-import { CIPHER_NAMES, HOST_KEY_NAMES, KEX_NAMES, MAC_NAMES } from '../../src/crypto/names.js';
+import { CIPHER_NAMES, DEFAULT_HOST_KEY_ALGORITHMS, HOST_CERT_NAMES, HOST_KEY_NAMES, KEX_NAMES, MAC_NAMES } from '../../src/crypto/names.js';
 
 test('defaults are the names.ts lists as they stand', () => {
   assert.deepEqual(defaultAlgorithms('cipher'), [...CIPHER_NAMES]);
   assert.deepEqual(defaultAlgorithms('mac'), [...MAC_NAMES]);
   assert.deepEqual(defaultAlgorithms('kex'), [...KEX_NAMES]);
-  assert.deepEqual(defaultAlgorithms('hostkey'), [...HOST_KEY_NAMES]);
+  // Host certificates first, then plain keys, as OpenSSH 9.2 proposes them.
+  assert.deepEqual(defaultAlgorithms('hostkey'), [...HOST_CERT_NAMES, ...HOST_KEY_NAMES]);
+  assert.deepEqual(defaultAlgorithms('casig'), [...HOST_KEY_NAMES]);
   assert.deepEqual(assembleAlgorithms('cipher', undefined), [...CIPHER_NAMES]);
 });
 
@@ -46,10 +48,20 @@ test('names OpenSSH knows but tssh lacks are accepted and dropped', () => {
 });
 
 test('key-type lists take wildcards, expanded in the supported order', () => {
-  assert.deepEqual(assembleAlgorithms('hostkey', 'ssh-ed*'), ['ssh-ed25519']);
-  assert.deepEqual(assembleAlgorithms('hostkey', 'rsa-*'), ['rsa-sha2-256', 'rsa-sha2-512']);
-  assert.deepEqual(assembleAlgorithms('hostkey', '+ssh-rsa'), [...HOST_KEY_NAMES, 'ssh-rsa']);
-  assert.deepEqual(assembleAlgorithms('hostkey', '-ecdsa*'), [...HOST_KEY_NAMES].filter((n) => !n.startsWith('ecdsa')));
+  // OpenSSH's key table order: each plain name followed by its certificate name.
+  assert.deepEqual(assembleAlgorithms('hostkey', 'ssh-ed*'), ['ssh-ed25519', 'ssh-ed25519-cert-v01@openssh.com']);
+  assert.deepEqual(assembleAlgorithms('hostkey', 'rsa-*'), [
+    'rsa-sha2-256',
+    'rsa-sha2-256-cert-v01@openssh.com',
+    'rsa-sha2-512',
+    'rsa-sha2-512-cert-v01@openssh.com',
+  ]);
+  assert.deepEqual(assembleAlgorithms('hostkey', '+ssh-rsa'), [...DEFAULT_HOST_KEY_ALGORITHMS, 'ssh-rsa']);
+  assert.deepEqual(assembleAlgorithms('hostkey', '-ecdsa*'), DEFAULT_HOST_KEY_ALGORITHMS.filter((n) => !n.startsWith('ecdsa')));
+  assert.deepEqual(assembleAlgorithms('hostkey', '-*-cert-*'), [...HOST_KEY_NAMES]);
+  assert.deepEqual(assembleAlgorithms('casig', '-*nist*'), ['ssh-ed25519', 'rsa-sha2-512', 'rsa-sha2-256']);
+  assert.deepEqual(assembleAlgorithms('casig', '+ssh-rsa'), [...HOST_KEY_NAMES, 'ssh-rsa']);
+  assert.equal(checkAlgorithmSpec('casig', '+sk-ssh-ed25519@openssh.com,ssh-ed25519-cert-v01@openssh.com'), undefined);
   assert.ok(SIGNATURE_ALGORITHMS.includes('ssh-rsa'));
   assert.equal(checkAlgorithmSpec('hostkey', 'ssh-ed*'), undefined);
   assert.deepEqual(checkAlgorithmSpec('hostkey', 'ssh-rsa,foo*'), { notes: [], message: "Bad key types 'ssh-rsa,foo*'." });

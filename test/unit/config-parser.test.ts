@@ -7,6 +7,8 @@ import { KEYWORDS, lookupKeyword } from '../../src/config/keywords.js';
 import { SettingsStore } from '../../src/config/store.js';
 import { parseScaledBytes, parseTimeInterval } from '../../src/config/values.js';
 import { TsshError } from '../../src/errors.js';
+import type { MatchExecContext } from '../../src/config/match.js';
+import { createHash } from 'node:crypto';
 
 /** An in-memory file tree: path → text (owner uid 1000, mode 0644 unless given). */
 function memoryFs(files: Record<string, string | { text: string; uid?: number; mode?: number }>): ConfigFileSystem {
@@ -37,13 +39,20 @@ interface Evaluation {
 function evaluate(
   files: Parameters<typeof memoryFs>[0],
   host = 'host',
-  options: { cli?: string[]; flags?: Partial<ReadFlags>; file?: string; finalPass?: boolean; store?: SettingsStore } = {},
+  options: { cli?: string[]; flags?: Partial<ReadFlags>; file?: string; finalPass?: boolean; store?: SettingsStore; exec?: MatchExecContext } = {},
 ): Evaluation {
   const store = options.store ?? new SettingsStore();
   const logs: string[] = [];
   const evaluator = new ConfigEvaluator(
     store,
-    { fs: memoryFs(files), home: '/home/me', uid: 1000, systemConfigDir: '/etc/ssh', log: (level, message) => logs.push(`${level} ${message}`) },
+    {
+      fs: memoryFs(files),
+      home: '/home/me',
+      uid: 1000,
+      systemConfigDir: '/etc/ssh',
+      log: (level, message) => logs.push(`${level} ${message}`),
+      ...(options.exec !== undefined ? { matchExec: options.exec } : {}),
+    },
     { host, originalHost: host, localUser: 'me', finalPass: options.finalPass ?? false },
   );
   for (const line of options.cli ?? []) evaluator.applyCommandLineOption(line);
@@ -87,15 +96,17 @@ test('line syntax: keyword case, =, whitespace, quotes, comments', () => {
 test('keyword table: one row per keyword, aliases share the canonical name', () => {
   assert.equal(lookupKeyword('StrictHostKeyChecking')?.name, 'StrictHostKeyChecking');
   assert.equal(lookupKeyword('identityfile2')?.name, 'IdentityFile');
-  assert.equal(lookupKeyword('ChallengeResponseAuthentication')?.kind, 'unimplemented');
-  assert.equal(lookupKeyword('forwardagent')?.kind, 'unimplemented');
+  assert.equal(lookupKeyword('ChallengeResponseAuthentication')?.name, 'KbdInteractiveAuthentication');
+  assert.equal(lookupKeyword('refuseconnection')?.kind, 'unimplemented'); // OpenSSH 10.x keyword, accepted
+  assert.equal(lookupKeyword('checkhostip')?.kind, 'flag');
   assert.equal(lookupKeyword('useroaming')?.kind, 'deprecated');
   assert.equal(lookupKeyword('rsaauthentication')?.kind, 'unsupported');
   assert.equal(lookupKeyword('nonsense'), undefined);
   for (const keyword of ['host', 'match', 'include', 'port', 'user', 'hostname', 'identityfile', 'identitiesonly', 'batchmode',
     'ciphers', 'macs', 'kexalgorithms', 'hostkeyalgorithms', 'compression', 'rekeylimit', 'connecttimeout',
     'stricthostkeychecking', 'userknownhostsfile', 'globalknownhostsfile', 'setenv', 'sendenv', 'requesttty',
-    'loglevel', 'ignoreunknown']) {
+    'loglevel', 'ignoreunknown', 'hostkeyalias', 'checkhostip', 'hashknownhosts', 'knownhostscommand', 'updatehostkeys',
+    'casignaturealgorithms', 'localcommand', 'permitlocalcommand', 'tag', 'canonicalizehostname', 'controlpath', 'ipqos']) {
     const spec = KEYWORDS.get(keyword);
     assert.ok(spec !== undefined && spec.kind !== 'unimplemented', keyword);
   }
@@ -217,10 +228,10 @@ test('bad lines are all reported, counted, and end the file with OpenSSH\'s mess
 
 test('IgnoreUnknown applies to the lines after it; known-but-unimplemented and obsolete keywords are accepted', () => {
   const { store, logs } = evaluate({
-    '/cfg': 'IgnoreUnknown Fo*,bar\nFoo 1\nBAR 2\nForwardAgent yes\nGSSAPIAuthentication yes\nProtocol 2\nUseRoaming no\nRSAAuthentication yes\n',
+    '/cfg': 'IgnoreUnknown Fo*,bar\nFoo 1\nBAR 2\nRefuseConnection yes\nGSSAPIAuthentication yes\nProtocol 2\nUseRoaming no\nRSAAuthentication yes\n',
   });
   assert.equal(store.string('IgnoreUnknown'), 'Fo*,bar');
-  assert.deepEqual(store.list('unimplemented:ForwardAgent'), ['yes']);
+  assert.deepEqual(store.list('unimplemented:RefuseConnection'), ['yes']);
   assert.ok(logs.includes('DEBUG1 /cfg line 2: Ignored unknown option "foo"'));
   assert.ok(logs.includes('DEBUG1 /cfg line 7: Deprecated option "useroaming"'));
   assert.ok(logs.includes('ERROR /cfg line 8: Unsupported option "rsaauthentication"'));
@@ -265,9 +276,36 @@ test('Match: all, host (after HostName), originalhost, user, localuser, negation
   assert.equal(first.evaluator.wantFinalPass, true);
   assert.equal(first.store.number('Port'), undefined);
   assert.equal(evaluate({ '/cfg': 'Match final\n Port 1\n' }, 'host', { finalPass: true }).store.number('Port'), 1);
-  // exec behind a failed criterion is never run; otherwise it is not supported yet.
+  // Without a runner (below cli/ nothing runs commands by itself) an exec that would run is an error.
   assert.equal(port('Match host other exec "false"\n Port 1\nMatch all\n Port 2\n'), 2);
-  assert.throws(() => port('Match exec "true"\n Port 1\n'), /Match exec is not supported by tssh yet/);
+  assert.throws(() => port('Match exec "true"\n Port 1\n'), /\/cfg line 1: match exec 'true' error/);
+});
+
+test('Match exec runs its command with tokens expanded; exit status 0 matches; tagged matches Tag', () => {
+  const ran: string[] = [];
+  const exec: MatchExecContext = {
+    home: '/home/me',
+    uid: 1000,
+    localHostname: 'box.lan',
+    run: (command) => {
+      ran.push(command);
+      return command.startsWith('ok') ? 0 : command.startsWith('crash') ? 'abnormal' : 1;
+    },
+  };
+  const port = (config: string, cli: string[] = []): number | undefined => evaluate({ '/cfg': config }, 'host', { exec, cli }).store.number('Port');
+  assert.equal(port('User bob\nHostKeyAlias ka\nMatch exec "ok %h %n %r %u %d %i %L %l %p %k %%"\n Port 1\n'), 1);
+  assert.deepEqual(ran, ['ok host host bob me /home/me 1000 box box.lan 22 ka %']);
+  assert.equal(port('Match exec "no"\n Port 1\n'), undefined);
+  assert.equal(port('Match !exec "no"\n Port 1\n'), 1);
+  assert.equal(port('Hostname real.example\nMatch exec "ok %h %k %C"\n Port 1\n'), 1);
+  const hash = createHash('sha1').update('box.lanreal.example22me').digest('hex');
+  assert.equal(ran[ran.length - 1], `ok real.example real.example ${hash}`);
+  assert.throws(() => port('Match exec "crash"\n Port 1\n'), /match exec 'crash' error/);
+  assert.throws(() => port('Match exec "%x"\n Port 1\n'), /percent_expand: unknown key %x/);
+  assert.equal(port('Match tagged prod\n Port 1\n', ['Tag prod']), 1);
+  assert.equal(port('Match tagged p*,!pre\n Port 1\n', ['Tag pre']), undefined);
+  assert.equal(port('Match tagged *\n Port 1\n'), 1); // no tag: matched against ""
+  assert.equal(port('Match tagged ?*\n Port 1\n'), undefined);
 });
 
 test('Match errors use OpenSSH\'s wording', () => {

@@ -23,7 +23,7 @@ const fakeHome = path.join(dir, 'home');
 mkdirSync(fakeHome);
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const ALGORITHM_KEYWORDS = new Set(['ciphers', 'macs', 'kexalgorithms', 'hostkeyalgorithms']);
+const ALGORITHM_KEYWORDS = new Set(['ciphers', 'macs', 'kexalgorithms', 'hostkeyalgorithms', 'casignaturealgorithms', 'pubkeyacceptedalgorithms', 'hostbasedacceptedalgorithms']);
 // The environment both sides see for ${VAR}; ssh also needs PATH.
 const testEnv = { HOME: fakeHome, PATH: process.env.PATH ?? '/usr/bin:/bin', GOLDEN_VAR: 'golden-value' };
 
@@ -46,8 +46,11 @@ function tsshDump(args: string[]): string {
   return dumpConfig(options);
 }
 
+const CORE_ALGORITHMS = ['ciphers', 'macs', 'kexalgorithms', 'hostkeyalgorithms'];
+
 let fileCounter = 0;
-function compare(config: string, argv: string[], algorithms: 'compare' | 'skip' = 'skip'): void {
+/** `algorithms`: the algorithm-list keywords to compare too (those the config sets to supported names). */
+function compare(config: string, argv: string[], algorithms: readonly string[] = []): void {
   const file = path.join(dir, `config${fileCounter++}`);
   writeFileSync(file, config, { mode: 0o600 });
   const args = ['-G', '-F', file, ...argv];
@@ -55,7 +58,7 @@ function compare(config: string, argv: string[], algorithms: 'compare' | 'skip' 
   const theirs = runSsh(args);
   assert.equal(theirs.status, 0, theirs.stderr);
   const keywords = new Set(ours.map((line) => line.split(' ')[0]!));
-  if (algorithms === 'skip') for (const keyword of ALGORITHM_KEYWORDS) keywords.delete(keyword);
+  for (const keyword of ALGORITHM_KEYWORDS) if (!algorithms.includes(keyword)) keywords.delete(keyword);
   const pick = (lines: string[]) => lines.filter((line) => keywords.has(line.split(' ')[0]!));
   assert.deepEqual(pick(ours), pick(theirs.stdout.trimEnd().split('\n')));
 }
@@ -167,13 +170,13 @@ test('golden: explicit algorithm lists with supported names (plain, +, -, ^)', o
       'HostKeyAlgorithms ssh-ed25519,rsa-sha2-512',
     ].join('\n'),
     ['h'],
-    'compare',
+    CORE_ALGORITHMS,
   );
-  compare('Ciphers -aes*\nMACs hmac-sha1\nKexAlgorithms diffie-hellman-group14-sha256\nHostKeyAlgorithms ecdsa-sha2-nistp256\n', ['h'], 'compare');
+  compare('Ciphers -aes*\nMACs hmac-sha1\nKexAlgorithms diffie-hellman-group14-sha256\nHostKeyAlgorithms ecdsa-sha2-nistp256\n', ['h'], CORE_ALGORITHMS);
   compare(
     'Ciphers ^aes256-ctr\nMACs hmac-sha2-256\nKexAlgorithms ecdh-sha2-nistp521\nHostKeyAlgorithms rsa-sha2-256\n',
     ['-c', 'aes128-ctr,chacha20-poly1305@openssh.com', 'h'],
-    'compare',
+    CORE_ALGORITHMS,
   );
 });
 
@@ -194,6 +197,107 @@ test('golden: config errors carry the same text as ssh\'s stderr', options, () =
       () => tsshDump(['-G', '-F', file, 'h']),
       // ssh ends its log lines with CRLF.
       (err: unknown) => err instanceof Error && err.message === theirs.stderr.replace(/\r\n/g, '\n').trimEnd(),
+    );
+  }
+});
+
+test('golden: known_hosts policy keywords and the UpdateHostKeys default', options, () => {
+  compare(
+    [
+      'Host alias',
+      '  HostName real.example',
+      '  HostKeyAlias Some-Alias',
+      '  CheckHostIP yes',
+      '  HashKnownHosts yes',
+      '  KnownHostsCommand  =/usr/bin/printf %H %t',
+      '  VisualHostKey yes',
+      '  FingerprintHash md5',
+      '  NoHostAuthenticationForLocalhost yes',
+      '  RevokedHostKeys ~/revoked_%h',
+      '  CASignatureAlgorithms ssh-ed25519,rsa-sha2-512',
+      'Host *',
+      '  UpdateHostKeys ask',
+      '  CheckHostIP no',
+    ].join('\n'),
+    ['alias'],
+    ['casignaturealgorithms'],
+  );
+  compare('UserKnownHostsFile ~/.ssh/known_hosts\n', ['h']); // the one spelling that keeps UpdateHostKeys on
+  compare('UserKnownHostsFile /tmp/kh\n', ['h']);
+  compare('VerifyHostKeyDNS ask\n', ['h']);
+  compare('UpdateHostKeys no\nVerifyHostKeyDNS yes\nKnownHostsCommand none\nRevokedHostKeys none\n', ['h']);
+});
+
+test('golden: LocalCommand, connection sharing, IPQoS, tunnels, X11, logging and canonicalisation keywords', options, () => {
+  compare(
+    [
+      'LocalCommand echo %h %n "%r"',
+      'PermitLocalCommand yes',
+      'ControlMaster autoask',
+      'ControlPath ~/.ssh/cm-%C-%r@%h:%p',
+      'ControlPersist 10m',
+      'IPQoS af21 cs1',
+      'Tunnel ethernet',
+      'TunnelDevice 3:any',
+      'SyslogFacility local3',
+      'LogVerbose kex.c:*:1000,*:kex_exchange_identification():*',
+      'XAuthLocation /opt/X11/bin/xauth',
+      'ForwardX11 yes',
+      'ForwardX11Trusted no',
+      'ForwardX11Timeout 1h',
+      'EnableSSHKeysign yes',
+      'CanonicalizeHostname no',
+      'CanonicalDomains Example.COM b.example',
+      'CanonicalizeMaxDots 3',
+      'CanonicalizeFallbackLocal no',
+    ].join('\n'),
+    ['h'],
+  );
+  compare('ControlPersist yes\nIPQoS 0x10 none\nTunnel yes\nTunnelDevice 7\nControlMaster no\nControlPath none\n', ['h']);
+  compare('ControlPersist 0\nIPQoS ef\nTunnel point-to-point\n', ['-o', 'IPQoS=cs1', '-o', 'TunnelDevice=3:4', 'h']);
+});
+
+test('golden: Match exec runs through the shell with tokens; Include inside a Match block', options, () => {
+  const inc = path.join(dir, 'exec-inc');
+  mkdirSync(inc);
+  writeFileSync(path.join(inc, 'a.conf'), 'Port 3030\n', { mode: 0o644 });
+  compare(
+    [
+      'Host alias',
+      '  HostName real.example',
+      '  User someone',
+      'Match exec "test %h = real.example -a %n = alias -a %r = someone -a %p = 22"',
+      '  CheckHostIP yes',
+      'Match exec "exit 3"',
+      '  HashKnownHosts yes',
+      'Match !exec "exit 3" host real.example',
+      `  Include ${inc}/*.conf`,
+      'Match host nomatch exec "echo must-not-run >&2; exit 0"',
+      '  VisualHostKey yes',
+    ].join('\n'),
+    ['alias'],
+  );
+});
+
+test('golden: errors of the newer keywords carry ssh\'s text', options, () => {
+  const cases = [
+    'IPQoS foo\nTunnelDevice x\n',
+    'FingerprintHash sha3\nCanonicalizeMaxDots x\n',
+    'CanonicalDomains a..b\nControlPersist forever\n',
+    'SyslogFacility nope\nLogVerbose a none\n',
+    'Tunnel maybe\nControlMaster perhaps\nUpdateHostKeys sometimes\n',
+    'CanonicalizePermittedCNAMEs nocolon\nCASignatureAlgorithms foo\n',
+    'Match exec\n',
+  ];
+  for (const config of cases) {
+    const file = path.join(dir, `bad${fileCounter++}`);
+    writeFileSync(file, config, { mode: 0o600 });
+    const theirs = runSsh(['-G', '-F', file, 'h']);
+    assert.equal(theirs.status, 255, config);
+    assert.throws(
+      () => tsshDump(['-G', '-F', file, 'h']),
+      (err: unknown) => err instanceof Error && err.message === theirs.stderr.replace(/\r\n/g, '\n').trimEnd(),
+      config,
     );
   }
 });

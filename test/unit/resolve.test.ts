@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { parseArgs } from '../../src/cli/args.js';
 import { DEFAULT_IDENTITY_FILES, resolveOptions, type ResolveEnvironment } from '../../src/cli/resolve.js';
 import { dumpConfig, queryLines } from '../../src/cli/query.js';
-import { CIPHER_NAMES, COMPRESSION_NAMES, HOST_KEY_NAMES, KEX_NAMES, MAC_NAMES } from '../../src/crypto/names.js';
+import { CIPHER_NAMES, COMPRESSION_NAMES, DEFAULT_HOST_KEY_ALGORITHMS, HOST_KEY_NAMES, KEX_NAMES, MAC_NAMES } from '../../src/crypto/names.js';
 import { TsshError } from '../../src/errors.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tssh-resolve-'));
@@ -49,7 +49,13 @@ test('defaults with no config at all', () => {
   assert.deepEqual(o.ciphers, [...CIPHER_NAMES]);
   assert.deepEqual(o.macs, [...MAC_NAMES]);
   assert.deepEqual(o.kexAlgorithms, [...KEX_NAMES]);
-  assert.deepEqual(o.hostKeyAlgorithms, [...HOST_KEY_NAMES]);
+  assert.deepEqual(o.hostKeyAlgorithms, [...DEFAULT_HOST_KEY_ALGORITHMS]);
+  assert.deepEqual(o.caSignatureAlgorithms, [...HOST_KEY_NAMES]);
+  assert.equal(o.hostKeyAlgorithmsFollowKnownHosts, true);
+  assert.equal(o.updateHostKeys, 'yes');
+  assert.equal(o.checkHostIP, false);
+  assert.equal(o.hashKnownHosts, false);
+  assert.equal(o.hostKeyAlias, undefined);
   assert.equal(o.strictHostKeyChecking, 'ask');
   assert.deepEqual(o.userKnownHostsFiles, [`${env.home}/.ssh/known_hosts`, `${env.home}/.ssh/known_hosts2`]);
   assert.deepEqual(o.globalKnownHostsFiles, ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']);
@@ -76,6 +82,10 @@ test('user precedence on the command line: the first of -o User, -l, user@host (
   assert.equal(resolve(['ssh://uri@host:2200'], env).port, 2200);
   assert.throws(() => resolve(['-l', '-x', 'h'], env), /remote username contains invalid characters/);
   assert.throws(() => resolve(['-o', 'User=a;b', 'h'], env), /remote username contains invalid characters/);
+  // Control characters too (regress percent.sh "user-l badchar"), and ${VAR} is never expanded.
+  assert.throws(() => resolve(['-l', 'x\x07y', 'h'], env), /remote username contains invalid characters/);
+  assert.throws(() => resolve(['x\x07y@h'], env), /remote username contains invalid characters/);
+  assert.throws(() => resolve(['${FOO}@h'], env), /remote username contains invalid characters/);
 });
 
 test('flags versus -o and config: first obtained wins, except the flags ssh forces', () => {
@@ -206,7 +216,7 @@ test('values reach ResolvedOptions: rekey limit, timeouts, env lists, algorithm 
       'HostKeyAlgorithms ssh-ed25519,rsa-sha2-*',
       'IgnoreUnknown UseKeychain',
       'UseKeychain yes',
-      'ForwardAgent yes',
+      'RefuseConnection yes',
     ].join('\n'),
   });
   const o = resolve(['h'], env);
@@ -220,9 +230,11 @@ test('values reach ResolvedOptions: rekey limit, timeouts, env lists, algorithm 
   assert.deepEqual(o.ciphers, CIPHER_NAMES.filter((n) => !n.startsWith('aes')));
   assert.deepEqual(o.macs, ['hmac-sha1', ...MAC_NAMES.filter((n) => n !== 'hmac-sha1')]);
   assert.deepEqual(o.kexAlgorithms, [...KEX_NAMES]);
-  assert.deepEqual(o.hostKeyAlgorithms, ['ssh-ed25519', 'rsa-sha2-256', 'rsa-sha2-512']);
+  // rsa-sha2-* also matches the certificate names (OpenSSH expands wildcards over every key type name).
+  assert.deepEqual(o.hostKeyAlgorithms, ['ssh-ed25519', 'rsa-sha2-256', 'rsa-sha2-256-cert-v01@openssh.com', 'rsa-sha2-512', 'rsa-sha2-512-cert-v01@openssh.com']);
+  assert.equal(o.hostKeyAlgorithmsFollowKnownHosts, false);
   assert.equal(o.ignoreUnknown, 'UseKeychain');
-  assert.deepEqual(o.unimplemented.get('ForwardAgent'), ['yes']);
+  assert.deepEqual(o.unimplemented.get('RefuseConnection'), ['yes']);
   const unsupportedOnly = setup({ user: 'Ciphers aes128-cbc\n' });
   assert.throws(() => resolve(['h'], unsupportedOnly), /Ciphers: none of 'aes128-cbc' is supported by tssh/);
 });
@@ -234,12 +246,13 @@ test('-G output: lowercase keywords in ssh -G order with ssh spellings', () => {
   const text = dumpConfig(resolve(['-G', '-i', '/dev/null', 'bob@Example', 'cmd'], env));
   const lines = text.trimEnd().split('\n');
   assert.ok(text.endsWith('\n'));
-  const keywords = lines.map((line) => line.split(' ')[0]);
-  assert.deepEqual([...new Set(keywords)], [
+  const order = [
     'host', 'user', 'hostname', 'port', 'batchmode', 'compression', 'identitiesonly', 'requesttty', 'stdinnull',
     'stricthostkeychecking', 'ciphers', 'hostkeyalgorithms', 'ignoreunknown', 'kexalgorithms', 'loglevel', 'macs',
     'identityfile', 'globalknownhostsfile', 'userknownhostsfile', 'sendenv', 'setenv', 'connecttimeout', 'rekeylimit',
-  ]);
+  ];
+  const keywords = lines.map((line) => line.split(' ')[0]!).filter((keyword) => order.includes(keyword));
+  assert.deepEqual([...new Set(keywords)], order);
   for (const expected of [
     'host Example', 'user bob', 'hostname example', 'port 22', 'requesttty true', 'stricthostkeychecking false',
     'loglevel SILENT', 'identityfile /dev/null', 'sendenv X', 'sendenv Y', 'setenv A=1', 'connecttimeout 5',
@@ -262,14 +275,17 @@ test('-Q lists come from names.ts; aliases as in ssh; unknown is a usage error',
   assert.deepEqual(queryLines('MACS'), [...MAC_NAMES]);
   assert.deepEqual(queryLines('kex'), [...KEX_NAMES]);
   assert.deepEqual(queryLines('KexAlgorithms'), [...KEX_NAMES]);
-  assert.deepEqual(queryLines('key'), ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-rsa']);
-  assert.deepEqual(queryLines('key-plain'), queryLines('key'));
-  assert.deepEqual(queryLines('key-cert'), []);
-  const sig = [...queryLines('key'), 'rsa-sha2-256', 'rsa-sha2-512'];
+  const plain = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-rsa'];
+  const cert = (name: string): string => `${name}-cert-v01@openssh.com`;
+  assert.deepEqual(queryLines('key-plain'), plain);
+  assert.deepEqual(queryLines('key-cert'), plain.map(cert));
+  assert.deepEqual(queryLines('key'), plain.flatMap((name) => [name, cert(name)]));
+  const sig = [...plain, 'rsa-sha2-256', 'rsa-sha2-512'];
   assert.deepEqual(queryLines('sig'), sig);
-  assert.deepEqual(queryLines('key-sig'), sig);
-  assert.deepEqual(queryLines('HostKeyAlgorithms'), sig);
-  assert.deepEqual(queryLines('pubkeyacceptedalgorithms'), sig);
+  const keySig = sig.flatMap((name) => [name, cert(name)]);
+  assert.deepEqual(queryLines('key-sig'), keySig);
+  assert.deepEqual(queryLines('HostKeyAlgorithms'), keySig);
+  assert.deepEqual(queryLines('pubkeyacceptedalgorithms'), keySig);
   assert.deepEqual(queryLines('compression'), [...COMPRESSION_NAMES]);
   assert.deepEqual(queryLines('protocol-version'), ['2']);
   assert.deepEqual(queryLines('help'), [
@@ -278,4 +294,38 @@ test('-Q lists come from names.ts; aliases as in ssh; unknown is a usage error',
   for (const bad of ['foo', 'MAC', 'KEX', 'CASignatureAlgorithms']) {
     assert.throws(() => queryLines(bad), (err: unknown) => err instanceof TsshError && err.code === 'USAGE' && err.message === `Unsupported query "${bad}"`);
   }
+});
+
+test('CanonicalizeHostname: suffixes tried in order, the config read again with Match canonical; max dots, fallback, proxies', () => {
+  const asked: string[][] = [];
+  const resolver = (names: readonly string[]): boolean[] => {
+    asked.push([...names]);
+    return names.map((n) => n === 'web.b.example.' || n === 'fq.example.');
+  };
+  const config = [
+    'CanonicalizeHostname yes',
+    'CanonicalDomains a.example b.example',
+    'Host *.b.example',
+    '  Port 2200',
+    'Match canonical host web.b.example',
+    '  User canon',
+    'Match !canonical',
+    '  IdentitiesOnly yes',
+  ].join('\n');
+  const env = { ...setup({ user: `${config}\n` }), resolveHostnames: resolver };
+  const o = resolve(['web'], env);
+  assert.equal(o.hostName, 'web.b.example');
+  assert.equal(o.port, 2200);
+  assert.equal(o.user, 'canon');
+  assert.equal(o.identitiesOnly, true); // first pass, before canonicalisation
+  assert.deepEqual(asked, [['web.a.example.', 'web.b.example.']]);
+  assert.equal(resolve(['fq.example.'], env).hostName, 'fq.example');
+  asked.length = 0;
+  assert.equal(resolve(['x.y.z'], env).hostName, 'x.y.z'); // more dots than CanonicalizeMaxDots
+  assert.equal(resolve(['10.0.0.1'], env).hostName, '10.0.0.1');
+  assert.deepEqual(asked, []);
+  assert.equal(resolve(['nowhere'], env).hostName, 'nowhere');
+  assert.throws(() => resolve(['-o', 'CanonicalizeFallbackLocal=no', 'nowhere'], env), /^Error: tssh: Could not resolve host "nowhere"$|Could not resolve host "nowhere"/);
+  assert.equal(resolve(['-o', 'ProxyCommand=nc %h %p', 'web'], env).hostName, 'web');
+  assert.equal(resolve(['-o', 'ProxyCommand=nc %h %p', '-o', 'CanonicalizeHostname=always', 'web'], env).hostName, 'web.b.example');
 });
