@@ -3,6 +3,7 @@
  * and LocalCommand (after authentication, with PermitLocalCommand). OpenSSH runs them with
  * `$SHELL -c <command>` (or /bin/sh), waits for them, and uses the exit status.
  */
+import { splitArguments } from '../config/parser.js';
 import { accessSync, constants } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { TsshError } from '../errors.js';
@@ -51,41 +52,9 @@ function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<
   return out;
 }
 
-/**
- * Splits a command line into words as OpenSSH's argv_split(s, ..., terminate_on_comment=0) does:
- * spaces and tabs separate, single or double quotes group, a backslash escapes a quote, a backslash
- * or (outside quotes) a space. Returns undefined when a quote is not closed.
- */
+/** Splits a command line into words as OpenSSH's argv_split(s, ..., terminate_on_comment=0) does. */
 export function splitCommandLine(text: string): string[] | undefined {
-  const words: string[] = [];
-  let i = 0;
-  while (i < text.length) {
-    if (text[i] === ' ' || text[i] === '\t') {
-      i++;
-      continue;
-    }
-    let word = '';
-    let quote = '';
-    for (; i < text.length; i++) {
-      const c = text[i]!;
-      const next = text[i + 1];
-      if (c === '\\' && (next === "'" || next === '"' || next === '\\' || (quote === '' && next === ' '))) {
-        word += next;
-        i++;
-      } else if (quote === '' && (c === ' ' || c === '\t')) {
-        break;
-      } else if (quote === '' && (c === '"' || c === "'")) {
-        quote = c;
-      } else if (quote !== '' && c === quote) {
-        quote = '';
-      } else {
-        word += c;
-      }
-    }
-    if (quote !== '') return undefined;
-    words.push(word);
-  }
-  return words;
+  return splitArguments(text, false);
 }
 
 /**

@@ -81,7 +81,7 @@ function skipWhitespace(text: string, from: number): string {
  * Splits arguments like OpenSSH's argv_split(..., terminate_on_comment=1). Returns undefined when a
  * quote is not closed.
  */
-export function splitArguments(text: string): string[] | undefined {
+export function splitArguments(text: string, terminateOnComment = true): string[] | undefined {
   const args: string[] = [];
   let i = 0;
   while (i < text.length) {
@@ -90,7 +90,7 @@ export function splitArguments(text: string): string[] | undefined {
       i++;
       continue;
     }
-    if (ch === '#') break;
+    if (ch === '#' && terminateOnComment) break;
     let word = '';
     let quote = '';
     for (; i < text.length; i++) {

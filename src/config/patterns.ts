@@ -46,7 +46,10 @@ export function matchPattern(text: string, pattern: string): boolean {
  */
 export function matchPatternList(text: string, list: string, lowercasePatterns = false): PatternListResult {
   let positive = false;
-  for (const rawEntry of list.split(',')) {
+  const entries = list.split(',');
+  // OpenSSH's loop stops at the end of the string: a trailing comma adds no empty entry.
+  if (entries.length > 1 && entries[entries.length - 1] === '') entries.pop();
+  for (const rawEntry of entries) {
     const negated = rawEntry.startsWith('!');
     let entry = negated ? rawEntry.slice(1) : rawEntry;
     // OpenSSH copies each entry into a 1024-byte buffer and gives up (no match) on longer ones.

@@ -1,15 +1,9 @@
 /**
- * Just enough about public-key blobs for known_hosts: the SHA256 fingerprint, the short type label
+ * Just enough about public-key blobs for known_hosts: the short type label
  * OpenSSH prints in host-key messages, and a structural check of a blob read from a file. Full key
  * parsing and signature verification live in crypto/keys; this layer only compares blobs byte for byte.
  */
-import { createHash } from 'node:crypto';
 import { SshReader } from '../wire/reader.js';
-
-/** `SHA256:` + unpadded base64 of the SHA-256 of the blob, as `ssh-keygen -l` prints it. */
-export function fingerprintSha256(blob: Buffer): string {
-  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
-}
 
 /** The short names OpenSSH's sshkey_type() gives, used in every host-key message. */
 const TYPE_LABELS: Readonly<Record<string, string>> = {

@@ -6,7 +6,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { TsshError } from '../errors.js';
-import { asciiLowercase, matchHostname } from './host-patterns.js';
+import { asciiLowercase, matchHostname } from '../config/patterns.js';
 import { isKnownHostsKeyType, keyBlobProblem } from './key-blob.js';
 
 export interface KnownHostsFile {
@@ -163,7 +163,7 @@ function entriesOf(source: KnownHostsSource): readonly KnownHostsEntry[] {
 /** Whether an entry's hostnames field names `name`: a hashed name exactly, or the pattern list (negation wins). */
 export function entryMatchesName(entry: KnownHostsEntry, name: string): boolean {
   if (entry.hashSalt !== undefined) return hashHostName(name, entry.hashSalt) === entry.hosts;
-  return matchHostname(name, entry.hosts) === 'match';
+  return matchHostname(name, entry.hosts) === 1;
 }
 
 /** Looks up the server's host key for `lookupName` (OpenSSH check_key_in_hostkeys, plain keys). */

@@ -9,7 +9,7 @@
 import { isIP } from 'node:net';
 import { checkHostCertificate } from '../crypto/keys/certificate.js';
 import { fingerprint, randomArt } from './fingerprint.js';
-import { asciiLowercase } from './host-patterns.js';
+import { asciiLowercase } from '../config/patterns.js';
 import { checkKeyInHostKeys, entriesForName, type CheckedKey, type HostStatus, type LoadedHostEntry } from './host-status.js';
 import { keyTypeLabel } from './key-blob.js';
 import { findKeyUnderOtherNames, hostfileName, parseKnownHosts, parseKnownHostsFiles, type ParsedKnownHosts } from './known-hosts.js';

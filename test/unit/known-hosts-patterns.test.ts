@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchHostname, matchPattern, matchPatternList } from '../../src/hostkeys/host-patterns.js';
+import { matchHostname, matchPattern, matchPatternList } from '../../src/config/patterns.js';
 
 test('matchPattern: * and ? wildcards over the whole string', () => {
   const yes: Array<[string, string]> = [
@@ -21,19 +21,19 @@ test('matchPattern stays fast on hostile patterns', () => {
 });
 
 test('matchPatternList: comma lists and negation', () => {
-  assert.equal(matchPatternList('x', 'a,x,b', false), 'match');
-  assert.equal(matchPatternList('x', 'a,b', false), 'no-match');
-  assert.equal(matchPatternList('x', '*,!x', false), 'negated');
-  assert.equal(matchPatternList('x', '!x,*', false), 'negated');
-  assert.equal(matchPatternList('y', '*,!x', false), 'match');
-  assert.equal(matchPatternList('y', '!x', false), 'no-match'); // negation alone never matches
-  assert.equal(matchPatternList('', 'a,', false), 'no-match'); // a trailing comma is no empty pattern
-  assert.equal(matchPatternList('', 'a,,b', false), 'match'); // an inner empty pattern is
-  assert.equal(matchPatternList('x', 'x'.repeat(1023) + ',x', false), 'no-match'); // over-long subpattern
+  assert.equal(matchPatternList('x', 'a,x,b', false), 1);
+  assert.equal(matchPatternList('x', 'a,b', false), 0);
+  assert.equal(matchPatternList('x', '*,!x', false), -1);
+  assert.equal(matchPatternList('x', '!x,*', false), -1);
+  assert.equal(matchPatternList('y', '*,!x', false), 1);
+  assert.equal(matchPatternList('y', '!x', false), 0); // negation alone never matches
+  assert.equal(matchPatternList('', 'a,', false), 0); // a trailing comma is no empty pattern
+  assert.equal(matchPatternList('', 'a,,b', false), 1); // an inner empty pattern is
+  assert.equal(matchPatternList('x', 'x'.repeat(1023) + ',x', false), 0); // over-long subpattern
 });
 
 test('matchHostname is case-insensitive on both sides', () => {
-  assert.equal(matchHostname('WWW.Example.COM', '*.example.com'), 'match');
-  assert.equal(matchHostname('www.example.com', '*.EXAMPLE.com'), 'match');
-  assert.equal(matchHostname('Bad.example.com', '*.example.com,!BAD.*'), 'negated');
+  assert.equal(matchHostname('WWW.Example.COM', '*.example.com'), 1);
+  assert.equal(matchHostname('www.example.com', '*.EXAMPLE.com'), 1);
+  assert.equal(matchHostname('Bad.example.com', '*.example.com,!BAD.*'), -1);
 });

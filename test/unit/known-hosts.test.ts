@@ -14,7 +14,8 @@ import {
   parseKnownHosts,
   parseKnownHostsFiles,
 } from '../../src/hostkeys/known-hosts.js';
-import { fingerprintSha256, keyBlobProblem, keyTypeLabel } from '../../src/hostkeys/key-blob.js';
+import { keyBlobProblem, keyTypeLabel } from '../../src/hostkeys/key-blob.js';
+import { fingerprintSha256 } from '../../src/crypto/keys/index.js';
 import { makeKey, makeTempDir, removeTempDir, sshKeygenFind, sshKeygenHash, type TestKey } from './known-hosts-fixtures.js';
 
 let dir: string;
