@@ -44,6 +44,8 @@ export interface ClientOptions {
   dial?: () => Promise<Duplex>;
   /** ServerAliveInterval (seconds, 0 = off) and ServerAliveCountMax, checked once authenticated. */
   serverAlive?: { intervalSeconds: number; countMax: number };
+  /** Frees spent packet buffers during transfers (see TransportConfig.reclaim). */
+  reclaim?: () => void;
 }
 
 /**
@@ -73,6 +75,7 @@ export class SshClient {
       peer,
       log: options.log,
       ...(options.rekeyLimit ? { rekeyLimit: options.rekeyLimit } : {}),
+      ...(options.reclaim ? { reclaim: options.reclaim } : {}),
       verifyHostKey: async (key, algorithm) => {
         clearTimeout(timer); // a person answering a prompt is not a stalled server
         // The peer's numeric address (CheckHostIP); none through a proxy stream.

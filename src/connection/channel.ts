@@ -3,10 +3,13 @@ import { TsshError, protocolError } from '../errors.js';
 import { MSG } from '../wire/messages.js';
 import { message } from '../wire/writer.js';
 import type { SshReader } from '../wire/reader.js';
+import { WindowTuner } from './window-tuner.js';
 
 /** What a channel needs from the connection: send, congestion, and its own removal. */
 export interface ChannelLink {
   send(payload: Buffer): void;
+  /** Sends a `length`-byte payload that `write` puts straight into the outgoing packet (bulk data). */
+  sendInPlace(length: number, write: (packet: Buffer, offset: number) => void): void;
   congested(): boolean;
   whenDrained(callback: () => void): void;
   released(channel: Channel): void;
@@ -21,7 +24,12 @@ export interface ChannelParams {
   /** Window we granted the peer at open. */
   localWindow: number;
   localMaxPacket: number;
+  /** The connection's measured round trip (ms), for window auto-tuning; 0 or absent keeps the window fixed. */
+  roundTripMs?: number;
 }
+
+/** The most consumed data a WINDOW_ADJUST waits for: half of OpenSSH's 2 MiB session window. */
+const ADJUST_STEP = 1024 * 1024;
 
 /** Bounds a peer's WINDOW_ADJUST arithmetic (RFC 4254 §5.2: the window is a uint32). */
 const MAX_WINDOW = 0xffffffff;
@@ -37,7 +45,9 @@ export class Channel extends Duplex {
   readonly stderr: Readable;
   private remoteWindow: number;
   private readonly remoteMaxPacket: number;
-  private readonly windowSize: number;
+  /** The window we grant: starts at the open's, grows with the bandwidth-delay product (WindowTuner). */
+  private windowSize: number;
+  private readonly tuner: WindowTuner;
   /** Bytes the peer may still send us. */
   private localWindow: number;
   private eofReceived = false;
@@ -55,6 +65,7 @@ export class Channel extends Duplex {
     this.remoteWindow = params.remoteWindow;
     this.remoteMaxPacket = params.remoteMaxPacket;
     this.windowSize = params.localWindow;
+    this.tuner = new WindowTuner(params.localWindow, params.roundTripMs ?? 0);
     this.localWindow = params.localWindow;
     this.stderr = new Readable({ highWaterMark: 64 * 1024, read: () => this.maybeAdjustWindow() });
   }
@@ -71,18 +82,21 @@ export class Channel extends Duplex {
     this.localWindow -= data.length;
     if (extended) this.stderr.push(data);
     else this.push(data);
+    this.windowSize = this.tuner.received(data.length, this.readableLength + this.stderr.readableLength);
     this.maybeAdjustWindow();
   }
 
   /**
-   * Grants more window once half of it is used and the data is no longer sitting in our buffers: the
-   * peer can never have more than one window's worth of bytes in flight or queued here.
+   * Grants more window once half of it (at most ADJUST_STEP) is used and the data is no longer sitting
+   * in our buffers: the peer can never have more than one window's worth of bytes in flight or queued
+   * here. The cap matters for tuned windows: granting only every half window caps a transfer at half a
+   * window per round trip (measured: 18 MB per 100 ms with a 32 MiB window).
    */
   private maybeAdjustWindow(): void {
     if (this.closeSent || this.closeReceived || this.eofReceived) return;
     const buffered = this.readableLength + this.stderr.readableLength;
     const grant = this.windowSize - this.localWindow - buffered;
-    if (grant >= this.windowSize / 2) {
+    if (grant >= Math.min(this.windowSize / 2, ADJUST_STEP)) {
       this.localWindow += grant;
       this.link.send(message(MSG.CHANNEL_WINDOW_ADJUST).uint32(this.remoteId).uint32(grant).finish());
     }
@@ -155,7 +169,7 @@ export class Channel extends Duplex {
     let data = pending.data;
     while (data.length > 0 && this.remoteWindow > 0) {
       const n = Math.min(data.length, this.remoteWindow, this.remoteMaxPacket);
-      this.link.send(channelData(this.remoteId, data.subarray(0, n)));
+      this.sendData(data, n);
       this.remoteWindow -= n;
       data = data.subarray(n);
     }
@@ -167,6 +181,17 @@ export class Channel extends Duplex {
     // Transport backpressure: complete the write only once the socket can take more.
     if (this.link.congested()) this.link.whenDrained(() => pending.callback());
     else pending.callback();
+  }
+
+  /** CHANNEL_DATA with the first `n` bytes of `data`, written straight into the packet (one copy). */
+  private sendData(data: Buffer, n: number): void {
+    const remoteId = this.remoteId;
+    this.link.sendInPlace(9 + n, (packet, offset) => {
+      packet[offset] = MSG.CHANNEL_DATA;
+      packet.writeUInt32BE(remoteId, offset + 1);
+      packet.writeUInt32BE(n, offset + 5);
+      data.copy(packet, offset + 9, 0, n);
+    });
   }
 
   override _final(callback: (err?: Error | null) => void): void {
@@ -198,18 +223,11 @@ export class Channel extends Duplex {
     this.closeReceived = true;
     this.closeSent = true;
     for (const reply of this.replies.splice(0)) reply(false);
-    this.pendingWrite?.callback(err);
+    // The cause travels with 'channel-close'. Failing the write instead would emit 'error' on a stream
+    // whose owner (stdin piped in, waiting for window) may have no listener: an uncaught exception.
+    this.pendingWrite?.callback();
     this.pendingWrite = undefined;
     this.emit('channel-close', err);
   }
 }
 
-/** CHANNEL_DATA built with a single copy of the data. */
-function channelData(remoteId: number, data: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(9 + data.length);
-  out[0] = MSG.CHANNEL_DATA;
-  out.writeUInt32BE(remoteId, 1);
-  out.writeUInt32BE(data.length, 5);
-  data.copy(out, 9);
-  return out;
-}

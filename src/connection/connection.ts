@@ -53,6 +53,8 @@ interface PendingOpen {
   reject(err: TsshError): void;
   window: number;
   maxPacket: number;
+  /** When CHANNEL_OPEN went out: its confirmation measures the round trip. */
+  sentAt: number;
 }
 
 /**
@@ -66,6 +68,8 @@ export class Connection implements ChannelLink {
   private readonly globalReplies: Array<(reply: { ok: boolean; data: Buffer }) => void> = [];
   private nextId = 0;
   private ended: TsshError | undefined;
+  /** The link's round trip (ms), see noteRoundTrip; 0 until measured. */
+  private roundTripMs = 0;
 
   constructor(
     private readonly transport: Transport,
@@ -111,9 +115,20 @@ export class Connection implements ChannelLink {
     const w = message(MSG.CHANNEL_OPEN).string(type).uint32(id).uint32(window).uint32(maxPacket);
     extra(w);
     return new Promise((resolve, reject) => {
-      this.opening.set(id, { resolve, reject, window, maxPacket });
+      this.opening.set(id, { resolve, reject, window, maxPacket, sentAt: performance.now() });
       this.transport.send(w.finish());
     });
+  }
+
+  /**
+   * The link's round trip: the smallest sample seen (the transport's SERVICE_REQUEST round trip, channel
+   * opens), since a server may do work before answering; `sample` 0 adds none. Returns the estimate.
+   */
+  private noteRoundTrip(sample: number): number {
+    for (const t of [sample, this.transport.roundTripMs]) {
+      if (t > 0 && (this.roundTripMs === 0 || t < this.roundTripMs)) this.roundTripMs = t;
+    }
+    return this.roundTripMs;
   }
 
   private allocateId(): number {
@@ -223,7 +238,8 @@ export class Connection implements ChannelLink {
     const remoteWindow = r.uint32();
     const remoteMaxPacket = r.uint32();
     if (remoteMaxPacket === 0) throw protocolError(`channel ${localId}: zero maximum packet size`);
-    const channel = new Channel(this, { localId, remoteId, remoteWindow, remoteMaxPacket, localWindow: pending.window, localMaxPacket: pending.maxPacket });
+    this.noteRoundTrip(performance.now() - pending.sentAt);
+    const channel = new Channel(this, { localId, remoteId, remoteWindow, remoteMaxPacket, localWindow: pending.window, localMaxPacket: pending.maxPacket, roundTripMs: this.roundTripMs });
     this.channels.set(localId, channel);
     pending.resolve(channel);
     return true;
@@ -273,7 +289,7 @@ export class Connection implements ChannelLink {
         answered = true;
         if (this.ended) throw this.ended;
         const localId = this.allocateId();
-        const channel = new Channel(this, { localId, remoteId: senderId, remoteWindow: window, remoteMaxPacket: maxPacket, localWindow: DEFAULT_WINDOW, localMaxPacket: DEFAULT_MAX_PACKET });
+        const channel = new Channel(this, { localId, remoteId: senderId, remoteWindow: window, remoteMaxPacket: maxPacket, localWindow: DEFAULT_WINDOW, localMaxPacket: DEFAULT_MAX_PACKET, roundTripMs: this.noteRoundTrip(0) });
         this.channels.set(localId, channel);
         this.log.debug1(`confirm ${type}`);
         this.transport.send(message(MSG.CHANNEL_OPEN_CONFIRMATION).uint32(senderId).uint32(localId).uint32(DEFAULT_WINDOW).uint32(DEFAULT_MAX_PACKET).finish());

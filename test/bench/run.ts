@@ -1,34 +1,29 @@
 /**
- * Benchmark: tssh against OpenSSH's ssh on the same throwaway sshd, alternating clients run by run
- * (A B A B ...) so drift in machine load hits both equally. Reports medians and tssh/ssh ratios.
+ * Benchmark: tssh against OpenSSH's ssh and the ssh2 npm library on one throwaway sshd on loopback,
+ * alternating the clients run by run (A B C, B C A, ...) so drift in machine load hits them all.
+ * Prints one markdown row per workload: medians of wall time, client CPU (user+sys), client peak RSS and
+ * throughput, and the tssh/ssh and tssh/ssh2 ratios.
  *
- *   npm run bench                 # default workloads, 3 runs each
- *   npm run bench -- --runs 5 --size 1G
- *
- * Figures per run come from GNU time (wall, user+sys CPU, peak RSS of the client process).
+ *   npm run bench                                  # every workload, 3 runs each
+ *   npm run bench -- --runs 5 --size 1G --latency-size 256M
+ *   npm run bench -- --only 'down|up' --clients tssh,ssh --tssh /path/to/other/tssh
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startSshd } from '../support/sshd.js';
 import { TSSH_BIN, makeTempDir, isolatedEnv } from '../support/run.js';
+import { ALL_CLIENTS, type ClientName, type Endpoint } from './clients.js';
+import { firstLine, median, stopChild, type Measurement } from './measure.js';
+import { workloads, type BenchContext, type Workload } from './workloads.js';
 
-interface Measurement {
-  wall: number;
-  cpu: number;
-  rssMb: number;
-}
-
-interface Workload {
-  name: string;
-  /** Extra client flags (cipher/MAC selection). */
-  flags: string[];
-  command: string;
-  /** Bytes moved, for throughput; 0 for latency workloads. */
-  bytes: number;
-  /** Shell redirection for the client's stdin. */
-  stdin: string;
-}
+const RELAY = fileURLToPath(new URL('./delay-relay.js', import.meta.url));
+const TCP_TOOLS = fileURLToPath(new URL('./tcp-tools.js', import.meta.url));
+/** Half the round trip of the long-link workload. */
+const ONE_WAY_DELAY_MS = 50;
 
 function parseSize(text: string): number {
   const m = /^(\d+)([KMG]?)$/.exec(text);
@@ -41,74 +36,105 @@ function argValue(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-async function measure(bin: string, args: string[], stdin: string, env: NodeJS.ProcessEnv, timesFile: string): Promise<Measurement> {
-  const quoted = [bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const script = `/usr/bin/time -f '%e %U %S %M' -o ${timesFile} ${quoted} ${stdin} >/dev/null; s=$?; cat ${timesFile} >&2; exit $s`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'], env });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => {
-      const line = err.trim().split('\n').pop() ?? '';
-      const [wall, user, sys, rss] = line.split(' ').map(Number);
-      if (code !== 0 || wall === undefined || Number.isNaN(wall)) return reject(new Error(`${bin} failed (${code}): ${err}`));
-      resolve({ wall, cpu: user! + sys!, rssMb: rss! / 1024 });
-    });
-  });
+async function helper(args: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return { child, port: Number(await firstLine(child)) };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+const load = (): string => os.loadavg()[0]!.toFixed(2);
+
+/** "a / b / c" over the clients that ran, '-' where one could not. */
+function cells(results: Map<ClientName, Measurement[]>, clients: readonly ClientName[], f: (m: Measurement[]) => string): string {
+  return clients.map((c) => (results.get(c)?.length ? f(results.get(c)!) : 'n/a')).join(' / ');
+}
+
+function row(w: Workload, results: Map<ClientName, Measurement[]>, clients: readonly ClientName[]): string {
+  const med = (c: ClientName, k: keyof Measurement): number | undefined => {
+    const ms = results.get(c);
+    return ms?.length ? median(ms.map((m) => m[k])) : undefined;
+  };
+  const ratio = (a: ClientName, b: ClientName, k: keyof Measurement): string => {
+    const x = med(a, k);
+    const y = med(b, k);
+    return x !== undefined && y !== undefined && y > 0 ? (x / y).toFixed(2) : '-';
+  };
+  const wall = cells(results, clients, (ms) => median(ms.map((m) => m.wall)).toFixed(w.bytes ? 2 : 3));
+  const cpu = cells(results, clients, (ms) => median(ms.map((m) => m.cpu)).toFixed(2));
+  const rss = cells(results, clients, (ms) => median(ms.map((m) => m.rssMb)).toFixed(0));
+  const tput = w.bytes ? cells(results, clients, (ms) => (w.bytes / 1e6 / median(ms.map((m) => m.wall))).toFixed(0)) : '-';
+  return `| ${w.name} | ${wall} | ${ratio('tssh', 'ssh', 'wall')} | ${ratio('tssh', 'ssh2', 'wall')} | ${cpu} | ${ratio('tssh', 'ssh', 'cpu')} | ${rss} | ${tput} |`;
+}
+
+/** known_hosts naming the server's key for both the direct port and the relay's. */
+function knownHostsFor(sourceFile: string, ports: number[], target: string): string {
+  const line = readFileSync(sourceFile, 'utf8').split('\n').find((l) => l.trim() !== '')!;
+  const [, type, blob] = line.trim().split(/\s+/);
+  writeFileSync(target, ports.map((p) => `[127.0.0.1]:${p} ${type} ${blob}\n`).join(''));
+  return blob!;
+}
 
 async function main(): Promise<void> {
   if (!existsSync('/usr/bin/time')) throw new Error('GNU time is needed: apt-get install time');
   const runs = Number(argValue('--runs', '3'));
   const size = parseSize(argValue('--size', '1G'));
-  const sshd = await startSshd({ hostKeyTypes: ['ed25519'] });
-  const env = isolatedEnv(makeTempDir('tssh-bench-home-'));
-  const gib = `${(size / 1024 ** 3).toFixed(size >= 1024 ** 3 ? 0 : 2)} GiB`;
-  const down = `head -c ${size} /dev/zero`;
-  const workloads: Workload[] = [
-    { name: 'connect + exec true (curve25519)', flags: ['-o', 'KexAlgorithms=curve25519-sha256'], command: 'true', bytes: 0, stdin: '</dev/null' },
-    ...[
-      ['chacha20-poly1305@openssh.com'],
-      ['aes128-gcm@openssh.com'],
-      ['aes256-gcm@openssh.com'],
-      ['aes128-ctr', 'hmac-sha2-256-etm@openssh.com'],
-    ].flatMap(([cipher, mac]) => {
-      const flags = ['-c', cipher!, ...(mac ? ['-m', mac] : [])];
-      const label = mac ? `${cipher} + ${mac}` : cipher;
-      return [
-        { name: `${gib} down, ${label}`, flags, command: down, bytes: size, stdin: '</dev/null' },
-        { name: `${gib} up, ${label}`, flags, command: 'cat >/dev/null', bytes: size, stdin: `< <(head -c ${size} /dev/zero)` },
-      ];
-    }),
-  ];
-  console.log(`# tssh vs OpenSSH ssh — ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Node ${process.version}, ${runs} runs each`);
-  console.log('| workload | tssh wall s | ssh wall s | wall ratio | tssh CPU s | ssh CPU s | CPU ratio | tssh RSS MB | ssh RSS MB | tssh MB/s |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  const latencySize = parseSize(argValue('--latency-size', '256M'));
+  const only = new RegExp(argValue('--only', '.'));
+  const clients = argValue('--clients', ALL_CLIENTS.join(',')).split(',') as ClientName[];
+  const tsshBin = argValue('--tssh', TSSH_BIN);
+  const jsonOut = argValue('--json', '');
+
+  const sshd = await startSshd({ hostKeyTypes: ['ed25519'], extraConfig: ['LogLevel ERROR', 'MaxStartups 100'] });
+  const dir = makeTempDir('tssh-bench-');
+  const helpers: ChildProcess[] = [];
+  const raw: Record<string, Record<string, Measurement[]>> = {};
   try {
-    for (const w of workloads) {
-      const results: Record<'tssh' | 'ssh', Measurement[]> = { tssh: [], ssh: [] };
+    const relay = await helper([RELAY, String(sshd.port), String(ONE_WAY_DELAY_MS)]);
+    helpers.push(relay.child);
+    const source = await helper([TCP_TOOLS, 'source', String(size)]);
+    helpers.push(source.child);
+    const knownHosts = path.join(dir, 'known_hosts');
+    const hostKey = knownHostsFor(sshd.knownHosts, [sshd.port, relay.port], knownHosts);
+    const endpoint = (port: number): Endpoint => ({ port, user: sshd.user, keyFile: sshd.userKey, knownHosts, hostKey });
+    const ctx: BenchContext = { tsshBin, env: isolatedEnv(makeTempDir('tssh-bench-home-')), direct: endpoint(sshd.port), delayed: endpoint(relay.port), sourcePort: source.port, dir };
+
+    const cpu = os.cpus();
+    console.log(`# ${clients.join(' / ')} — ${new Date().toISOString().slice(0, 10)}, ${cpu[0]?.model.trim() ?? 'cpu'} ×${cpu.length}, ` +
+      `Linux ${os.release()}, Node ${process.version}, ${readFirstLine('ssh', ['-V'])}, ssh2 ${ssh2Version()}, ${runs} runs each (medians); load ${load()}`);
+    console.log(`| workload | wall s (${clients.join(' / ')}) | tssh÷ssh wall | tssh÷ssh2 wall | CPU s | tssh÷ssh CPU | peak RSS MiB | MB/s |`);
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const w of workloads(size, latencySize).filter((x) => only.test(x.name))) {
+      const results = new Map<ClientName, Measurement[]>(clients.map((c) => [c, []]));
       for (let i = 0; i < runs; i++) {
-        for (const client of ['tssh', 'ssh'] as const) {
-          const bin = client === 'tssh' ? TSSH_BIN : 'ssh';
-          results[client].push(await measure(bin, [...w.flags, ...sshd.clientArgs(), w.command], w.stdin, env, `${sshd.dir}/times`));
+        // Rotate the order each run so no client always goes first (A B C, B C A, ...).
+        for (let j = 0; j < clients.length; j++) {
+          const client = clients[(i + j) % clients.length]!;
+          const m = await w.run(client, ctx);
+          if (m) results.get(client)!.push(m);
         }
       }
-      const m = (c: 'tssh' | 'ssh', k: keyof Measurement): number => median(results[c].map((r) => r[k]));
-      const tput = w.bytes ? (w.bytes / 1e6 / m('tssh', 'wall')).toFixed(0) : '-';
-      console.log(
-        `| ${w.name} | ${m('tssh', 'wall').toFixed(2)} | ${m('ssh', 'wall').toFixed(2)} | ${(m('tssh', 'wall') / m('ssh', 'wall')).toFixed(2)} | ` +
-          `${m('tssh', 'cpu').toFixed(2)} | ${m('ssh', 'cpu').toFixed(2)} | ${(m('tssh', 'cpu') / Math.max(m('ssh', 'cpu'), 0.01)).toFixed(2)} | ` +
-          `${m('tssh', 'rssMb').toFixed(0)} | ${m('ssh', 'rssMb').toFixed(0)} | ${tput} |`,
-      );
+      raw[w.name] = Object.fromEntries(results);
+      console.log(row(w, results, clients));
     }
+    console.log(`\nload average at the end: ${load()}`);
+    if (jsonOut) writeFileSync(jsonOut, JSON.stringify(raw, null, 1));
   } finally {
+    for (const h of helpers) await stopChild(h);
     await sshd.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** ssh2's version and whether its optional native crypto binding was built (it changes its speed). */
+function ssh2Version(): string {
+  const require = createRequire(import.meta.url);
+  const { version } = require('ssh2/package.json') as { version: string };
+  const { bindingAvailable } = require('ssh2/lib/protocol/crypto.js') as { bindingAvailable: boolean };
+  return `${version} (native binding ${bindingAvailable ? 'built' : 'not built'})`;
+}
+
+function readFirstLine(bin: string, args: string[]): string {
+  const r = spawnSync(bin, args, { encoding: 'utf8' });
+  return `${r.stderr}${r.stdout}`.split('\n')[0]!.split(',')[0]!;
 }
 
 main().catch((err) => {

@@ -13,6 +13,7 @@ import { TsshError } from '../../errors.js';
 import { corruptedMac, tagsEqual } from '../mac/hmac.js';
 import { checkFramedLength, macOffset, readPacketLength } from '../mac/packet-length.js';
 import { createPoly1305, type Poly1305 } from './poly1305.js';
+import { ChachaHeaderKey } from './chacha-header.js';
 import type { DirectionKeys, PacketOpener, PacketSealer } from './types.js';
 
 const TAG_LENGTH = 16;
@@ -23,7 +24,7 @@ const CHACHA_BLOCK = 64;
 /** Keys and per-packet ChaCha20 instances for one direction. */
 class ChachaKeys {
   private readonly mainKey: Buffer;
-  private readonly headerKey: Buffer;
+  private readonly headerKey: ChachaHeaderKey;
   /** Counter (bytes 0..7) stays 0; the nonce (bytes 8..15) is the sequence number. OpenSSL copies it. */
   private readonly iv = Buffer.alloc(16);
   private readonly zeroBlock = Buffer.alloc(CHACHA_BLOCK);
@@ -34,7 +35,7 @@ class ChachaKeys {
       throw new TsshError('INTERNAL', `chacha20-poly1305@openssh.com needs a 64-byte key, got ${keys.key.length}`);
     }
     this.mainKey = Buffer.from(keys.key.subarray(0, 32));
-    this.headerKey = Buffer.from(keys.key.subarray(32, 64));
+    this.headerKey = new ChachaHeaderKey(keys.key.subarray(32, 64));
   }
 
   private nonce(seq: number): Buffer {
@@ -42,9 +43,9 @@ class ChachaKeys {
     return this.iv;
   }
 
-  /** Encrypts or decrypts the 4 length bytes with K_1. */
+  /** Encrypts or decrypts the 4 length bytes with K_1 (a new buffer). */
   header(seq: number, bytes: Uint8Array): Buffer {
-    return createCipheriv('chacha20', this.headerKey, this.nonce(seq)).update(bytes.subarray(0, 4));
+    return this.headerKey.apply(seq, bytes);
   }
 
   /** A K_2 stream positioned at block 1, and the Poly1305 key taken from block 0. */

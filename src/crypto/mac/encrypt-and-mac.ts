@@ -10,15 +10,17 @@ import { checkFramedLength, macOffset, readPacketLength, requireBytes } from './
 
 export function encryptAndMacSealer(stream: StreamCipher, mac: PacketHmac | undefined): PacketSealer {
   const macLength = mac?.length ?? 0;
+  const sealParts = (seq: number, packet: Buffer): Buffer[] => {
+    const tag = mac?.compute(seq, packet);
+    const ciphertext = stream.update(packet);
+    return tag ? [ciphertext, tag] : [ciphertext];
+  };
   return {
     blockSize: stream.blockSize,
     aadLength: 0,
     macLength,
-    seal(seq: number, packet: Buffer): Buffer {
-      const tag = mac?.compute(seq, packet);
-      const ciphertext = stream.update(packet);
-      return tag ? Buffer.concat([ciphertext, tag], packet.length + macLength) : ciphertext;
-    },
+    sealParts,
+    seal: (seq: number, packet: Buffer): Buffer => Buffer.concat(sealParts(seq, packet), packet.length + macLength),
   };
 }
 

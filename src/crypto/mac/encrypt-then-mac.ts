@@ -9,18 +9,17 @@ import type { PacketHmac } from './hmac.js';
 import { checkFramedLength, macOffset, readPacketLength } from './packet-length.js';
 
 export function encryptThenMacSealer(stream: StreamCipher, mac: PacketHmac): PacketSealer {
+  const sealParts = (seq: number, packet: Buffer): Buffer[] => {
+    const length = Buffer.from(packet.subarray(0, 4));
+    const ciphertext = stream.update(packet.subarray(4));
+    return [length, ciphertext, mac.compute(seq, length, ciphertext)];
+  };
   return {
     blockSize: stream.blockSize,
     aadLength: 4,
     macLength: mac.length,
-    seal(seq: number, packet: Buffer): Buffer {
-      const end = packet.length;
-      const out = Buffer.allocUnsafe(end + mac.length);
-      packet.copy(out, 0, 0, 4);
-      stream.update(packet.subarray(4)).copy(out, 4);
-      mac.computeInto(out, end, seq, out.subarray(0, end));
-      return out;
-    },
+    sealParts,
+    seal: (seq: number, packet: Buffer): Buffer => Buffer.concat(sealParts(seq, packet)),
   };
 }
 
