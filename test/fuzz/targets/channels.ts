@@ -52,6 +52,8 @@ export const channelMessages: FuzzTarget = {
     const fake = {
       setHandler: (h: (payload: Buffer) => unknown) => (handler = h),
       send: () => undefined,
+      // Bulk channel data is written straight into the packet buffer; exercise the writer the same way.
+      sendInPlace: (length: number, write: (packet: Buffer, offset: number) => void) => write(Buffer.alloc(length), 0),
       fail: () => undefined,
       congested: false,
       whenDrained: (callback: () => void) => callback(),
