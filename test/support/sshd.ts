@@ -150,6 +150,9 @@ export function sshdConfig({ port, hostKeys, authorizedKeys, opts, versionSpecif
     'UseDNS no',
     'Subsystem sftp internal-sftp',
     'LogLevel DEBUG2',
+    // bash sources ~/.bashrc for ssh commands only below shell level 2; the tester's rc files (pyenv
+    // rehash races under parallel logins) must not write into the remote stderr the tests compare.
+    'SetEnv SHLVL=1',
     ...versionSpecific,
     ...extraMatch,
   ];
