@@ -8,7 +8,7 @@
  * (only when canonicalisation is on). CNAME following (CanonicalizePermittedCNAMEs) is not done.
  */
 import { spawnSync } from 'node:child_process';
-import { isIP } from 'node:net';
+import { ipLiteralVersion } from '../net/ip-literal.js';
 import { TsshError } from '../errors.js';
 import type { ConfigLog } from '../config/evaluate.js';
 import type { SettingsStore } from '../config/store.js';
@@ -37,7 +37,7 @@ export const systemResolver: HostnameResolver = (names) => {
  */
 export function canonicalizeHostname(host: string, store: SettingsStore, resolve: HostnameResolver, log: ConfigLog): string | undefined {
   const mode = store.string('CanonicalizeHostname') ?? 'no';
-  if (mode === 'no' || isIP(host) !== 0) return undefined;
+  if (mode === 'no' || ipLiteralVersion(host) !== 0) return undefined;
   const proxied = (store.has('ProxyCommand') && store.string('ProxyCommand')?.toLowerCase() !== 'none') || (store.has('ProxyJump') && store.string('ProxyJump')?.toLowerCase() !== 'none');
   if (proxied && mode !== 'always') return undefined;
   let candidates: string[];

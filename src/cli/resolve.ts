@@ -6,7 +6,6 @@
  */
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname as osHostname, userInfo } from 'node:os';
-import { isIP } from 'node:net';
 import { TsshError } from '../errors.js';
 import { assembleAlgorithms, type AlgorithmClass } from '../config/algorithms.js';
 import { ConfigEvaluator, type ConfigFileSystem, type ConfigLog, type ReadFlags } from '../config/evaluate.js';
@@ -231,7 +230,7 @@ function finalHostName(configured: string | undefined, host: string): string {
 
 /** OpenSSH's is_addr(): numeric addresses (and anything with `%` or `:`) keep their case. */
 function looksLikeAddress(name: string): boolean {
-  return name.includes('%') || name.includes(':') || /^[0-9.]*$/.test(name) || isIP(name) !== 0;
+  return name.includes('%') || name.includes(':') || /^[0-9.]*$/.test(name);
 }
 
 function fillDefaults(args: ParsedArgs, environment: ResolveEnvironment, store: SettingsStore, hostName: string): ResolvedConfig {

@@ -152,6 +152,11 @@ export class Channel extends Duplex {
     return new Promise((resolve) => this.replies.push(resolve));
   }
 
+  /** True while a CHANNEL_REQUEST with want-reply is unanswered. */
+  get awaitingReply(): boolean {
+    return this.replies.length > 0;
+  }
+
   override _read(): void {
     this.maybeAdjustWindow();
   }

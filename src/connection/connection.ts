@@ -79,7 +79,10 @@ export class Connection implements ChannelLink {
   ) {
     // Messages that arrived right after USERAUTH_SUCCESS are handled first, in order.
     const early = leftover.drain();
-    transport.setHandler((payload) => this.dispatch(payload));
+    transport.setHandler(
+      (payload) => this.dispatch(payload),
+      () => this.opening.size > 0 || this.globalReplies.length > 0 || [...this.channels.values()].some((ch) => ch.awaitingReply),
+    );
     for (const payload of early) {
       if (this.dispatch(payload) === false) transport.fail(protocolError(`unexpected ${msgName(payload[0]!)}`));
     }

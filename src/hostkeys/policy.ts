@@ -6,7 +6,7 @@
  * `@cert-authority` line and a valid certificate, else checked again as its plain key. All I/O goes
  * through ctx.io; nothing here reads the environment or prints.
  */
-import { isIP } from 'node:net';
+import { ipLiteralVersion } from '../net/ip-literal.js';
 import { checkHostCertificate } from '../crypto/keys/certificate.js';
 import { fingerprint, randomArt } from './fingerprint.js';
 import { asciiLowercase } from '../config/patterns.js';
@@ -60,7 +60,7 @@ function info(io: HostKeyCheckContext['io'], message: string): void {
 
 function isLoopback(address: string | undefined): boolean {
   if (address === undefined) return false;
-  if (isIP(address) === 4) return address.startsWith('127.');
+  if (ipLiteralVersion(address) === 4) return address.startsWith('127.');
   return address === '::1';
 }
 

@@ -3,6 +3,7 @@ import dns from 'node:dns/promises';
 import { TsshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { gaiStrerror, strerror } from './strerror.js';
+import { ipLiteralVersion } from './ip-literal.js';
 
 export interface DialOptions {
   host: string;
@@ -33,7 +34,7 @@ export async function dialTcp(opts: DialOptions): Promise<net.Socket> {
   const family = opts.family === 'inet' ? 4 : opts.family === 'inet6' ? 6 : 0;
   let addresses: Array<{ address: string; family: number }>;
   try {
-    const literal = net.isIP(opts.host);
+    const literal = ipLiteralVersion(opts.host);
     if (literal !== 0 && family !== 0 && literal !== family) throw Object.assign(new Error('wrong family'), { code: 'EAI_ADDRFAMILY' });
     addresses = literal !== 0 ? [{ address: opts.host, family: literal }] : await dns.lookup(opts.host, { all: true, family });
   } catch (err) {
@@ -78,7 +79,7 @@ export async function dialTcp(opts: DialOptions): Promise<net.Socket> {
 }
 
 async function resolveBindAddress(name: string, log: Logger): Promise<Array<{ address: string; family: number }>> {
-  const literal = net.isIP(name);
+  const literal = ipLiteralVersion(name);
   if (literal !== 0) return [{ address: name, family: literal }];
   try {
     return await dns.lookup(name, { all: true });

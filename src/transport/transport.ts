@@ -67,6 +67,7 @@ export class Transport {
   private readonly decoder = new PacketDecoder(noneOpener());
   private kex: KexRound | undefined;
   private firstKexDone = false;
+  private awaitingReply: () => boolean = () => false;
   private strictKex = false;
   private session: Buffer | undefined;
   private serverHostKey: Buffer | undefined;
@@ -138,8 +139,13 @@ export class Transport {
     return this.peerVersion;
   }
 
-  setHandler(handler: PacketHandler): void {
+  /**
+   * `awaitingReply` says whether the upper layer waits for an answer from the peer (see
+   * nudgeAcknowledgement); by default it never does.
+   */
+  setHandler(handler: PacketHandler, awaitingReply: () => boolean = () => false): void {
     this.handler = handler;
+    this.awaitingReply = awaitingReply;
   }
 
   start(): void {
@@ -276,8 +282,10 @@ export class Transport {
         this.beginKex();
         chunk = ident.rest;
       }
+      const writtenBefore = this.bytesWritten;
       this.decoder.push(chunk);
       this.pump();
+      if (this.bytesWritten === writtenBefore) this.nudgeAcknowledgement();
       // A peer that sends faster than it reads our answers (replies to a flood of requests) must not
       // make us queue output without bound: read no more until our output has drained. The bound is
       // far above what channel writes queue (they wait for drain), so bulk transfers both ways, where
@@ -286,6 +294,19 @@ export class Transport {
     } catch (err) {
       this.fail(asTsshError(err));
     }
+  }
+
+  /**
+   * Measured against sshd (timestamps of ssh -vv and tssh -vv): after authentication sshd sends small
+   * messages (hostkeys-00, DEBUG) and then the channel-open confirmation; Nagle holds the confirmation
+   * until the earlier segment is acknowledged, and a client that has nothing to answer acknowledges
+   * only after the kernel's delayed-ACK timer: ~40 ms lost per connect (ssh loses them too). While we
+   * wait for a reply, answering such a chunk with an IGNORE carries the ACK out at once. Never during
+   * bulk data, never more than one per chunk read.
+   */
+  private nudgeAcknowledgement(): void {
+    if (!this.firstKexDone || this.kex || this.finished || this.held.length > 0 || !this.awaitingReply()) return;
+    this.writePacket(message(MSG.IGNORE).string('').finish());
   }
 
   /** Why input is not being read: our output is backed up, or an async step (host-key check) runs. */

@@ -180,3 +180,25 @@ test('pair: no algorithm in common is "Unable to negotiate" style error naming t
   assert.match(err!.message, /no matching cipher found\. Their offer: aes256-gcm@openssh\.com/);
   pair.close();
 });
+
+test('pair: a chunk that brings no answer while one is awaited is acknowledged at once with an IGNORE', async () => {
+  const pair = makePair({ client: { kex: ['curve25519-sha256'] } });
+  try {
+    await Promise.all([pair.client.ready, pair.server.ready]);
+    let awaiting = false;
+    pair.client.setHandler((p) => void pair.toClient.push(Buffer.from(p)), () => awaiting);
+
+    const idle = pair.client.bytesWritten;
+    pair.server.send(testPayload(1, 100));
+    await waitUntil(() => pair.toClient.length === 1, 'the first payload', pair.client.closed);
+    assert.equal(pair.client.bytesWritten, idle, 'nothing awaited: nothing sent back');
+
+    awaiting = true;
+    pair.server.send(testPayload(2, 100));
+    await waitUntil(() => pair.toClient.length === 2, 'the second payload', pair.client.closed);
+    assert.ok(pair.client.bytesWritten > idle, 'a reply is awaited: one IGNORE carries the acknowledgement');
+    assert.deepEqual(pair.toServer, [], 'IGNORE stays inside the transport');
+  } finally {
+    pair.close();
+  }
+});
