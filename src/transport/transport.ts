@@ -43,9 +43,14 @@ export interface TransportConfig {
  * Profile-guided (1 GiB transfers, RSS sampled every 50 ms): each packet leaves a socket chunk and a
  * decrypted or encrypted buffer behind, and V8 only collects them once ~64 MB of such external memory
  * has piled up, which doubled tssh's peak RSS. A scavenge every MiB keeps it near the baseline for
- * ~0.1 ms each.
+ * ~0.1 ms each. Every packet also counts as PACKET_WEIGHT bytes: each one leaves a node:crypto cipher
+ * object behind whose native state V8 does not see, so a flood of small packets (a server sending
+ * thousands of requests) must be collected by packet count too.
  */
 const RECLAIM_INTERVAL = 1024 * 1024;
+const PACKET_WEIGHT = 1024;
+/** Packets up to this size are written as one buffer (see writeWire). */
+const SMALL_PACKET = 1024;
 
 /** Handler for messages above the transport layer (50+); returns false for an unknown message type. */
 export type PacketHandler = (payload: Buffer) => boolean | void;
@@ -242,11 +247,14 @@ export class Transport {
         this.socket.uncork();
       });
     }
-    for (const part of wire) {
-      this.bytesWritten += part.length;
-      this.countForReclaim(part.length);
-      this.socket.write(part);
-    }
+    let bytes = 0;
+    for (const part of wire) bytes += part.length;
+    // A small packet goes out as one buffer: a queued write costs ~100 bytes of heap whatever its size,
+    // and replies queued behind a peer that does not read are mostly small packets in 3 parts each.
+    if (bytes <= SMALL_PACKET && wire.length > 1) this.socket.write(Buffer.concat(wire, bytes));
+    else for (const part of wire) this.socket.write(part);
+    this.bytesWritten += bytes;
+    this.countForReclaim(bytes + PACKET_WEIGHT);
   }
 
   /** True when the socket's outgoing buffer is over its high-water mark; wait with `whenDrained`. */
@@ -331,6 +339,7 @@ export class Transport {
       for (;;) {
         const payload = this.decoder.next();
         if (!payload) break;
+        this.countForReclaim(PACKET_WEIGHT);
         const pending = this.dispatch(payload, (this.decoder.sequence - 1) >>> 0);
         if (this.firstKexDone && !this.kex && this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
         if (pending) {
