@@ -36,6 +36,11 @@ class GcmNonce {
   }
 }
 
+/**
+ * Profile-guided (node --cpu-prof, 1 GiB uploads): node:crypto cannot give a GCM context a new nonce,
+ * so each packet builds a cipher (~7 µs: 0.23 s of CPU per GiB, a sixth of tssh's upload CPU); the
+ * packet is encrypted with one update() and its pieces go to the socket unjoined.
+ */
 export function aesGcmSealer(keys: DirectionKeys): PacketSealer {
   const nonce = new GcmNonce(keys);
   const sealParts = (_seq: number, packet: Buffer): Buffer[] => {
