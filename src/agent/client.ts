@@ -11,10 +11,12 @@ import {
   parseSignResponse,
   parseSuccess,
   requestIdentities,
+  sessionBindRequest,
   signFlagsFor,
   signRequest,
   type AddIdentityOptions,
   type AgentIdentity,
+  type SessionBinding,
 } from './protocol.js';
 
 const STRERROR: Readonly<Record<string, string>> = {
@@ -81,6 +83,11 @@ export class AgentClient {
 
   async addIdentity(privateFields: Buffer, comment: string, options: AddIdentityOptions = {}): Promise<void> {
     parseSuccess(await this.request(addIdentityRequest(privateFields, comment, options)));
+  }
+
+  /** Binds this agent connection to a session (rejects if the agent refuses or lacks the extension). */
+  async bindSession(binding: SessionBinding, forwarding: boolean): Promise<void> {
+    parseSuccess(await this.request(sessionBindRequest(binding, forwarding)));
   }
 
   close(): void {

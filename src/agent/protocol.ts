@@ -136,6 +136,33 @@ export function addIdentityRequest(privateFields: Buffer, comment: string, optio
   return Buffer.from(w.finish());
 }
 
+/** What ties an agent connection to one SSH session (PROTOCOL.agent, session-bind@openssh.com). */
+export interface SessionBinding {
+  /** The server's host key blob, as in the key exchange. */
+  hostKey: Buffer;
+  /** The session identifier (H of the first key exchange). */
+  sessionId: Buffer;
+  /** The server's signature over H, for the agent to verify the host key itself. */
+  signature: Buffer;
+}
+
+/**
+ * EXTENSION "session-bind@openssh.com": lets an agent enforce destination constraints (ssh-add -h) on
+ * what it signs. `forwarding` marks an agent connection made on a remote host's behalf (-A).
+ */
+export function sessionBindRequest(binding: SessionBinding, forwarding: boolean): Buffer {
+  return Buffer.from(
+    new SshWriter(binding.hostKey.length + binding.signature.length + 128)
+      .byte(AGENT_MSG.EXTENSION)
+      .string('session-bind@openssh.com')
+      .string(binding.hostKey)
+      .string(binding.sessionId)
+      .string(binding.signature)
+      .boolean(forwarding)
+      .finish(),
+  );
+}
+
 /** SUCCESS or FAILURE replies (adding keys, extensions). */
 export function parseSuccess(reply: Buffer): void {
   decode(reply, (_r, type) => {

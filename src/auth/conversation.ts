@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { MSG } from '../wire/messages.js';
 import { SshReader } from '../wire/reader.js';
 import { sanitizeRemoteText } from '../transport/disconnect.js';
+import type { SessionBinding } from '../agent/protocol.js';
 import type { Inbox } from './inbox.js';
 
 /** How a request ended: the server's USERAUTH_SUCCESS or USERAUTH_FAILURE. */
@@ -13,6 +14,9 @@ export interface AuthTransport {
   send(payload: Buffer): void;
   readonly sessionId: Buffer;
   readonly serverSigAlgs: string[] | undefined;
+  /** Whether the server takes host-bound publickey requests, and the host key they name. */
+  readonly hostBoundPublicKey: boolean;
+  readonly sessionBinding: SessionBinding | undefined;
 }
 
 /**

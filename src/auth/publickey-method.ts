@@ -85,12 +85,18 @@ export class PublicKeyMethod implements AuthMethod {
   }
 
   private async sendSigned(algorithm: string, key: OfferedKey, signature: Buffer): Promise<AuthResult> {
-    this.ctx.conversation.send(publicKeySignedRequest(this.ctx.user, algorithm, key.blob, signature));
+    this.ctx.conversation.send(publicKeySignedRequest(this.ctx.user, algorithm, key.blob, signature, this.boundHostKey()));
     return finalReply(await this.ctx.conversation.receive());
   }
 
   private signedData(algorithm: string, key: OfferedKey): Buffer {
-    return publicKeySignedData(this.ctx.conversation.transport.sessionId, this.ctx.user, algorithm, key.blob);
+    return publicKeySignedData(this.ctx.conversation.transport.sessionId, this.ctx.user, algorithm, key.blob, this.boundHostKey());
+  }
+
+  /** The server's host key when it takes host-bound signatures, as ssh sends them; else undefined. */
+  private boundHostKey(): Buffer | undefined {
+    const { transport } = this.ctx.conversation;
+    return transport.hostBoundPublicKey ? transport.sessionBinding?.hostKey : undefined;
   }
 
   /** Signs for `key` with the identity that holds its private half (agent, or file). */

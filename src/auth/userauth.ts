@@ -81,6 +81,7 @@ export class UserAuth {
     void this.transport.closed.then((err) => this.inbox.fail(err ?? new TsshError('CONNECTION_CLOSED', 'connection closed during authentication')));
     const agent = await this.connectAgent();
     try {
+      if (agent) await this.bindAgent(agent);
       const identities = await this.prepareIdentities(agent);
       const conversation = new AuthConversation(this.transport, this.inbox, this.options.onBanner, this.options.log);
       await this.requestService(conversation);
@@ -155,6 +156,22 @@ export class UserAuth {
     } catch (err) {
       this.options.log.debug1(`get_agent_identities: ssh_get_authentication_socket: ${(err as Error).message}`);
       return undefined;
+    }
+  }
+
+  /**
+   * Tells the agent which host this session is with (session-bind@openssh.com), as ssh does before it
+   * asks for signatures: keys added with destination constraints (ssh-add -h) are used only then. An
+   * agent that does not know the extension still signs unconstrained keys, so a refusal is only logged.
+   */
+  private async bindAgent(agent: AgentClient): Promise<void> {
+    const binding = this.transport.sessionBinding;
+    if (!binding) return;
+    try {
+      await agent.bindSession(binding, false);
+      this.options.log.debug3('pubkey_prepare: bound agent to hostkey');
+    } catch (err) {
+      this.options.log.debug2(`ssh_agent_bind_hostkey: ${(err as Error).message}`);
     }
   }
 

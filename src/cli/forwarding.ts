@@ -57,7 +57,7 @@ export class Forwarding implements ForwardingControl {
     this.remote = new RemoteForwarding(this.context, { permitRemoteOpen: options.permitRemoteOpen, addressFamily: options.addressFamily });
     const agent = options.forwardAgent ? forwardedAgentSocket(options, env, log) : undefined;
     this.agentForwarding = agent !== undefined;
-    handleAgentChannels(client.connection, agent, log);
+    handleAgentChannels(client.connection, agent, log, client.transport.sessionBinding);
   }
 
   /**

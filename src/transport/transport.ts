@@ -76,6 +76,7 @@ export class Transport {
   private strictKex = false;
   private session: Buffer | undefined;
   private serverHostKey: Buffer | undefined;
+  private serverHostKeySignature: Buffer | undefined;
   private held: Buffer[] = [];
   private handler: PacketHandler | undefined;
   private processing = false;
@@ -138,6 +139,20 @@ export class Transport {
   get serverSigAlgs(): string[] | undefined {
     const raw = this.extensions.get('server-sig-algs');
     return raw ? raw.toString('latin1').split(',') : undefined;
+  }
+
+  /**
+   * The server's host key and its signature over the session identifier, from the first key exchange:
+   * what host-bound authentication and agent session binding prove. Undefined before it completes.
+   */
+  get sessionBinding(): { hostKey: Buffer; sessionId: Buffer; signature: Buffer } | undefined {
+    if (!this.session || !this.serverHostKey || !this.serverHostKeySignature) return undefined;
+    return { hostKey: this.serverHostKey, sessionId: this.session, signature: this.serverHostKeySignature };
+  }
+
+  /** The server offers publickey-hostbound-v00@openssh.com (EXT_INFO "publickey-hostbound@openssh.com" = "0"). */
+  get hostBoundPublicKey(): boolean {
+    return this.extensions.get('publickey-hostbound@openssh.com')?.toString('latin1') === '0';
   }
 
   get remoteVersion(): string {
@@ -552,6 +567,7 @@ export class Transport {
       this.firstKexDone = true;
       this.session = outcome.result.exchangeHash;
       this.serverHostKey = outcome.result.hostKey;
+      this.serverHostKeySignature = outcome.result.signature;
       this.readyResolve();
     }
     this.rekey.reset(cipherInfo(outcome.outgoing.algorithms.cipher)?.blockSize ?? 8);

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -55,6 +55,11 @@ async function startAgent(t: { after(fn: () => Promise<void>): void }): Promise<
 
 /** tssh without key files unless given; the agent comes from `env` only. */
 function tssh(extra: string[], env: NodeJS.ProcessEnv) {
+  return client(TSSH_BIN, extra, env);
+}
+
+/** The same for `bin` (tssh, or ssh as the oracle). */
+function client(bin: string, extra: string[], env: NodeJS.ProcessEnv) {
   const args = [
     ...extra,
     '-p', String(sshd.port),
@@ -66,7 +71,7 @@ function tssh(extra: string[], env: NodeJS.ProcessEnv) {
     sshd.destination,
     'echo authenticated',
   ];
-  return runClient(TSSH_BIN, args, { env: { ...isolatedEnv(makeTempDir('tssh-home-')), ...env }, timeoutMs: 30_000 });
+  return runClient(bin, args, { env: { ...isolatedEnv(makeTempDir('tssh-home-')), ...env }, timeoutMs: 30_000 });
 }
 
 test('keys held by ssh-agent log in with no key file given; RSA signs through rsa-sha2-512', async (t) => {
@@ -150,6 +155,10 @@ test('an agent that dies mid-request: a clear error, then the next key logs in',
     conn.on('error', () => undefined);
     conn.on('data', (chunk) => {
       for (const request of frames.push(chunk)) {
+        if (request[0] === AGENT_MSG.EXTENSION) {
+          conn.write(frame(Buffer.from([AGENT_MSG.FAILURE]))); // no session-bind, as older agents
+          continue;
+        }
         if (request[0] !== AGENT_MSG.REQUEST_IDENTITIES) {
           conn.destroy(); // dies while asked to sign
           return;
@@ -166,4 +175,27 @@ test('an agent that dies mid-request: a clear error, then the next key logs in',
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
+});
+
+test('a key the agent holds only for this host (ssh-add -h) signs after session-bind; one for another host does not', async (t) => {
+  // ssh-add finds the destination's host keys by name in -H files: name the server plainly.
+  const hostKeys = path.join(dir, 'destination_known_hosts');
+  writeFileSync(hostKeys, readFileSync(sshd.knownHosts, 'utf8').replace(/^\[127\.0\.0\.1\]:\d+ /gm, '127.0.0.1 '));
+  const otherHost = path.join(dir, 'other-host-key');
+  await execFileAsync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherHost]);
+  writeFileSync(path.join(dir, 'other_known_hosts'), `elsewhere ${readFileSync(`${otherHost}.pub`, 'utf8')}`);
+
+  const bound = await startAgent(t);
+  await bound.add('-H', hostKeys, '-h', '127.0.0.1', sshd.userKey);
+  for (const bin of [TSSH_BIN, 'ssh']) {
+    const r = await client(bin, [], { SSH_AUTH_SOCK: bound.socket });
+    assert.equal(r.stdout.toString(), 'authenticated\n', `${bin}: ${r.stderr}`);
+  }
+  assert.match(sshd.readLog(), /method publickey-hostbound-v00@openssh\.com/);
+
+  const elsewhere = await startAgent(t);
+  await elsewhere.add('-H', path.join(dir, 'other_known_hosts'), '-h', 'elsewhere', sshd.userKey);
+  const refused = await tssh([], { SSH_AUTH_SOCK: elsewhere.socket });
+  assert.equal(refused.code, 255);
+  assert.match(refused.stderr, /Permission denied \(publickey\)\.$/m);
 });
