@@ -6,12 +6,15 @@ import { sanitizeRemoteText } from '../transport/disconnect.js';
 import type { SessionBinding } from '../agent/protocol.js';
 import type { Inbox } from './inbox.js';
 
+/** Packets carrying a password or keyboard-interactive answers are padded to this multiple, as ssh does. */
+export const SECRET_PADDING = 64;
+
 /** How a request ended: the server's USERAUTH_SUCCESS or USERAUTH_FAILURE. */
 export type AuthResult = { kind: 'success' } | { kind: 'failure'; methods: string[]; partial: boolean };
 
 /** What the methods need from the transport. */
 export interface AuthTransport {
-  send(payload: Buffer): void;
+  send(payload: Buffer, padTo?: number): void;
   readonly sessionId: Buffer;
   readonly serverSigAlgs: string[] | undefined;
   /** Whether the server takes host-bound publickey requests, and the host key they name. */
@@ -31,8 +34,9 @@ export class AuthConversation {
     private readonly log: Logger,
   ) {}
 
-  send(payload: Buffer): void {
-    this.transport.send(payload);
+  /** `padTo` hides the length of a secret in the payload (see PacketEncoder.encodeParts). */
+  send(payload: Buffer, padTo?: number): void {
+    this.transport.send(payload, padTo);
   }
 
   /** The next userauth message that is not a banner. */

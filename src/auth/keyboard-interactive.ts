@@ -3,7 +3,7 @@ import { SshReader } from '../wire/reader.js';
 import { SshWriter, message } from '../wire/writer.js';
 import { protocolError } from '../errors.js';
 import { sanitizeRemoteText } from '../transport/disconnect.js';
-import { finalReply, type AuthResult } from './conversation.js';
+import { SECRET_PADDING, finalReply, type AuthResult } from './conversation.js';
 import type { AuthMethod, MethodContext } from './method.js';
 
 /** One SSH_MSG_USERAUTH_INFO_REQUEST (RFC 4256 §3.2). */
@@ -61,7 +61,7 @@ export class KeyboardInteractiveMethod implements AuthMethod {
       const shown = `(${ctx.user}@${ctx.promptHost}) ${sanitizeRemoteText(prompt)}`;
       responses.push((await ctx.prompter.ask(shown, { echo })) ?? '');
     }
-    ctx.conversation.send(infoResponse(responses));
+    ctx.conversation.send(infoResponse(responses), SECRET_PADDING);
   }
 }
 

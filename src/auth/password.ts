@@ -2,7 +2,7 @@ import { MSG } from '../wire/messages.js';
 import { SshReader } from '../wire/reader.js';
 import { message } from '../wire/writer.js';
 import { sanitizeRemoteText } from '../transport/disconnect.js';
-import { finalReply, type AuthResult } from './conversation.js';
+import { SECRET_PADDING, finalReply, type AuthResult } from './conversation.js';
 import type { AuthMethod, MethodContext } from './method.js';
 
 /**
@@ -24,7 +24,7 @@ export class PasswordMethod implements AuthMethod {
     if (this.attempts++ >= this.maxAttempts) return undefined;
     if (this.attempts !== 1) ctx.log.error('Permission denied, please try again.');
     const password = (await ctx.prompter.ask(`${ctx.user}@${ctx.promptHost}'s password: `, { echo: false })) ?? '';
-    ctx.conversation.send(passwordRequest(ctx.user, password));
+    ctx.conversation.send(passwordRequest(ctx.user, password), SECRET_PADDING);
     for (;;) {
       const reply = await ctx.conversation.receive();
       if (reply[0] !== MSG.USERAUTH_60) return finalReply(reply);
@@ -53,7 +53,7 @@ export class PasswordMethod implements AuthMethod {
       if (newPassword === undefined) return false;
       const retyped = (await ctx.prompter.ask(`Retype ${who}'s new password: `, { echo: false })) ?? '';
       if (retyped === newPassword) {
-        ctx.conversation.send(passwordChangeRequest(ctx.user, oldPassword, newPassword));
+        ctx.conversation.send(passwordChangeRequest(ctx.user, oldPassword, newPassword), SECRET_PADDING);
         return true;
       }
       ctx.log.info('Mismatch; try again, EOF to quit.');

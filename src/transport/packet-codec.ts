@@ -66,9 +66,13 @@ export class PacketEncoder {
     return Buffer.concat(this.encodeParts(payload));
   }
 
-  /** One packet's wire bytes as the pieces to write in order, for one gathered socket write. */
-  encodeParts(payload: Buffer): Buffer[] {
-    return this.encodeInPlace(payload.length, (packet, offset) => payload.copy(packet, offset));
+  /**
+   * One packet's wire bytes as the pieces to write in order, for one gathered socket write. With
+   * `padTo`, extra padding makes the packet a multiple of that many bytes, so its length does not tell
+   * the length of a secret inside (ssh pads password and keyboard-interactive packets to 64).
+   */
+  encodeParts(payload: Buffer, padTo?: number): Buffer[] {
+    return this.encodeInPlace(payload.length, (packet, offset) => payload.copy(packet, offset), padTo);
   }
 
   /**
@@ -77,20 +81,27 @@ export class PacketEncoder {
    * a quarter of the CPU, so bulk channel data is copied once, into a packet buffer reused for every
    * packet (sealParts never returns views of it), and the sealed pieces go to the socket unjoined.
    */
-  encodeInPlace(length: number, write: (packet: Buffer, offset: number) => void): Buffer[] {
-    if (!this.compressor) return this.frame(length, write);
+  encodeInPlace(length: number, write: (packet: Buffer, offset: number) => void, padTo?: number): Buffer[] {
+    if (!this.compressor) return this.frame(length, write, padTo);
     const payload = Buffer.allocUnsafe(length);
     write(payload, 0);
     const body = this.compressor.apply(payload);
-    return this.frame(body.length, (packet, offset) => body.copy(packet, offset));
+    return this.frame(body.length, (packet, offset) => body.copy(packet, offset), padTo);
   }
 
-  private frame(bodyLength: number, write: (packet: Buffer, offset: number) => void): Buffer[] {
+  private frame(bodyLength: number, write: (packet: Buffer, offset: number) => void, padTo?: number): Buffer[] {
     const { blockSize, aadLength } = this.sealer;
     // Length of what must be block-aligned: everything but an unencrypted length field.
     const aligned = 4 - aadLength + 1 + bodyLength;
     let padding = blockSize - (aligned % blockSize);
     if (padding < MIN_PADDING) padding += blockSize;
+    if (padTo !== undefined) {
+      // As OpenSSH's extra_pad: what is encrypted (length field, padding length, body, padding) becomes a
+      // multiple of padTo rounded up to the block size, adding a whole unit when it already was one.
+      const unit = Math.ceil(padTo / blockSize) * blockSize;
+      const extra = unit - ((aligned + padding) % unit);
+      if (padding + extra <= 255) padding += extra;
+    }
     const packetLength = 1 + bodyLength + padding;
     if (this.scratch.length < 4 + packetLength) this.scratch = Buffer.allocUnsafe(Math.max(4 + packetLength, 64 * 1024));
     const packet = this.scratch.subarray(0, 4 + packetLength);

@@ -77,7 +77,7 @@ export class Transport {
   private session: Buffer | undefined;
   private serverHostKey: Buffer | undefined;
   private serverHostKeySignature: Buffer | undefined;
-  private held: Buffer[] = [];
+  private held: Array<{ payload: Buffer; padTo: number | undefined }> = [];
   private handler: PacketHandler | undefined;
   private processing = false;
   private finished = false;
@@ -202,21 +202,24 @@ export class Transport {
 
   // ---- output ----
 
-  /** Sends one payload; during a key exchange, non-KEX messages wait until the new keys are in use. */
-  send(payload: Buffer): void {
+  /**
+   * Sends one payload; during a key exchange, non-KEX messages wait until the new keys are in use.
+   * `padTo` hides the payload's length (see PacketEncoder.encodeParts).
+   */
+  send(payload: Buffer, padTo?: number): void {
     if (this.finished) return;
     const type = payload[0]!;
     const kexMessage = type >= 20 && type <= 49 || type === MSG.DISCONNECT;
     // Once something is held, later messages queue behind it (between our NEWKEYS and the peer's too).
     if (this.kex && !kexMessage && (!this.kex.sentNewKeys || this.held.length > 0)) {
-      this.held.push(payload);
+      this.held.push({ payload, padTo });
       return;
     }
     if (!this.kex && !this.firstKexDone && !kexMessage) {
-      this.held.push(payload);
+      this.held.push({ payload, padTo });
       return;
     }
-    this.writePacket(payload);
+    this.writePacket(payload, padTo);
     if (this.firstKexDone && !this.kex && this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
   }
 
@@ -236,8 +239,8 @@ export class Transport {
     if (this.firstKexDone && !this.kex && this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
   }
 
-  private writePacket(payload: Buffer): void {
-    const wire = this.encoder.encodeParts(payload);
+  private writePacket(payload: Buffer, padTo?: number): void {
+    const wire = this.encoder.encodeParts(payload, padTo);
     if (this.role === 'server' && payload[0] === MSG.USERAUTH_SUCCESS) this.onAuthenticated();
     if (payload[0] === MSG.SERVICE_REQUEST) this.serviceRequestedAt = performance.now();
     this.writeWire(wire);
@@ -573,7 +576,7 @@ export class Transport {
     this.rekey.reset(cipherInfo(outcome.outgoing.algorithms.cipher)?.blockSize ?? 8);
     const held = this.held;
     this.held = [];
-    for (const payload of held) this.writePacket(payload);
+    for (const { payload, padTo } of held) this.writePacket(payload, padTo);
     // What waited during the exchange may itself reach the limit again.
     if (this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
     this.flushDrainWaiters();

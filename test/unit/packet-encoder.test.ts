@@ -30,3 +30,22 @@ for (const { cipher, mac, label } of allCombinations()) {
     assert.equal(decoder.next(), undefined);
   });
 }
+
+test('padTo 64 hides a secret\'s length as ssh does: what is encrypted is a multiple of 64, and it decodes', () => {
+  for (const { cipher, mac, label } of allCombinations()) {
+    const keys = keysFor(cipher, mac, 'padding');
+    const sealer = createSealer(cipher, mac, keys);
+    const encoder = new PacketEncoder(sealer);
+    const decoder = new PacketDecoder(createOpener(cipher, mac, keys));
+    const lengths = new Set<number>();
+    for (let size = 30; size < 90; size++) {
+      const payload = bytes(size, 'p');
+      const wire = Buffer.concat(encoder.encodeParts(payload, 64));
+      assert.equal((wire.length - sealer.macLength - sealer.aadLength) % 64, 0, `${label}: ${size}-byte payload`);
+      if (size <= 38) lengths.add(wire.length);
+      decoder.push(wire);
+      assert.deepEqual(decoder.next(), payload, label);
+    }
+    assert.equal(lengths.size, 1, `${label}: payloads of 30-38 bytes all look the same`);
+  }
+});
