@@ -9,8 +9,9 @@ import type { HostKeySigner } from '../crypto/kex/types.js';
 import type { PublicKey } from '../crypto/keys/types.js';
 import { fingerprintSha256 } from '../crypto/keys/index.js';
 import { IdentReader, LOCAL_IDENT } from './ident.js';
-import { PacketDecoder, PacketEncoder, MAX_PACKET_LENGTH } from './packet-codec.js';
-import { createCompressor, createDecompressor, isCompression } from './compression.js';
+import { PacketDecoder, PacketEncoder } from './packet-codec.js';
+import { CompressionSwitch } from './compression-switch.js';
+import { PeerExtensions, serverExtInfo } from './ext-info.js';
 import { NegotiationError } from './kexinit.js';
 import { KexRound, type AlgorithmPreferences, type KexOutcome, type Role } from './key-exchange.js';
 import { disconnectError, describeSocketError } from './disconnect.js';
@@ -82,7 +83,7 @@ export class Transport {
   private processing = false;
   private finished = false;
   private corked = false;
-  private delayedCompression: { outgoing: boolean; incoming: boolean } = { outgoing: false, incoming: false };
+  private readonly compression = new CompressionSwitch(this.encoder, this.decoder);
   private readonly rekey: RekeyPolicy;
   private readonly closedPromise: Promise<TsshError | undefined>;
   private resolveClosed!: (err: TsshError | undefined) => void;
@@ -91,7 +92,7 @@ export class Transport {
   /** Resolves when the first key exchange completed (keys in use both ways). */
   readonly ready: Promise<void>;
   /** Extensions the peer announced in EXT_INFO (RFC 8308), e.g. 'server-sig-algs'. */
-  readonly extensions = new Map<string, Buffer>();
+  private readonly extensions = new PeerExtensions();
   /** The negotiated algorithms of the latest key exchange. */
   negotiated: KexOutcome['negotiated'] | undefined;
   private drainWaiters: Array<() => void> = [];
@@ -137,8 +138,7 @@ export class Transport {
 
   /** The server signature algorithms from EXT_INFO, if the server sent them. */
   get serverSigAlgs(): string[] | undefined {
-    const raw = this.extensions.get('server-sig-algs');
-    return raw ? raw.toString('latin1').split(',') : undefined;
+    return this.extensions.serverSigAlgs;
   }
 
   /**
@@ -150,9 +150,9 @@ export class Transport {
     return { hostKey: this.serverHostKey, sessionId: this.session, signature: this.serverHostKeySignature };
   }
 
-  /** The server offers publickey-hostbound-v00@openssh.com (EXT_INFO "publickey-hostbound@openssh.com" = "0"). */
+  /** The server offers publickey-hostbound-v00@openssh.com. */
   get hostBoundPublicKey(): boolean {
-    return this.extensions.get('publickey-hostbound@openssh.com')?.toString('latin1') === '0';
+    return this.extensions.hostBoundPublicKey;
   }
 
   get remoteVersion(): string {
@@ -241,7 +241,7 @@ export class Transport {
 
   private writePacket(payload: Buffer, padTo?: number): void {
     const wire = this.encoder.encodeParts(payload, padTo);
-    if (this.role === 'server' && payload[0] === MSG.USERAUTH_SUCCESS) this.onAuthenticated();
+    if (this.role === 'server' && payload[0] === MSG.USERAUTH_SUCCESS) this.compression.onAuthenticated();
     if (payload[0] === MSG.SERVICE_REQUEST) this.serviceRequestedAt = performance.now();
     this.writeWire(wire);
   }
@@ -402,7 +402,8 @@ export class Transport {
         this.log.debug1(`Received SSH2_MSG_UNIMPLEMENTED for ${new SshReader(payload).raw(5).readUInt32BE(1)}`);
         return undefined;
       case MSG.EXT_INFO:
-        return this.onExtInfo(payload);
+        this.extensions.receive(payload, this.log);
+        return undefined;
       case MSG.KEXINIT:
         if (!this.kex) this.beginKex();
         return this.runKexStep(payload, seq);
@@ -417,7 +418,7 @@ export class Transport {
       return this.runKexStep(payload, seq);
     }
     if (!this.firstKexDone) throw protocolError(`unexpected ${msgName(type)} before key exchange completed`);
-    if (type === MSG.USERAUTH_SUCCESS && this.role === 'client') this.onAuthenticated();
+    if (type === MSG.USERAUTH_SUCCESS && this.role === 'client') this.compression.onAuthenticated();
     if (type === MSG.SERVICE_ACCEPT && this.serviceRequestedAt !== undefined) {
       this.roundTripMs = performance.now() - this.serviceRequestedAt;
       this.serviceRequestedAt = undefined;
@@ -441,21 +442,6 @@ export class Transport {
     const text = r.text();
     this.log.debug1(`Remote: ${text}`);
     if (display) this.log.verbose(`Remote: ${text}`);
-    return undefined;
-  }
-
-  private onExtInfo(payload: Buffer): undefined {
-    const r = new SshReader(payload, 'EXT_INFO');
-    r.byte();
-    const count = r.uint32();
-    if (count > 1024) throw protocolError('EXT_INFO: too many extensions');
-    for (let i = 0; i < count; i++) {
-      const name = r.text();
-      const value = r.string();
-      this.extensions.set(name, Buffer.from(value));
-      this.log.debug1(`kex_input_ext_info: ${name}${name === 'server-sig-algs' ? ` <${value.toString('latin1')}>` : ''}`);
-    }
-    r.end();
     return undefined;
   }
 
@@ -513,7 +499,7 @@ export class Transport {
     this.strictKex ||= kex.strictKex;
     if (this.strictKex) this.encoder.resetSequence();
     this.encoder.setProtection(outcome.outgoing.sealer);
-    this.applyCompression(outcome.outgoing.algorithms.compression, 'outgoing');
+    this.compression.newKeys('outgoing', outcome.outgoing.algorithms.compression);
     if (!this.firstKexDone && this.role === 'server' && outcome.negotiated.peerWantsExtInfo) this.sendExtInfo();
     this.maybeFinishKex();
   }
@@ -525,39 +511,11 @@ export class Transport {
     this.strictKex ||= this.kex.strictKex;
     if (this.strictKex) this.decoder.resetSequence();
     this.decoder.setProtection(outcome.incoming.opener);
-    this.applyCompression(outcome.incoming.algorithms.compression, 'incoming');
+    this.compression.newKeys('incoming', outcome.incoming.algorithms.compression);
     this.maybeFinishKex();
     return undefined;
   }
 
-  /**
-   * Compression streams restart at every NEWKEYS, as in OpenSSH; zlib@openssh.com waits for
-   * USERAUTH_SUCCESS (`authenticated`), plain zlib starts at once.
-   */
-  private applyCompression(name: string, direction: 'outgoing' | 'incoming'): void {
-    const wanted = isCompression(name);
-    const delayed = wanted && name === 'zlib@openssh.com' && !this.authenticated;
-    this.delayedCompression[direction] = delayed;
-    this.setCompression(direction, wanted && !delayed);
-  }
-
-  private setCompression(direction: 'outgoing' | 'incoming', on: boolean): void {
-    if (direction === 'outgoing') this.encoder.setCompressor(on ? createCompressor() : undefined);
-    else this.decoder.setDecompressor(on ? createDecompressor(MAX_PACKET_LENGTH) : undefined);
-  }
-
-  /** USERAUTH_SUCCESS passed (sent by a server, received by a client): delayed compression starts now. */
-  private onAuthenticated(): void {
-    this.authenticated = true;
-    for (const direction of ['outgoing', 'incoming'] as const) {
-      if (this.delayedCompression[direction]) {
-        this.delayedCompression[direction] = false;
-        this.setCompression(direction, true);
-      }
-    }
-  }
-
-  private authenticated = false;
 
   private maybeFinishKex(): void {
     const kex = this.kex;
@@ -595,7 +553,7 @@ export class Transport {
   private sendExtInfo(): void {
     const algs = [...this.config.hostKeys?.keys() ?? []];
     const sigAlgs = algs.includes('rsa-sha2-256') || algs.length > 0 ? this.config.preferences.hostKey : algs;
-    this.writePacket(message(MSG.EXT_INFO).uint32(1).string('server-sig-algs').string(sigAlgs.join(',')).finish());
+    this.writePacket(serverExtInfo(sigAlgs));
   }
 
   // ---- closing ----
