@@ -7,7 +7,7 @@ import { createCipheriv, createDecipheriv, type CipherGCMTypes } from 'node:cryp
 import { TsshError } from '../../errors.js';
 import { corruptedMac } from '../mac/hmac.js';
 import { checkFramedLength, macOffset, readPacketLength } from '../mac/packet-length.js';
-import type { DirectionKeys, PacketOpener, PacketSealer } from './types.js';
+import { sealerFromParts, type DirectionKeys, type PacketOpener, type PacketSealer } from './types.js';
 
 const TAG_LENGTH = 16;
 const BLOCK_SIZE = 16;
@@ -52,13 +52,7 @@ export function aesGcmSealer(keys: DirectionKeys): PacketSealer {
     cipher.final();
     return [length, ciphertext, cipher.getAuthTag()];
   };
-  return {
-    blockSize: BLOCK_SIZE,
-    aadLength: 4,
-    macLength: TAG_LENGTH,
-    sealParts,
-    seal: (seq: number, packet: Buffer): Buffer => Buffer.concat(sealParts(seq, packet)),
-  };
+  return sealerFromParts({ blockSize: BLOCK_SIZE, aadLength: 4, macLength: TAG_LENGTH }, sealParts);
 }
 
 export function aesGcmOpener(keys: DirectionKeys): PacketOpener {

@@ -14,7 +14,7 @@ import { corruptedMac, tagsEqual } from '../mac/hmac.js';
 import { checkFramedLength, macOffset, readPacketLength } from '../mac/packet-length.js';
 import { createPoly1305, type Poly1305 } from './poly1305.js';
 import { ChachaHeaderKey } from './chacha-header.js';
-import type { DirectionKeys, PacketOpener, PacketSealer } from './types.js';
+import { sealerFromParts, type DirectionKeys, type PacketOpener, type PacketSealer } from './types.js';
 
 const TAG_LENGTH = 16;
 const BLOCK_SIZE = 8;
@@ -65,13 +65,7 @@ export function chachaPolySealer(keys: DirectionKeys): PacketSealer {
     const tag = chacha.poly1305(main.polyKey, length, ciphertext);
     return [length, ciphertext, Buffer.from(tag.buffer, tag.byteOffset, tag.length)];
   };
-  return {
-    blockSize: BLOCK_SIZE,
-    aadLength: 4,
-    macLength: TAG_LENGTH,
-    sealParts,
-    seal: (seq: number, packet: Buffer): Buffer => Buffer.concat(sealParts(seq, packet)),
-  };
+  return sealerFromParts({ blockSize: BLOCK_SIZE, aadLength: 4, macLength: TAG_LENGTH }, sealParts);
 }
 
 export function chachaPolyOpener(keys: DirectionKeys): PacketOpener {

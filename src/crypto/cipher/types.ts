@@ -23,6 +23,11 @@ export interface PacketSealer {
   sealParts(seq: number, packet: Buffer): Buffer[];
 }
 
+/** A sealer from its sizes and `sealParts`; `seal` joins the parts. */
+export function sealerFromParts(sizes: Pick<PacketSealer, 'blockSize' | 'aadLength' | 'macLength'>, sealParts: PacketSealer['sealParts']): PacketSealer {
+  return { ...sizes, sealParts, seal: (seq, packet) => Buffer.concat(sealParts(seq, packet), packet.length + sizes.macLength) };
+}
+
 export interface PacketOpener {
   readonly blockSize: number;
   /** An AEAD cipher (AES-GCM, chacha20-poly1305): its tag failing is reported without "Corrupted MAC on input.". */

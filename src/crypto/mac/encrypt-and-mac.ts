@@ -3,7 +3,7 @@
  * uint32 seq || plaintext packet. The receiver must decrypt the first block to learn the length.
  * Also serves the initial 'none' cipher (identity stream, no MAC).
  */
-import type { PacketOpener, PacketSealer } from '../cipher/types.js';
+import { sealerFromParts, type PacketOpener, type PacketSealer } from '../cipher/types.js';
 import type { StreamCipher } from '../cipher/stream.js';
 import type { PacketHmac } from './hmac.js';
 import { checkFramedLength, macOffset, readPacketLength, requireBytes } from './packet-length.js';
@@ -15,13 +15,7 @@ export function encryptAndMacSealer(stream: StreamCipher, mac: PacketHmac | unde
     const ciphertext = stream.update(packet);
     return tag ? [ciphertext, tag] : [ciphertext];
   };
-  return {
-    blockSize: stream.blockSize,
-    aadLength: 0,
-    macLength,
-    sealParts,
-    seal: (seq: number, packet: Buffer): Buffer => Buffer.concat(sealParts(seq, packet), packet.length + macLength),
-  };
+  return sealerFromParts({ blockSize: stream.blockSize, aadLength: 0, macLength }, sealParts);
 }
 
 /**

@@ -3,7 +3,7 @@
  * encrypted, and the MAC covers uint32 seq || packet_length || ciphertext, so the receiver authenticates
  * before it decrypts anything.
  */
-import type { PacketOpener, PacketSealer } from '../cipher/types.js';
+import { sealerFromParts, type PacketOpener, type PacketSealer } from '../cipher/types.js';
 import type { StreamCipher } from '../cipher/stream.js';
 import type { PacketHmac } from './hmac.js';
 import { checkFramedLength, macOffset, readPacketLength } from './packet-length.js';
@@ -14,13 +14,7 @@ export function encryptThenMacSealer(stream: StreamCipher, mac: PacketHmac): Pac
     const ciphertext = stream.update(packet.subarray(4));
     return [length, ciphertext, mac.compute(seq, length, ciphertext)];
   };
-  return {
-    blockSize: stream.blockSize,
-    aadLength: 4,
-    macLength: mac.length,
-    sealParts,
-    seal: (seq: number, packet: Buffer): Buffer => Buffer.concat(sealParts(seq, packet)),
-  };
+  return sealerFromParts({ blockSize: stream.blockSize, aadLength: 4, macLength: mac.length }, sealParts);
 }
 
 export function encryptThenMacOpener(stream: StreamCipher, mac: PacketHmac): PacketOpener {
