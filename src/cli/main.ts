@@ -15,7 +15,7 @@ import { isTerminalRaw } from './terminal.js';
 import { runWithForwarding } from './forwarding.js';
 import { isBackgroundChild, runInBackground } from './background.js';
 import { routeTo, type RouteContext } from './route.js';
-import { youngGenerationCollector } from './reclaim.js';
+import { transferCollector } from './reclaim.js';
 
 const PROGNAME = 'tssh';
 
@@ -127,7 +127,7 @@ async function clientOptions(options: ResolvedConfig, env: ResolveEnvironment, l
     log,
     progname: PROGNAME,
     serverAlive: { intervalSeconds: options.serverAliveInterval, countMax: options.serverAliveCountMax },
-    reclaim: youngGenerationCollector(),
+    reclaim: transferCollector(),
   };
 }
 

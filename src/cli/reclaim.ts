@@ -27,7 +27,7 @@ interface Collector {
  * `node --expose-gc` in bin/tssh: that flag makes Node reject its built-in code cache, which cost
  * every start-up ~15 ms. Where V8 refuses, collection is left to V8, as before.
  */
-export function youngGenerationCollector(): () => void {
+export function transferCollector(): () => void {
   let collector: Collector | null | undefined;
   return () => {
     if (collector === undefined) collector = exposeGc();

@@ -79,14 +79,18 @@ export class Connection implements ChannelLink {
   ) {
     // Messages that arrived right after USERAUTH_SUCCESS are handled first, in order.
     const early = leftover.drain();
-    transport.setHandler(
-      (payload) => this.dispatch(payload),
-      () => this.opening.size > 0 || this.globalReplies.length > 0 || [...this.channels.values()].some((ch) => ch.awaitingReply),
-    );
+    transport.setHandler((payload) => this.dispatch(payload), () => this.awaitingReply());
     for (const payload of early) {
       if (this.dispatch(payload) === false) transport.fail(protocolError(`unexpected ${msgName(payload[0]!)}`));
     }
     void transport.closed.then((err) => this.shutdown(err ?? new TsshError('CONNECTION_CLOSED', 'connection closed')));
+  }
+
+  /** A channel open or a want-reply request is unanswered (asked per chunk read: no allocation). */
+  private awaitingReply(): boolean {
+    if (this.opening.size > 0 || this.globalReplies.length > 0) return true;
+    for (const channel of this.channels.values()) if (channel.awaitingReply) return true;
+    return false;
   }
 
   // ---- ChannelLink ----

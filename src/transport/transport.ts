@@ -12,6 +12,7 @@ import { IdentReader, LOCAL_IDENT } from './ident.js';
 import { PacketDecoder, PacketEncoder } from './packet-codec.js';
 import { CompressionSwitch } from './compression-switch.js';
 import { PeerExtensions, serverExtInfo } from './ext-info.js';
+import { ReclaimMeter } from './reclaim-meter.js';
 import { NegotiationError } from './kexinit.js';
 import { KexRound, type AlgorithmPreferences, type KexOutcome, type Role } from './key-exchange.js';
 import { disconnectError, describeSocketError } from './disconnect.js';
@@ -34,22 +35,12 @@ export interface TransportConfig {
   /** Client role: trust decision for the server's key (after its signature verified). */
   verifyHostKey?(key: PublicKey, algorithm: string): Promise<void>;
   /**
-   * Called after every RECLAIM_INTERVAL bytes moved either way: the CLI passes a young-generation GC
+   * Called after every MiB moved either way (see ReclaimMeter): the CLI passes a garbage collection
    * there (cli/reclaim.ts), which frees spent packet buffers long before V8 would on its own.
    */
   reclaim?: () => void;
 }
 
-/**
- * Profile-guided (1 GiB transfers, RSS sampled every 50 ms): each packet leaves a socket chunk and a
- * decrypted or encrypted buffer behind, and V8 only collects them once ~64 MB of such external memory
- * has piled up, which doubled tssh's peak RSS. A scavenge every MiB keeps it near the baseline for
- * ~0.1 ms each. Every packet also counts as PACKET_WEIGHT bytes: each one leaves a node:crypto cipher
- * object behind whose native state V8 does not see, so a flood of small packets (a server sending
- * thousands of requests) must be collected by packet count too.
- */
-const RECLAIM_INTERVAL = 1024 * 1024;
-const PACKET_WEIGHT = 1024;
 /** Packets up to this size are written as one buffer (see writeWire). */
 const SMALL_PACKET = 1024;
 
@@ -75,15 +66,15 @@ export class Transport {
   private firstKexDone = false;
   private awaitingReply: () => boolean = () => false;
   private strictKex = false;
-  private session: Buffer | undefined;
-  private serverHostKey: Buffer | undefined;
-  private serverHostKeySignature: Buffer | undefined;
+  /** The first key exchange's host key, its signature and H (the session id), kept for the connection's life. */
+  private firstExchange: Readonly<{ hostKey: Buffer; sessionId: Buffer; signature: Buffer }> | undefined;
   private held: Array<{ payload: Buffer; padTo: number | undefined }> = [];
   private handler: PacketHandler | undefined;
   private processing = false;
   private finished = false;
   private corked = false;
   private readonly compression = new CompressionSwitch(this.encoder, this.decoder);
+  private readonly reclaimMeter: ReclaimMeter;
   private readonly rekey: RekeyPolicy;
   private readonly closedPromise: Promise<TsshError | undefined>;
   private resolveClosed!: (err: TsshError | undefined) => void;
@@ -114,6 +105,7 @@ export class Transport {
     this.log = config.log;
     this.localVersion = config.localVersion ?? LOCAL_IDENT;
     this.rekey = new RekeyPolicy(config.rekeyLimit, () => this.startRekey('time limit'));
+    this.reclaimMeter = new ReclaimMeter(config.reclaim);
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.ready = new Promise((resolve, reject) => {
       this.readyResolve = resolve;
@@ -132,8 +124,8 @@ export class Transport {
   }
 
   get sessionId(): Buffer {
-    if (!this.session) throw new TsshError('INTERNAL', 'no session id before the first key exchange');
-    return this.session;
+    if (!this.firstExchange) throw new TsshError('INTERNAL', 'no session id before the first key exchange');
+    return this.firstExchange.sessionId;
   }
 
   /** The server signature algorithms from EXT_INFO, if the server sent them. */
@@ -145,9 +137,8 @@ export class Transport {
    * The server's host key and its signature over the session identifier, from the first key exchange:
    * what host-bound authentication and agent session binding prove. Undefined before it completes.
    */
-  get sessionBinding(): { hostKey: Buffer; sessionId: Buffer; signature: Buffer } | undefined {
-    if (!this.session || !this.serverHostKey || !this.serverHostKeySignature) return undefined;
-    return { hostKey: this.serverHostKey, sessionId: this.session, signature: this.serverHostKeySignature };
+  get sessionBinding(): Readonly<{ hostKey: Buffer; sessionId: Buffer; signature: Buffer }> | undefined {
+    return this.firstExchange;
   }
 
   /** The server offers publickey-hostbound-v00@openssh.com. */
@@ -246,15 +237,6 @@ export class Transport {
     this.writeWire(wire);
   }
 
-  private bytesSinceReclaim = 0;
-
-  private countForReclaim(bytes: number): void {
-    this.bytesSinceReclaim += bytes;
-    if (this.bytesSinceReclaim < RECLAIM_INTERVAL || !this.config.reclaim) return;
-    this.bytesSinceReclaim = 0;
-    this.config.reclaim();
-  }
-
   private writeWire(wire: Buffer[]): void {
     // Batch every packet written in this tick into one socket write (no Nagle stalls, fewer syscalls).
     if (!this.corked) {
@@ -272,7 +254,7 @@ export class Transport {
     if (bytes <= SMALL_PACKET && wire.length > 1) this.socket.write(Buffer.concat(wire, bytes));
     else for (const part of wire) this.socket.write(part);
     this.bytesWritten += bytes;
-    this.countForReclaim(bytes + PACKET_WEIGHT);
+    this.reclaimMeter.packet(bytes);
   }
 
   /** True when the socket's outgoing buffer is over its high-water mark; wait with `whenDrained`. */
@@ -296,7 +278,7 @@ export class Transport {
 
   private onData(chunk: Buffer): void {
     if (this.finished) return;
-    this.countForReclaim(chunk.length);
+    this.reclaimMeter.received(chunk.length);
     try {
       if (this.identReader) {
         const ident = this.identReader.push(chunk);
@@ -357,7 +339,7 @@ export class Transport {
       for (;;) {
         const payload = this.decoder.next();
         if (!payload) break;
-        this.countForReclaim(PACKET_WEIGHT);
+        this.reclaimMeter.packet();
         const pending = this.dispatch(payload, (this.decoder.sequence - 1) >>> 0);
         if (this.firstKexDone && !this.kex && this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
         if (pending) {
@@ -454,9 +436,9 @@ export class Transport {
       localVersion: this.localVersion,
       peerVersion: this.peerVersion,
       preferences: this.config.preferences,
-      sessionId: this.session,
+      sessionId: this.firstExchange?.sessionId,
       ...(this.config.hostKeys ? { hostKeys: this.config.hostKeys } : {}),
-      ...(this.serverHostKey ? { initialHostKey: this.serverHostKey } : {}),
+      ...(this.firstExchange ? { initialHostKey: this.firstExchange.hostKey } : {}),
       send: (p) => this.writePacket(p),
       ...(this.config.verifyHostKey ? { verifyHostKey: this.config.verifyHostKey } : {}),
     });
@@ -526,9 +508,8 @@ export class Transport {
     this.keyExchanges++;
     if (!this.firstKexDone) {
       this.firstKexDone = true;
-      this.session = outcome.result.exchangeHash;
-      this.serverHostKey = outcome.result.hostKey;
-      this.serverHostKeySignature = outcome.result.signature;
+      const { exchangeHash, hostKey, signature } = outcome.result;
+      this.firstExchange = { hostKey, sessionId: exchangeHash, signature };
       this.readyResolve();
     }
     this.rekey.reset(cipherInfo(outcome.outgoing.algorithms.cipher)?.blockSize ?? 8);
