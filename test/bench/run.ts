@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const tsshBin = argValue('--tssh', TSSH_BIN);
   const jsonOut = argValue('--json', '');
 
-  const sshd = await startSshd({ hostKeyTypes: ['ed25519'], extraConfig: ['LogLevel ERROR', 'MaxStartups 100'] });
+  const sshd = await startSshd({ hostKeyTypes: ['ed25519'], extraConfig: ['LogLevel ERROR'] });
   const dir = makeTempDir('tssh-bench-');
   const helpers: ChildProcess[] = [];
   const raw: Record<string, Record<string, Measurement[]>> = {};

@@ -153,6 +153,9 @@ export function sshdConfig({ port, hostKeys, authorizedKeys, opts, versionSpecif
     // bash sources ~/.bashrc for ssh commands only below shell level 2; the tester's rc files (pyenv
     // rehash races under parallel logins) must not write into the remote stderr the tests compare.
     'SetEnv SHLVL=1',
+    // Tests log in many clients at once; sshd's default 10:30:100 drops random unauthenticated
+    // connections beyond ten ("kex_exchange_identification: Connection closed by remote host").
+    'MaxStartups 200',
     ...versionSpecific,
     ...extraMatch,
   ];
