@@ -29,6 +29,22 @@ export interface HostKeyOutcome {
 }
 
 /**
+ * The options to go on with after the host-key check: what continuing past a changed or revoked key
+ * switched off (ssh's continue_unsafe) is off here too, so a possible man in the middle never sees the
+ * agent, the X display or a port forward.
+ */
+export function withoutUnsafeFeatures(options: ResolvedConfig, outcome: HostKeyOutcome | undefined): ResolvedConfig {
+  const disabled = new Set(outcome?.result.disabledFeatures ?? []);
+  return {
+    ...options,
+    ...(disabled.has('forwardAgent') ? { forwardAgent: false } : {}),
+    ...(disabled.has('forwardX11') ? { forwardX11: false } : {}),
+    ...(disabled.has('portForwarding') ? { localForwards: [], remoteForwards: [] } : {}),
+    ...(disabled.has('tunnel') ? { tunnel: 'no' as const } : {}),
+  };
+}
+
+/**
  * known_hosts and StrictHostKeyChecking for one connection, with real files, the terminal and
  * KnownHostsCommand: the HostKeyAlgorithms proposal ordered by the keys known for the host, and the
  * trust callback SshClient runs once the server proved possession of its key.
@@ -99,8 +115,13 @@ export class HostKeyTrust {
       enabledFeatures: {
         passwordAuthentication: options.passwordAuthentication,
         kbdInteractiveAuthentication: options.kbdInteractiveAuthentication,
+        forwardAgent: options.forwardAgent,
+        forwardX11: options.forwardX11,
+        portForwarding: options.localForwards.length > 0 || options.remoteForwards.length > 0,
+        tunnel: options.tunnel !== 'no',
         updateHostKeys: options.updateHostKeys !== 'no',
       },
+      exitOnForwardFailure: options.exitOnForwardFailure,
       ...(address !== undefined ? { address } : {}),
       io: this.policyIo(key),
     });

@@ -6,7 +6,7 @@ import { parseArgs, type ParsedArgs } from './args.js';
 import { processEnvironment, resolveOptions, type ResolvedConfig, type ResolveEnvironment } from './resolve.js';
 import { dumpConfig, queryLines } from './query.js';
 import { createLogger, type CliLogger } from './log.js';
-import { HostKeyTrust } from './host-key-check.js';
+import { HostKeyTrust, withoutUnsafeFeatures } from './host-key-check.js';
 import { HostKeyUpdater } from './host-key-update.js';
 import { runLocalCommandIfPermitted } from './local-command.js';
 import { authSetup } from './auth-setup.js';
@@ -98,9 +98,10 @@ async function connectAndRun(options: ResolvedConfig, env: ResolveEnvironment, l
     onGlobalRequest: hostKeyUpdates.onGlobalRequest,
     dial: routeTo(options, route),
   });
+  const safe = withoutUnsafeFeatures(options, hostKeys.outcome);
   try {
-    runLocalCommandIfPermitted(options, env, log);
-    return await runWithForwarding(client, options, env, log, (extras) => runRemoteSession(client, options, env, log, extras));
+    runLocalCommandIfPermitted(safe, env, log);
+    return await runWithForwarding(client, safe, env, log, (extras) => runRemoteSession(client, safe, env, log, extras));
   } finally {
     await hostKeyUpdates.settled();
     client.close();

@@ -7,11 +7,15 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startSshd, type Sshd } from '../support/sshd.js';
-import { runClient, TSSH_BIN, makeTempDir, isolatedEnv, type ClientResult } from '../support/run.js';
+import { runClient, TSSH_BIN, makeTempDir, isolatedEnv, waitFor, type ClientResult } from '../support/run.js';
+import { freePort } from '../support/processes.js';
+
+const execFileAsync = promisify(execFile);
 
 const SSH = '/usr/bin/ssh';
 let sshd: Sshd;
@@ -105,6 +109,37 @@ test('a changed key: the REMOTE HOST IDENTIFICATION HAS CHANGED block with file:
   assert.match(t.stderr, /WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!/);
   assert.ok(t.stderr.includes(`Offending ED25519 key in ${file}:2\n`), t.stderr);
   assert.ok(t.stderr.endsWith('Host key verification failed.\n'));
+});
+
+test('a changed key continued past (StrictHostKeyChecking=no): no agent and no port forwards for the impostor, as ssh', async () => {
+  const agentDir = makeTempDir('tssh-kh-agent-');
+  const socket = path.join(agentDir, 'agent.sock');
+  const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+  try {
+    await waitFor(() => existsSync(socket), 10_000, 'ssh-agent to listen');
+    const env = { ...isolatedEnv(makeTempDir('tssh-home-')), SSH_AUTH_SOCK: socket };
+    await execFileAsync('ssh-add', ['-q', sshd.userKey], { env });
+    const other = readFileSync(path.join(sshd.dir, 'authorized_keys'), 'utf8').split('\n')[0]!.split(' ').slice(0, 2).join(' ');
+    const file = knownHosts(`${name} ${other}\n`);
+    const forward = ['-A', '-L', `${await freePort()}:127.0.0.1:${sshd.port}`, '-o', 'StrictHostKeyChecking=no'];
+    const run = (bin: string, extra: string[]) =>
+      runClient(bin, [...baseArgs(), ...khArgs(file, [...extra, ...forward]), sshd.destination, 'echo "agent=${SSH_AUTH_SOCK:-none}"'], { env, timeoutMs: 20_000 });
+
+    const [t, s] = await Promise.all([run(TSSH_BIN, []), run(SSH, [])]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.equal(t.stdout.toString(), 'agent=none\n', 'the agent is not forwarded');
+    assert.match(t.stderr, /Agent forwarding is disabled to avoid man-in-the-middle attacks\.\nPort forwarding is disabled to avoid man-in-the-middle attacks\./);
+    assert.equal(text(t.stderr), text(s.stderr));
+
+    const [tx, sx] = await Promise.all([run(TSSH_BIN, ['-o', 'ExitOnForwardFailure=yes']), run(SSH, ['-o', 'ExitOnForwardFailure=yes'])]);
+    assert.equal(tx.code, 255);
+    assert.equal(tx.stdout.length, 0);
+    assert.match(tx.stderr, /Error: forwarding disabled due to host key check failure\n$/);
+    assert.equal(text(tx.stderr), text(sx.stderr));
+  } finally {
+    agent.kill('SIGTERM');
+    await new Promise((resolve) => agent.once('exit', resolve));
+  }
 });
 
 test('@revoked: REVOKED HOST KEY and 255, even with StrictHostKeyChecking=accept-new', async () => {
