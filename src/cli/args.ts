@@ -19,7 +19,7 @@ import { applyForwardFlag, type ForwardFlagSetting } from './forward-args.js';
 const OPTSTRING = '1246ab:c:e:fgi:kl:m:no:p:qstvxAB:CD:E:F:GI:J:KL:MNO:P:Q:R:S:TVw:W:XYy';
 
 /** Valid ssh flags tssh parses (so their arguments are consumed) but does not implement yet. */
-const UNSUPPORTED_FLAGS = new Set('KkMXxYyBIOSw'.split(''));
+const UNSUPPORTED_FLAGS = new Set('KkMyBIOSw'.split(''));
 
 export const USAGE = [
   'usage: tssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address]',

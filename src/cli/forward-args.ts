@@ -1,5 +1,5 @@
 /**
- * The forwarding and route flags of ssh(1): -L -R -D -W -J -A -a -f -g -4 -6 -b. args.ts hands them
+ * The forwarding and route flags of ssh(1): -L -R -D -W -J -A -a -X -x -Y -f -g -4 -6 -b. args.ts hands them
  * here while scanning argv (bad specifications fail at once, with ssh's words), and resolve.ts replays
  * them into the settings store with ssh's precedence (these flags override, except -J and forwards).
  */
@@ -13,6 +13,7 @@ export type ForwardFlagSetting =
   | { kind: 'stdioForward'; host: string; port: number } // -W
   | { kind: 'jump'; value: string } // -J
   | { kind: 'forwardAgent'; value: boolean } // -A / -a
+  | { kind: 'forwardX11'; value: boolean; trusted: boolean } // -X / -x / -Y (trusted)
   | { kind: 'fork' } // -f
   | { kind: 'gatewayPorts' } // -g
   | { kind: 'addressFamily'; value: AddressFamily } // -4 / -6
@@ -59,6 +60,10 @@ export function applyForwardFlag(letter: string, value: string, target: ForwardF
     case 'A':
     case 'a':
       return push({ kind: 'forwardAgent', value: letter === 'A' });
+    case 'X':
+    case 'x':
+    case 'Y':
+      return push({ kind: 'forwardX11', value: letter !== 'x', trusted: letter === 'Y' });
     case 'f':
       target.stdinNull = true; // -f implies -n
       target.settings.push({ kind: 'stdinNull' });
@@ -103,6 +108,10 @@ export function replayForwardFlag(setting: { kind: string }, store: SettingsStor
     }
     case 'forwardAgent':
       store.force('ForwardAgent', flag.value);
+      return true;
+    case 'forwardX11':
+      store.force('ForwardX11', flag.value);
+      if (flag.trusted) store.force('ForwardX11Trusted', true);
       return true;
     case 'fork':
       store.force('ForkAfterAuthentication', true);

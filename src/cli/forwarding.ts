@@ -10,6 +10,7 @@ import type { SshClient } from '../client.js';
 import type { Channel } from '../connection/channel.js';
 import { parseForwardSpec, parseRemoteForwardSpec, type ForwardSpec } from '../config/forward-spec.js';
 import { handleAgentChannels } from '../forward/agent.js';
+import { X11Forwarding, type X11Request } from '../forward/x11.js';
 import { startDynamicForward } from '../forward/dynamic.js';
 import type { ForwardListener } from '../forward/listen.js';
 import { startLocalForward, type ForwardContext } from '../forward/local.js';
@@ -19,6 +20,7 @@ import { runStdioForward } from '../forward/stdio.js';
 import { agentSocketPath } from './agent-socket.js';
 import { notifyBackgroundReady } from './background.js';
 import { watchTerminationSignals } from './signals.js';
+import { x11Credentials } from './x11-auth.js';
 import type { ForwardCancelResult, ForwardingControl, ForwardKind, ForwardRequestResult } from './forwarding-control.js';
 import type { CliLogger } from './log.js';
 import type { ResolvedConfig, ResolveEnvironment } from './resolve.js';
@@ -38,8 +40,14 @@ export class Forwarding implements ForwardingControl {
   private readonly remote: RemoteForwarding;
   /** An agent is there to forward: the session asks the server for auth-agent-req@openssh.com. */
   readonly agentForwarding: boolean;
+  private readonly x11: X11Forwarding;
 
-  private constructor(private readonly client: SshClient, private readonly options: ResolvedConfig, env: ResolveEnvironment, private readonly log: CliLogger) {
+  private constructor(
+    private readonly client: SshClient,
+    private readonly options: ResolvedConfig,
+    private readonly env: ResolveEnvironment,
+    private readonly log: CliLogger,
+  ) {
     this.context = {
       connection: client.connection,
       log,
@@ -58,6 +66,17 @@ export class Forwarding implements ForwardingControl {
     const agent = options.forwardAgent ? forwardedAgentSocket(options, env, log) : undefined;
     this.agentForwarding = agent !== undefined;
     handleAgentChannels(client.connection, agent, log, client.transport.sessionBinding);
+    this.x11 = new X11Forwarding(client.connection, options.forwardX11, log);
+  }
+
+  /** The session's x11-req (-X / -Y), once the local display's credentials are found; else undefined. */
+  async x11Request(): Promise<X11Request | undefined> {
+    const { forwardX11, forwardX11Trusted: trusted, forwardX11Timeout: timeout, xauthLocation } = this.options;
+    const display = this.env.env.DISPLAY;
+    if (!forwardX11) return undefined;
+    const credentials = await x11Credentials({ display, xauthLocation, trusted, timeout }, this.log);
+    if (credentials === undefined || display === undefined) return undefined;
+    return this.x11.request(display, credentials, trusted || timeout === 0 ? undefined : timeout);
   }
 
   /**
@@ -212,7 +231,7 @@ export async function runWithForwarding(
         stopWatching();
       }
     }
-    return await runSession({ forwarding, agentForwarding: forwarding.agentForwarding, background });
+    return await runSession({ forwarding, agentForwarding: forwarding.agentForwarding, x11: () => forwarding.x11Request(), background });
   } finally {
     forwarding.close();
   }

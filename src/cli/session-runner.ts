@@ -17,6 +17,7 @@ import { LocalTerminal } from './terminal.js';
 import { TerminalSession } from './terminal-io.js';
 import { watchTerminationSignals, type ReceivedSignal } from './signals.js';
 import type { ForwardingControl } from './forwarding-control.js';
+import type { X11Request } from '../forward/x11.js';
 
 /** What the session will be, decided as ssh.c decides tty_flag. */
 export interface SessionPlan {
@@ -50,6 +51,8 @@ export interface SessionExtras {
   forwarding?: ForwardingControl;
   /** Agent forwarding (-A) is on and an agent is there: the session asks for auth-agent-req@openssh.com. */
   agentForwarding?: boolean;
+  /** X11 forwarding (-X / -Y): the x11-req to send, when the local display's credentials were found. */
+  x11?: () => Promise<X11Request | undefined>;
   /** This is the background copy of `tssh -f` (cli/background.ts). */
   background?: boolean;
 }
@@ -82,7 +85,7 @@ export async function runRemoteSession(client: SshClient, options: ResolvedConfi
     if (plan.kind === 'none') {
       remoteEnd = client.closed.then((error) => ({ kind: 'error', error: error ?? new TsshError('CONNECTION_CLOSED', 'connection closed') }));
     } else {
-      const starting = startSession(client, plan, options, env, log, terminal, extras.agentForwarding === true);
+      const starting = startSession(client, plan, options, env, log, terminal, extras);
       starting.catch(() => {}); // a signal may win the race below; the error then no longer matters
       const session = await Promise.race([starting, localEnd]);
       if (!(session instanceof Session)) return finish(session, plan, options, log, false);
@@ -119,9 +122,17 @@ export async function runRemoteSession(client: SshClient, options: ResolvedConfi
 }
 
 /** Opens the session channel and sends pty-req, env and the shell/exec/subsystem request, pipelined as ssh does. */
-async function startSession(client: SshClient, plan: SessionPlan, options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger, terminal: LocalTerminal, agentForwarding: boolean): Promise<Session> {
+async function startSession(client: SshClient, plan: SessionPlan, options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger, terminal: LocalTerminal, extras: SessionExtras): Promise<Session> {
+  const x11 = extras.x11?.(); // xauth runs while the channel opens
   const session = await Session.open(client.connection, log, plan.tty ? TTY_WINDOW : undefined);
-  if (agentForwarding) session.requestAgentForwarding(); // before pty-req, as ssh.c ssh_session2_setup does
+  // X11, then the agent, then pty-req, as ssh.c ssh_session2_setup orders them.
+  const x11Request = await x11;
+  if (x11Request !== undefined) {
+    void session.requestX11(x11Request.proto, x11Request.fakeHex, x11Request.screen).then((granted) => {
+      if (!granted && !session.channel.isClosed) log.error(`X11 forwarding request failed on channel ${session.channel.localId}`);
+    });
+  }
+  if (extras.agentForwarding === true) session.requestAgentForwarding();
   const ptyGranted = plan.tty
     ? session.requestPty({ term: terminalType(options, env.env), size: terminal.size(), modes: encodeTerminalModes(terminal.modes()) })
     : undefined;

@@ -81,6 +81,15 @@ export class Session {
     void this.channel.request('break', false, (w) => w.uint32(milliseconds));
   }
 
+  /**
+   * X11 forwarding for this session's programs (RFC 4254 §6.3.1): any number of connections, each
+   * authenticated with `cookieHex` (ssh sends a fake one and checks it on every connection).
+   */
+  requestX11(proto: string, cookieHex: string, screen: number): Promise<boolean> {
+    this.log.debug1('Requesting X11 forwarding with authentication spoofing.');
+    return this.channel.request('x11-req', true, (w) => w.boolean(false).string(proto).string(cookieHex).uint32(screen));
+  }
+
   /** Asks the server to offer our agent to this session's programs (auth-agent-req@openssh.com, no reply). */
   requestAgentForwarding(): void {
     this.log.debug1('Requesting authentication agent forwarding.');

@@ -10,6 +10,8 @@ export class LocalConnectError extends Error {
     readonly logLine: string,
     /** strerror text for CHANNEL_OPEN_FAILURE and SOCKS replies. */
     readonly reason: string,
+    /** The host name did not resolve (reason is then getaddrinfo's words). */
+    readonly unknownHost = false,
   ) {
     super(logLine);
   }
@@ -29,7 +31,7 @@ export function connectLocal(target: ForwardEndpoint, family: AddressFamily): Pr
     const onError = (err: Error): void => {
       socket.destroy();
       if (target.kind === 'unix') reject(new LocalConnectError(`connect ${target.path}: ${strerror(err)}`, strerror(err)));
-      else if (isResolveError(err)) reject(new LocalConnectError(`connect_to ${target.host}: unknown host (${gaiStrerror(err)})`, gaiStrerror(err)));
+      else if (isResolveError(err)) reject(new LocalConnectError(`connect_to ${target.host}: unknown host (${gaiStrerror(err)})`, gaiStrerror(err), true));
       else reject(new LocalConnectError(`connect_to ${target.host} port ${target.port}: failed.`, strerror(err)));
     };
     socket.once('error', onError);

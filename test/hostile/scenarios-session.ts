@@ -5,6 +5,7 @@
  */
 import { MSG } from '../../src/wire/messages.js';
 import { message } from '../../src/wire/writer.js';
+import { waitFor } from '../support/run.js';
 import { disconnectPayload, flipNextPacket, hold, inSession, pattern, type Scenario } from './scenario.js';
 
 const MB = 1024 * 1024;
@@ -144,6 +145,22 @@ export const SESSION_SCENARIOS: Scenario[] = [
     status: 0,
     openssh: 'same',
   },
+  ...(['x11', 'auth-agent@openssh.com'] as const).map(
+    (type): Scenario => ({
+      name: `a server opening an ${type} channel the client never asked for is refused with a warning`,
+      script: inSession(async (wire, channel, conn) => {
+        const open = message(MSG.CHANNEL_OPEN).string(type).uint32(5).uint32(65536).uint32(16384);
+        if (type === 'x11') open.string('127.0.0.1').uint32(40000);
+        wire.send(open.finish());
+        await waitFor(() => conn.counts.get(MSG.CHANNEL_OPEN_FAILURE) === 1, 10_000, 'the client to refuse the open');
+        await channel.finish('still fine\n', 0);
+      }),
+      stderr: [`Warning: ssh server tried ${type === 'x11' ? 'X11' : 'agent'} forwarding.`, 'Warning: this is probably a break-in attempt by a malicious server.'],
+      stdout: 'still fine\n',
+      status: 0,
+      openssh: 'same',
+    }),
+  ),
   {
     name: 'data for a channel that does not exist',
     script: inSession(async (wire, channel) => {

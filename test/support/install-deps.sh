@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the programs the tests drive are installed: OpenSSH's server and client (the real peer and
-# the oracles), Dropbear (a second real peer), curl and nc (tunnel tests), wabt (checks the committed
+# the oracles), Dropbear (a second real peer), curl and nc (tunnel tests), xauth (X11 forwarding), wabt (checks the committed
 # Poly1305 WebAssembly against its source) and GNU time (benchmarks). Installs with apt-get as root;
 # otherwise prints the command to run. Quiet when everything is already there.
 set -euo pipefail
@@ -8,7 +8,7 @@ declare -A package_for=(
   [/usr/sbin/sshd]=openssh-server [/usr/bin/ssh]=openssh-client [/usr/bin/ssh-keygen]=openssh-client
   [/usr/sbin/dropbear]=dropbear-bin [/usr/bin/dropbearkey]=dropbear-bin [/usr/bin/curl]=curl
   [/usr/bin/nc]=netcat-openbsd [/usr/bin/wat2wasm]=wabt [/usr/bin/time]=time [/usr/bin/openssl]=openssl
-  [/usr/bin/top]=procps
+  [/usr/bin/top]=procps [/usr/bin/xauth]=xauth
   [/usr/lib/openssh/regress/run-tests]=openssh-tests
   [/usr/bin/ssh-agent]=openssh-client [/usr/bin/ssh-add]=openssh-client
   [/usr/sbin/useradd]=passwd [/usr/sbin/chpasswd]=passwd

@@ -93,6 +93,7 @@ export function isolatedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS
   delete env.SSH_AGENT_PID;
   delete env.SSH_ASKPASS;
   delete env.DISPLAY;
+  delete env.XAUTHORITY;
   return env;
 }
 

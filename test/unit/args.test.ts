@@ -135,9 +135,9 @@ test('-V and -Q stop parsing where they appear, as ssh exits there', () => {
 });
 
 test('valid but unimplemented flags consume their arguments and are listed once', () => {
-  // Connection sharing, tunnels and X11 forwarding are not built.
-  const args = parseArgs(['-M', '-S', '/tmp/ctl', '-O', 'check', '-M', '-w1', 'h', '-X', 'cmd']);
-  assert.deepEqual(args.unsupportedFlags, ['-M', '-S', '-O', '-w', '-X']);
+  // Connection sharing, tunnels and syslog are not built.
+  const args = parseArgs(['-M', '-S', '/tmp/ctl', '-O', 'check', '-M', '-w1', 'h', '-y', 'cmd']);
+  assert.deepEqual(args.unsupportedFlags, ['-M', '-S', '-O', '-w', '-y']);
   assert.equal(args.host, 'h');
   assert.equal(args.command, 'cmd');
 });
