@@ -222,9 +222,13 @@ export class Channel extends Duplex {
     callback(err);
   }
 
+  /** Why the connection ended under this channel, once it has (see abort). */
+  abortedBy: TsshError | undefined;
+
   /** Fails the channel because the connection ended. */
   abort(err: TsshError): void {
     if (this.closeReceived) return;
+    this.abortedBy = err;
     this.closeReceived = true;
     this.closeSent = true;
     for (const reply of this.replies.splice(0)) reply(false);

@@ -102,20 +102,26 @@ export class Session {
     void this.channel.request('env', false, (w) => w.string(name).string(value));
   }
 
-  async exec(command: string): Promise<void> {
+  exec(command: string): Promise<void> {
     this.log.debug1(`Sending command: ${command}`);
-    const ok = await this.channel.request('exec', true, (w) => w.string(command));
-    if (!ok) throw new TsshError('CHANNEL', `exec request failed on channel ${this.channel.localId}`);
+    return this.start('exec', (w) => w.string(command));
   }
 
-  async shell(): Promise<void> {
-    const ok = await this.channel.request('shell', true);
-    if (!ok) throw new TsshError('CHANNEL', `shell request failed on channel ${this.channel.localId}`);
+  shell(): Promise<void> {
+    return this.start('shell');
   }
 
-  async subsystem(name: string): Promise<void> {
-    const ok = await this.channel.request('subsystem', true, (w) => w.string(name));
-    if (!ok) throw new TsshError('CHANNEL', `subsystem request failed on channel ${this.channel.localId}`);
+  subsystem(name: string): Promise<void> {
+    return this.start('subsystem', (w) => w.string(name));
+  }
+
+  /**
+   * The request that starts the remote side. A refusal is ssh's "<type> request failed"; when the
+   * connection died meanwhile (a corrupted packet, say), its own error is the one to report.
+   */
+  private async start(type: 'exec' | 'shell' | 'subsystem', body?: Parameters<Channel['request']>[2]): Promise<void> {
+    if (await this.channel.request(type, true, body)) return;
+    throw this.channel.abortedBy ?? new TsshError('CHANNEL', `${type} request failed on channel ${this.channel.localId}`);
   }
 
   private onRequest(type: string, r: SshReader): boolean {

@@ -16,8 +16,11 @@ import { freePort, killTreeNow } from '../support/processes.js';
 
 const REGRESS = '/usr/lib/openssh/regress';
 /**
- * Scripts that pass with tssh, run by default. Not here: cert-hostkey (passes, but takes 50 s) and
- * cfgmatch (it exercises sshd more than the client).
+ * Scripts that pass with tssh, run by default. They also pass but are left out for time: exit-status
+ * and stderr-data (sleeps, 15-30 s), cert-userkey (60 s), cert-hostkey (50 s), agent-timeout (20 s),
+ * agent-restrict (40 s); and cfgmatch (it exercises sshd more than the client). Waiting on features:
+ * forwarding, forward-control and dynamic-forward (connection sharing, -M/-S/-O), hostkey-agent
+ * (sk-* and ssh-dss host keys), kextype and dhgex (sntrup761, SHA-1 groups, CBC ciphers).
  */
 const DEFAULT_TESTS = [
   'connect',
@@ -32,6 +35,29 @@ const DEFAULT_TESTS = [
   'hostkey-rotate',
   'proxy-connect',
   'percent',
+  // sessions: exit status and signals, stderr, pipes closing early, banners, environment
+  'exit-status-signal',
+  'stderr-after-eof',
+  'transfer',
+  'broken-pipe',
+  'yes-head',
+  'banner',
+  'envpass',
+  'forcecommand',
+  // keys, certificates and the agent
+  'brokenkeys',
+  'key-options',
+  'multipubkey',
+  'cert-file',
+  'keys-command',
+  'principals-command',
+  'limit-keytype',
+  'keytype',
+  'agent',
+  'agent-subprocess',
+  'try-ciphers',
+  // every MAC and AEAD cipher against a bit flipped in the server's output (23 s)
+  'integrity',
 ];
 const TESTS = process.env.REGRESS_TESTS?.split(/\s+/).filter((t) => t !== '') ?? DEFAULT_TESTS;
 const TIMEOUT_MS = 180_000;
