@@ -70,8 +70,6 @@ const OPENSSH_ONLY: Record<AlgorithmClass, readonly string[]> = {
     'diffie-hellman-group1-sha1',
     'diffie-hellman-group14-sha1',
     'diffie-hellman-group-exchange-sha1',
-    'sntrup761x25519-sha512',
-    'sntrup761x25519-sha512@openssh.com',
   ],
   hostkey: HOSTKEY_OPENSSH_ONLY,
   pubkey: HOSTKEY_OPENSSH_ONLY,

@@ -4,9 +4,11 @@
  * live in crypto/cipher, crypto/mac, crypto/kex and crypto/keys, keyed by the same wire names.
  */
 
-/** Key exchange: OpenSSH 9.2's default order minus sntrup761 (not implemented), ML-KEM hybrid first as in 10.x. */
+/** Key exchange: OpenSSH 10.x's default order (post-quantum hybrids first), as 9.2's plus ML-KEM. */
 export const KEX_NAMES = [
   'mlkem768x25519-sha256',
+  'sntrup761x25519-sha512',
+  'sntrup761x25519-sha512@openssh.com',
   'curve25519-sha256',
   'curve25519-sha256@libssh.org',
   'ecdh-sha2-nistp256',

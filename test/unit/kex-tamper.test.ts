@@ -25,6 +25,12 @@ function rejects(fn: () => unknown, code: 'KEX' | 'PROTOCOL', what: string): voi
 }
 
 const SINGLE = KEX_NAMES.filter((n) => n !== 'diffie-hellman-group-exchange-sha256');
+/** The KEM halves' sizes in the hybrid methods (the X25519 half is 32 bytes). */
+const HYBRID: Record<string, { publicBytes: number; ciphertextBytes: number } | undefined> = {
+  'mlkem768x25519-sha256': { publicBytes: 1184, ciphertextBytes: 1088 },
+  'sntrup761x25519-sha512': { publicBytes: 1158, ciphertextBytes: 1039 },
+  'sntrup761x25519-sha512@openssh.com': { publicBytes: 1158, ciphertextBytes: 1039 },
+};
 const P14 = BigInt('0x' + getDiffieHellman('modp14').getPrime('hex'));
 const mpintContent = (v: bigint): Buffer => {
   const w = new SshWriter().mpint(v).finish();
@@ -45,7 +51,7 @@ function badValues(name: string): [string, Buffer][] {
     const huge = Buffer.concat([Buffer.from([4]), Buffer.alloc(2 * n, 0xff)]);
     return [['off-curve point', offCurve], ['compressed point', compressed], ['coordinates >= p', huge], ['infinity', Buffer.from([0])], ['short', offCurve.subarray(1)]];
   }
-  if (name.startsWith('mlkem')) return [];
+  if (HYBRID[name]) return [];
   const p = BigInt('0x' + getDiffieHellman(name.includes('14') ? 'modp14' : name.includes('16') ? 'modp16' : 'modp18').getPrime('hex'));
   return [
     ['f = 0', mpintContent(0n)],
@@ -84,16 +90,18 @@ for (const name of SINGLE) {
       const { hostKeyBlob, sig } = splitReply(reply);
       rejects(() => client.handle(message(31, hostKeyBlob, value, sig)), 'KEX', what);
     }
-    if (name.startsWith('mlkem')) {
-      for (const [what, size] of [['short', 1119], ['long', 1121]] as const) {
+    const hybrid = HYBRID[name];
+    if (hybrid) {
+      const size = hybrid.ciphertextBytes + 32;
+      for (const [what, length] of [['short', size - 1], ['long', size + 1]] as const) {
         const { client, reply } = validReply(name);
         const { hostKeyBlob, value, sig } = splitReply(reply);
-        const resized = Buffer.concat([value, Buffer.alloc(2)]).subarray(0, size);
+        const resized = Buffer.concat([value, Buffer.alloc(2)]).subarray(0, length);
         rejects(() => client.handle(message(31, hostKeyBlob, resized, sig)), 'KEX', what);
       }
       const { client, reply } = validReply(name);
       const { hostKeyBlob, value, sig } = splitReply(reply);
-      const zeroX25519 = Buffer.concat([value.subarray(0, 1088), Buffer.alloc(32)]);
+      const zeroX25519 = Buffer.concat([value.subarray(0, hybrid.ciphertextBytes), Buffer.alloc(32)]);
       rejects(() => client.handle(message(31, hostKeyBlob, zeroX25519, sig)), 'KEX', 'zero X25519 part');
     }
     const structural: [string, (reply: Buffer) => Buffer][] = [
@@ -121,16 +129,21 @@ for (const name of SINGLE) {
     for (const [what, value] of badValues(name)) {
       rejects(() => newServer(name).handle(message(30, value)), 'KEX', what);
     }
-    if (name.startsWith('mlkem')) {
+    const hybridInit = HYBRID[name];
+    if (hybridInit) {
       const { init } = validReply(name);
       const value = new SshReader(init.subarray(1)).string();
       rejects(() => newServer(name).handle(message(30, value.subarray(1))), 'KEX', 'short C_INIT');
+      rejects(() => newServer(name).handle(message(30, Buffer.concat([value.subarray(0, hybridInit.publicBytes), Buffer.alloc(32)]))), 'KEX', 'zero X25519');
+    }
+    if (name.startsWith('mlkem')) {
+      const { init } = validReply(name);
+      const value = new SshReader(init.subarray(1)).string();
       // A 12-bit coefficient >= q = 3329 fails the FIPS 203 modulus check.
       const unreduced = Buffer.from(value);
       unreduced[0] = 0xff;
       unreduced[1] = 0x0f;
       rejects(() => newServer(name).handle(message(30, unreduced)), 'KEX', 'unreduced ML-KEM key');
-      rejects(() => newServer(name).handle(message(30, Buffer.concat([value.subarray(0, 1184), Buffer.alloc(32)]))), 'KEX', 'zero X25519');
     }
     const { init } = validReply(name);
     rejects(() => newServer(name).handle(Buffer.concat([init, Buffer.from([0])])), 'PROTOCOL', 'trailing byte');
