@@ -7,10 +7,11 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isValidDisplay } from '../forward/x11-display.js';
+import { strerror } from '../net/strerror.js';
 import type { X11Credentials } from '../forward/x11.js';
 import type { CliLogger } from './log.js';
 
@@ -39,15 +40,11 @@ export async function x11Credentials(settings: X11Settings, log: CliLogger): Pro
     log.info(`DISPLAY "${display}" invalid; disabling X11 forwarding`);
     return undefined;
   }
-  let xauth: string | undefined = settings.xauthLocation;
-  try {
-    statSync(xauth);
-  } catch {
-    log.debug1('No xauth program.');
-    xauth = undefined;
-  }
+  const xauth = settings.xauthLocation;
   let found: X11Credentials | undefined;
-  if (xauth !== undefined) {
+  if (!existsSync(xauth)) {
+    log.debug1('No xauth program.');
+  } else {
     // An X server listening on the local socket is usually listed as unix:N, not localhost:N.
     const name = display.startsWith('localhost:') ? `unix:${display.slice('localhost:'.length)}` : display;
     found = trusted ? await listCookie(xauth, [], name, log) : await generateUntrusted(xauth, name, timeout, log);
@@ -62,7 +59,13 @@ export async function x11Credentials(settings: X11Settings, log: CliLogger): Pro
 }
 
 async function generateUntrusted(xauth: string, display: string, timeout: number, log: CliLogger): Promise<X11Credentials | undefined> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ssh-'));
+  let dir: string;
+  try {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'ssh-'));
+  } catch (err) {
+    log.error(`client_x11_get_proto: mkdtemp: ${strerror(err)}`);
+    return undefined;
+  }
   const file = path.join(dir, 'xauthfile');
   try {
     const args = ['-f', file, 'generate', display, PROTO, 'untrusted', ...(timeout > 0 ? ['timeout', String(timeout + TIMEOUT_SLACK_SECONDS)] : [])];
