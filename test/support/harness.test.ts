@@ -13,6 +13,7 @@ import { dropbearSkipReason, startDropbear } from './dropbear.js';
 import { descendantPids, isAlive } from './processes.js';
 import { isolatedEnv, makeTempDir, REPO_ROOT, runClient, TSSH_BIN, waitFor } from './run.js';
 import { sshdConfig, sshdVersion, startSshd } from './sshd.js';
+import { openssh10 } from './openssh10.js';
 
 const SSH = 'ssh';
 
@@ -52,6 +53,20 @@ test('sshd restricted to curve25519 + aes128-gcm runs commands and reports exit 
     assert.equal(realSshDirState(), before);
   } finally {
     if (!stopped) await sshd.stop();
+  }
+});
+
+test('the OpenSSH 10.x sshd runs beside 9.2 and speaks mlkem768x25519-sha256 with its own ssh', async () => {
+  assert.equal(sshdVersion('10').major, 10);
+  const sshd = await startSshd({ release: '10', kexAlgorithms: 'mlkem768x25519-sha256' });
+  try {
+    const r = await runClient(openssh10('ssh'), [...sshd.clientArgs(), 'echo hi; exit 3']);
+    assert.equal(r.stdout.toString(), 'hi\n');
+    assert.equal(r.code, 3);
+    assert.match(sshd.readLog(), /kex: algorithm: mlkem768x25519-sha256/);
+    assert.match(sshd.readLog(), /OpenSSH_10\./);
+  } finally {
+    await sshd.stop();
   }
 });
 

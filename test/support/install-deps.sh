@@ -31,3 +31,6 @@ fi
 if [[ ! -d /run/sshd ]]; then
   mkdir -p /run/sshd 2>/dev/null || { echo "Please create /run/sshd: sudo mkdir -p /run/sshd" >&2; exit 1; }
 fi
+# The second OpenSSH peer: the newest 10.x in Debian's archive, built once into a cache (a few minutes
+# the first time, nothing afterwards).
+bash "$(dirname "$0")/build-openssh.sh" >/dev/null

@@ -11,6 +11,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { generateKey, type KeyType } from './keys.js';
 import { makeTempDir } from './run.js';
+import { openssh10Prefix } from './openssh10.js';
 import { currentUser, type Launch, makeClientFiles, makeTestServer, startOnFreePort, type TestServer } from './server.js';
 
 export type { TestServer } from './server.js';
@@ -19,7 +20,12 @@ export { startDropbear, dropbearSkipReason } from './dropbear.js';
 
 export const SSHD_PATH = '/usr/sbin/sshd';
 
+/** Which OpenSSH server: Debian 12's 9.2, or the 10.x that test/support/build-openssh.sh built. */
+export type OpensshRelease = '9.2' | '10';
+
 export interface SshdOptions {
+  /** Which sshd to run; default '9.2' (the system one). */
+  release?: OpensshRelease;
   /** Server-side restrictions, in sshd_config syntax (comma lists, +/-/^ prefixes allowed). */
   kexAlgorithms?: string;
   ciphers?: string;
@@ -41,16 +47,22 @@ export interface SshdOptions {
 /** The interface tests use; identical for Dropbear. */
 export type Sshd = TestServer;
 
-/** The installed sshd's version, e.g. { major: 9, minor: 2 } (from `sshd -V`, which prints to stderr). */
-export function sshdVersion(): { major: number; minor: number } {
-  const { stderr, stdout } = spawnSync(SSHD_PATH, ['-V'], { encoding: 'utf8' });
+/** The sshd binary of a release. */
+export function sshdPath(release: OpensshRelease = '9.2'): string {
+  return release === '10' ? path.join(openssh10Prefix(), 'sbin', 'sshd') : SSHD_PATH;
+}
+
+/** An sshd's version, e.g. { major: 9, minor: 2 } (from `sshd -V`, which prints to stderr). */
+export function sshdVersion(release: OpensshRelease = '9.2'): { major: number; minor: number } {
+  const { stderr, stdout } = spawnSync(sshdPath(release), ['-V'], { encoding: 'utf8' });
   const match = /OpenSSH_(\d+)\.(\d+)/.exec(`${stderr}${stdout}`);
   if (match === null) throw new Error(`cannot read the sshd version from: ${stderr}${stdout}`);
   return { major: Number(match[1]), minor: Number(match[2]) };
 }
 
 export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
-  if (!existsSync(SSHD_PATH)) throw new Error(`${SSHD_PATH} not found: apt-get install openssh-server`);
+  const binary = sshdPath(opts.release);
+  if (!existsSync(binary)) throw new Error(`${binary} not found: apt-get install openssh-server, or bash test/support/build-openssh.sh`);
   // Privilege separation directory; the Debian package creates it only when the service starts.
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = makeTempDir('tssh-sshd-');
@@ -73,7 +85,8 @@ async function startSshdIn(dir: string, opts: SshdOptions): Promise<Sshd> {
   const configFile = path.join(dir, 'sshd_config');
   const logFile = path.join(dir, 'sshd.log');
 
-  const { major, minor } = sshdVersion();
+  const binary = sshdPath(opts.release);
+  const { major, minor } = sshdVersion(opts.release);
   // From 9.8 sshd refuses sources that fail auth or drop connections early; tests do both on purpose.
   const hasPenalties = major > 9 || (major === 9 && minor >= 8);
   const launch = (port: number): Launch => {
@@ -86,7 +99,7 @@ async function startSshdIn(dir: string, opts: SshdOptions): Promise<Sshd> {
     });
     writeFileSync(configFile, lines.join('\n') + '\n');
     writeFileSync(logFile, ''); // drop the previous attempt's log
-    const child = spawn(SSHD_PATH, ['-D', '-e', '-f', configFile, '-E', logFile], {
+    const child = spawn(binary, ['-D', '-e', '-f', configFile, '-E', logFile], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
