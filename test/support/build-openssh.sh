@@ -61,7 +61,7 @@ build_one() { # version sha256 tarball-name
   # shellcheck disable=SC2064
   trap "rm -rf '$work'" RETURN
   say "downloading openssh $version"
-  if ! curl -fsSL --retry 2 -o "$work/$tarball" "http://deb.debian.org/debian/pool/main/o/openssh/$tarball"; then
+  if ! curl -fsL --retry 2 -o "$work/$tarball" "http://deb.debian.org/debian/pool/main/o/openssh/$tarball"; then
     say "openssh $version: the archive does not serve $tarball"
     return 1
   fi
