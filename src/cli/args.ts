@@ -11,7 +11,7 @@
  */
 import { TsshError } from '../errors.js';
 import { firstUnknownAlgorithm } from '../config/algorithms.js';
-import { parseEscapeChar, parsePort } from '../config/values.js';
+import { parseEscapeChar, parsePort } from '../config/scalars.js';
 import { parseSshUri } from '../config/ssh-uri.js';
 import { applyForwardFlag, type ForwardFlagSetting } from './forward-args.js';
 

@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { ipLiteralVersion } from '../net/ip-literal.js';
 import { TsshError } from '../errors.js';
-import type { ConfigLog } from '../config/evaluate.js';
+import type { ConfigLog } from '../log.js';
 import type { SettingsStore } from '../config/store.js';
 
 /** Which of `names` resolve (in the same order); undefined entries did not. */

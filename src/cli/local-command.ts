@@ -3,7 +3,7 @@
  * and LocalCommand (after authentication, with PermitLocalCommand). OpenSSH runs them with
  * `$SHELL -c <command>` (or /bin/sh), waits for them, and uses the exit status.
  */
-import { splitArguments } from '../config/parser.js';
+import { splitArguments } from '../text/words.js';
 import { accessSync, constants } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { TsshError } from '../errors.js';

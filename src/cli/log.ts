@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Logger } from '../log.js';
-import type { LogLevel } from '../config/options.js';
+import type { LogLevel } from '../log.js';
 
 const RANK: Record<LogLevel, number> = { QUIET: 0, FATAL: 1, ERROR: 2, INFO: 3, VERBOSE: 4, DEBUG1: 5, DEBUG2: 6, DEBUG3: 7 };
 

@@ -5,7 +5,8 @@
  */
 import { TsshError } from '../errors.js';
 import { CERTIFICATE_KEY_TYPES, KEY_SIGNATURE_ALGORITHMS, PUBLIC_KEY_TYPES, SIGNATURE_ALGORITHMS } from '../config/algorithms.js';
-import type { LogLevel, RequestTTY, ResolvedOptions, StrictHostKeyChecking } from '../config/options.js';
+import type { RequestTTY, ResolvedOptions, StrictHostKeyChecking } from '../config/options.js';
+import type { LogLevel } from '../log.js';
 import { CIPHER_NAMES, COMPRESSION_NAMES, KEX_NAMES, MAC_NAMES } from '../crypto/names.js';
 import type { ResolvedConfig } from './resolve.js';
 import type { ConfigExtras } from './resolve-extras.js';

@@ -6,7 +6,7 @@
  */
 import { assembleAlgorithms } from '../config/algorithms.js';
 import type { FingerprintHash, HostKeySettings, YesNoAsk } from '../config/host-options.js';
-import { asciiLowercase } from '../config/patterns.js';
+import { asciiLowercase } from '../text/patterns.js';
 import { TUNNEL_ANY } from '../config/special-values.js';
 import type { SettingsStore } from '../config/store.js';
 

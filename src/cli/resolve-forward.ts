@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { TsshError } from '../errors.js';
-import type { ConfigLog } from '../config/evaluate.js';
+import type { ConfigLog } from '../log.js';
 import {
   decodeForward,
   FORWARD_AGENT_PATH_KEY,

@@ -8,10 +8,11 @@ import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } f
 import { hostname as osHostname, userInfo } from 'node:os';
 import { TsshError } from '../errors.js';
 import { assembleAlgorithms, type AlgorithmClass } from '../config/algorithms.js';
-import { ConfigEvaluator, type ConfigFileSystem, type ConfigLog, type ReadFlags } from '../config/evaluate.js';
+import { ConfigEvaluator, type ConfigFileSystem, type ReadFlags } from '../config/evaluate.js';
+import type { ConfigLog, LogLevel } from '../log.js';
 import type { MatchSubject } from '../config/match.js';
-import type { EscapeChar, LogLevel, RequestTTY, ResolvedOptions, SessionType, StrictHostKeyChecking } from '../config/options.js';
-import { asciiLowercase } from '../config/patterns.js';
+import type { EscapeChar, RequestTTY, ResolvedOptions, SessionType, StrictHostKeyChecking } from '../config/options.js';
+import { asciiLowercase } from '../text/patterns.js';
 import { SettingsStore } from '../config/store.js';
 import { connectionTokens, percentDollarExpand, percentExpand, tildeExpand, type TokenValues } from '../config/tokens.js';
 import { resolveAuthSettings } from './resolve-auth.js';

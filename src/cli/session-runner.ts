@@ -12,7 +12,7 @@ import type { ResolvedOptions } from '../config/options.js';
 import type { ResolvedConfig, ResolveEnvironment } from './resolve.js';
 import type { CliLogger } from './log.js';
 import { runExecIo } from './exec-io.js';
-import { matchPattern } from '../config/patterns.js';
+import { matchPattern } from '../text/patterns.js';
 import { LocalTerminal } from './terminal.js';
 import { TerminalSession } from './terminal-io.js';
 import { watchTerminationSignals, type ReceivedSignal } from './signals.js';

@@ -5,7 +5,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { Session, SessionExit } from '../connection/session.js';
-import type { LogLevel } from '../config/options.js';
+import type { LogLevel } from '../log.js';
 import type { CliLogger } from './log.js';
 import { EscapeFilter, escapeCharText, escapeHelp, type EscapeCommand } from './escape.js';
 import { COMMAND_LINE_PROMPT, LineEditor, runCommandLine } from './escape-commandline.js';

@@ -11,7 +11,7 @@
  * only what tssh implements, from src/crypto/names.ts.
  */
 import { CIPHER_NAMES, DEFAULT_HOST_KEY_ALGORITHMS, HOST_KEY_NAMES, KEX_NAMES, MAC_NAMES } from '../crypto/names.js';
-import { filterAllowed, filterDenied, matchPatternList } from './patterns.js';
+import { filterAllowed, filterDenied, matchPatternList } from '../text/patterns.js';
 
 /** 'casig' is CASignatureAlgorithms: the signature algorithms a certificate authority may use. */
 /** 'pubkey' is PubkeyAcceptedAlgorithms: what user authentication may sign with (same names as host keys). */

@@ -2,9 +2,9 @@
  * The user-authentication options (ssh_config PubkeyAuthentication ... AddKeysToAgent): their resolved
  * form, and the parsing of the two keywords with a syntax of their own, with OpenSSH 9.2's error texts.
  */
-import type { KeywordSpec } from './keywords.js';
+import type { KeywordSpec } from './keyword-types.js';
 import type { SettingsStore } from './store.js';
-import { parseTimeInterval } from './values.js';
+import { parseTimeInterval } from './scalars.js';
 
 export type PubkeyAuthentication = 'yes' | 'no' | 'unbound' | 'host-bound';
 

@@ -11,10 +11,11 @@ import { lookupKeyword } from './keywords.js';
 import { parseConfigLine, parseConfigText, type ConfigLine } from './parser.js';
 import { evaluateMatch, type MatchExecContext, type MatchSubject } from './match.js';
 import { expandInclude, type DirectoryLister } from './include.js';
-import { matchPattern, matchPatternList } from './patterns.js';
+import { matchPattern, matchPatternList } from '../text/patterns.js';
 import type { SettingsStore } from './store.js';
-import { DirectiveError, at, parseSetting } from './values.js';
-import type { LogLevel } from './options.js';
+import { parseSetting } from './values.js';
+import { DirectiveError, at } from './scalars.js';
+import type { ConfigLog } from '../log.js';
 
 export type FileReadResult =
   | { ok: true; text: string; uid: number; mode: number }
@@ -25,7 +26,6 @@ export interface ConfigFileSystem extends DirectoryLister {
   read(path: string): FileReadResult;
 }
 
-export type ConfigLog = (level: LogLevel, message: string) => void;
 
 export interface EvaluatorEnvironment {
   fs: ConfigFileSystem;

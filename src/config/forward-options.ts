@@ -3,7 +3,7 @@
  * their resolved form, and the parsing of the keywords with a syntax of their own, with OpenSSH 9.2's
  * readconf.c error texts.
  */
-import type { KeywordSpec } from './keywords.js';
+import type { KeywordSpec } from './keyword-types.js';
 import type { SettingsStore } from './store.js';
 import { parseForwardPort, parseForwardSpec, parseJumpList, type ForwardSpec, type ForwardType, type JumpHost } from './forward-spec.js';
 

@@ -8,61 +8,9 @@
  * - 'deprecated' / 'ignore' / 'unsupported': OpenSSH's own obsolete keywords, handled as OpenSSH does
  *   (debug log / silence / an error message that does not stop parsing).
  */
-import type { AlgorithmClass } from './algorithms.js';
+import type { KeywordSpec } from './keyword-types.js';
 import { PUBKEY_AUTHENTICATION_CHOICES } from './auth-options.js';
 import { ADDRESS_FAMILY_CHOICES } from './forward-options.js';
-
-export type KeywordKind =
-  | 'host'
-  | 'match'
-  | 'include'
-  | 'string' // one argument, first obtained value wins
-  | 'port'
-  | 'flag' // yes/no/true/false
-  | 'enum' // one of `choices`
-  | 'time' // seconds (convtime syntax) or `none`
-  | 'rekeyLimit' // bytes [time]
-  | 'logLevel'
-  | 'algorithms'
-  | 'path' // one path per directive (IdentityFile accumulates)
-  | 'paths' // several paths on one line; the first directive wins; `none` alone clears
-  | 'sendEnv' // names, accumulate; `-pattern` removes earlier names
-  | 'setEnv' // NAME=value words; only the first SetEnv directive counts
-  | 'command' // the rest of the line as written (RemoteCommand)
-  | 'escapeChar' // one character, `^X`, or `none`
-  | 'int' // a decimal integer (atoi_err wording)
-  | 'digest' // FingerprintHash: md5, sha256, ...
-  | 'ipqos' // one or two IP type-of-service values
-  | 'tunnelDevice' // local[:remote], numbers or `any`
-  | 'controlPersist' // yes/no or a time
-  | 'syslogFacility'
-  | 'wordList' // words on one line, first directive wins, `none` alone (LogVerbose)
-  | 'canonicalDomains' // like wordList, each a valid domain name
-  | 'permittedCnames' // `none`, `*` or source:target pattern lists
-  | 'addKeysToAgent' // yes/no/ask/confirm [time], or a time (config/auth-options.ts)
-  | 'identityAgent' // a socket path, `none`, `SSH_AUTH_SOCK` or `$VAR`
-  | 'forward' // LocalForward/RemoteForward/DynamicForward (config/forward-options.ts), accumulate
-  | 'proxyJump' // hop list or `none`; competes with ProxyCommand (first obtained wins)
-  | 'proxyCommand' // the rest of the line as written; competes with ProxyJump
-  | 'forwardAgent' // yes/no, or an agent socket path
-  | 'permitRemoteOpen' // `any`, `none` or host:port words
-  | 'octalMask' // StreamLocalBindMask
-  | 'unimplemented'
-  | 'deprecated'
-  | 'ignore'
-  | 'unsupported';
-
-export interface KeywordSpec {
-  /** Canonical spelling, also the key under which the value is stored ('StrictHostKeyChecking'). */
-  name: string;
-  kind: KeywordKind;
-  /** Every directive adds to the list instead of the first one winning. */
-  accumulate?: boolean;
-  /** For 'enum': accepted word (lowercase; matched case-insensitively) → stored value. */
-  choices?: Readonly<Record<string, string>>;
-  /** For 'algorithms'. */
-  algorithms?: AlgorithmClass;
-}
 
 /** yes/no/true/false → OpenSSH's normalised value. */
 const STRICT_HOST_KEY_CHOICES = {

@@ -4,11 +4,11 @@
  * command (tokens expanded) through the injected runner: exit status 0 matches.
  */
 import { TsshError } from '../errors.js';
-import type { ConfigLog } from './evaluate.js';
-import { matchHostname, matchPatternList } from './patterns.js';
+import type { ConfigLog } from '../log.js';
+import { matchHostname, matchPatternList } from '../text/patterns.js';
 import type { SettingsStore } from './store.js';
 import { connectionHash, percentExpand } from './tokens.js';
-import { DirectiveError, at, type Where } from './values.js';
+import { DirectiveError, at, type Where } from './scalars.js';
 
 /** What Host and Match lines are matched against. */
 export interface MatchSubject {

@@ -5,6 +5,7 @@
 import type { AuthSettings } from './auth-options.js';
 import type { HostKeySettings } from './host-options.js';
 import type { ForwardSettings } from './forward-options.js';
+import type { LogLevel } from '../log.js';
 
 export type StrictHostKeyChecking = 'yes' | 'ask' | 'accept-new' | 'no';
 export type RequestTTY = 'auto' | 'yes' | 'no' | 'force';
@@ -12,7 +13,6 @@ export type RequestTTY = 'auto' | 'yes' | 'no' | 'force';
 export type SessionType = 'default' | 'subsystem' | 'none';
 /** EscapeChar: a byte, or escapes disabled. */
 export type EscapeChar = number | 'none';
-export type LogLevel = 'QUIET' | 'FATAL' | 'ERROR' | 'INFO' | 'VERBOSE' | 'DEBUG1' | 'DEBUG2' | 'DEBUG3';
 
 export interface RekeyLimit {
   /** Bytes before rekeying; undefined = cipher-dependent default (OpenSSH: 2^(blocksize bits/4) blocks, max 4 GiB). */

@@ -8,6 +8,7 @@
  * group words, `\` escapes a quote, a backslash or (outside quotes) a space, and a word starting with
  * `#` ends the line.
  */
+import { splitArguments } from '../text/words.js';
 
 export interface ConfigLine {
   file: string;
@@ -77,44 +78,3 @@ function skipWhitespace(text: string, from: number): string {
   return text.slice(from).replace(/^[ \t\r\n]+/, '');
 }
 
-/**
- * Splits arguments like OpenSSH's argv_split(..., terminate_on_comment=1). Returns undefined when a
- * quote is not closed.
- */
-export function splitArguments(text: string, terminateOnComment = true): string[] | undefined {
-  const args: string[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (ch === ' ' || ch === '\t') {
-      i++;
-      continue;
-    }
-    if (ch === '#' && terminateOnComment) break;
-    let word = '';
-    let quote = '';
-    for (; i < text.length; i++) {
-      const c = text[i]!;
-      const next = text[i + 1];
-      if (c === '\\') {
-        if (next === "'" || next === '"' || next === '\\' || (quote === '' && next === ' ')) {
-          word += next;
-          i++;
-        } else {
-          word += c;
-        }
-      } else if (quote === '' && (c === ' ' || c === '\t')) {
-        break;
-      } else if (quote === '' && (c === '"' || c === "'")) {
-        quote = c;
-      } else if (quote !== '' && c === quote) {
-        quote = '';
-      } else {
-        word += c;
-      }
-    }
-    if (quote !== '') return undefined;
-    args.push(word);
-  }
-  return args;
-}

@@ -1,13 +1,11 @@
 /**
  * Value parsing for the keywords whose syntax is their own (IPQoS, TunnelDevice, ControlPersist,
  * SyslogFacility, CanonicalDomains, ...), with OpenSSH 9.2's readconf.c error texts. values.ts hands
- * every kind it does not know to `parseSpecialSetting`.
+ * these kinds to `parseSpecialSetting`.
  */
-import type { KeywordSpec } from './keywords.js';
+import type { KeywordSpec } from './keyword-types.js';
 import type { SettingsStore } from './store.js';
-import { parseTimeInterval } from './values.js';
-import { parseAuthSetting } from './auth-options.js';
-import { parseForwardSetting } from './forward-options.js';
+import { parseTimeInterval } from './scalars.js';
 
 export type ApplySpecial = (store: SettingsStore) => void;
 type Fail = (message: string) => Error;
@@ -159,13 +157,8 @@ export function parseSpecialSetting(spec: KeywordSpec, keyword: string, queue: s
     case 'canonicalDomains':
     case 'permittedCnames':
       return parseWordList(spec, keyword, queue.splice(0), fail);
-    default: {
-      const auth = parseAuthSetting(spec, queue, fail);
-      if (auth !== undefined) return auth;
-      const forward = parseForwardSetting(spec, queue, fail);
-      if (forward !== undefined) return forward;
+    default:
       throw fail(`keyword ${keyword} is not a setting`);
-    }
   }
 }
 

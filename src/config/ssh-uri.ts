@@ -2,7 +2,7 @@
  * `ssh://` destinations (RFC draft-ietf-secsh-scp-sftp-ssh-uri, as OpenSSH's parse_uri reads them), shared
  * by the command line (the destination, -J) and ssh_config (ProxyJump).
  */
-import { parsePort } from './values.js';
+import { parsePort } from './scalars.js';
 
 /**
  * `ssh://[user[;params]@]host[:port][/]` (RFC draft-ietf-secsh-scp-sftp-ssh-uri, as OpenSSH reads it):

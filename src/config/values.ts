@@ -5,30 +5,13 @@
  */
 import { checkAlgorithmSpec } from './algorithms.js';
 import { parseSpecialSetting } from './special-values.js';
-import type { KeywordSpec } from './keywords.js';
-import { matchPattern } from './patterns.js';
+import { parseAuthSetting } from './auth-options.js';
+import { parseForwardSetting } from './forward-options.js';
+import { DirectiveError, at, parseEscapeChar, parsePort, parseScaledBytes, parseTimeInterval, type Where } from './scalars.js';
+import type { KeywordSpec } from './keyword-types.js';
+import { matchPattern } from '../text/patterns.js';
 import type { SettingsStore } from './store.js';
-import type { LogLevel } from './options.js';
-
-/** A config line that cannot be accepted. `lines` are the messages OpenSSH prints for it. */
-export class DirectiveError extends Error {
-  readonly lines: string[];
-  constructor(lines: string[]) {
-    super(lines.join('\n'));
-    this.name = 'DirectiveError';
-    this.lines = lines;
-  }
-}
-
-export interface Where {
-  file: string;
-  line: number;
-}
-
-/** The `<file> line <n>` prefix of most OpenSSH config messages. */
-export function at(where: Where): string {
-  return `${where.file} line ${where.line}`;
-}
+import type { LogLevel } from '../log.js';
 
 export type ApplySetting = (store: SettingsStore) => void;
 
@@ -130,7 +113,7 @@ function parseArguments(spec: KeywordSpec, keyword: string, queue: string[], whe
       return (store) => store.setFirst(name, value);
     }
     default:
-      return parseSpecialSetting(spec, keyword, queue, fail);
+      return parseAuthSetting(spec, queue, fail) ?? parseForwardSetting(spec, queue, fail) ?? parseSpecialSetting(spec, keyword, queue, fail);
   }
 }
 
@@ -142,50 +125,6 @@ function requireArgument(queue: string[], fail: (message: string) => DirectiveEr
   return text;
 }
 
-/**
- * An escape character as ssh's -e and EscapeChar read it: `none`, one byte, or `^X` (X in 0x40..0x7f,
- * giving X & 31). Returns the byte, 'none', or undefined if invalid.
- */
-export function parseEscapeChar(text: string): number | 'none' | undefined {
-  const bytes = Buffer.from(text, 'utf8');
-  if (text === 'none') return 'none';
-  if (bytes.length === 1) return bytes[0]!;
-  if (bytes.length === 2 && bytes[0] === 0x5e && bytes[1]! >= 64 && bytes[1]! < 128) return bytes[1]! & 31;
-  return undefined;
-}
-
-/**
- * A port number as OpenSSH's a2port() reads it: decimal 1..65535, leading whitespace and a sign
- * allowed. (Service names from /etc/services are not looked up.)
- */
-export function parsePort(text: string): number | undefined {
-  if (!/^[ \t\n\v\f\r]*[+-]?\d+$/.test(text)) return undefined;
-  const value = Number(text.trim());
-  return Number.isInteger(value) && value > 0 && value <= 65535 ? value : undefined;
-}
-
-/**
- * A time interval in OpenSSH's convtime() syntax: `90`, `1m30s`, `1h`, `2d`, `1w`; at most INT_MAX
- * seconds. Returns undefined if invalid.
- */
-export function parseTimeInterval(text: string): number | undefined {
-  if (text === '') return undefined;
-  const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-  const INT_MAX = 2 ** 31 - 1;
-  let total = 0;
-  const part = /^(\d+)([smhdwSMHDW]?)/;
-  let rest = text;
-  while (rest.length > 0) {
-    const found = part.exec(rest);
-    if (found === null) return undefined;
-    const seconds = Number(found[1]) * units[(found[2] || 's').toLowerCase()]!;
-    if (seconds > INT_MAX || total > INT_MAX - seconds) return undefined;
-    total += seconds;
-    rest = rest.slice(found[0].length);
-  }
-  return total;
-}
-
 /** Time arguments (ConnectTimeout, the RekeyLimit interval): `none` is stored as -1. */
 function parseTimeArgument(text: string | undefined, fail: (message: string) => DirectiveError): number {
   if (text === undefined || text === '') throw fail('missing time value.');
@@ -193,22 +132,6 @@ function parseTimeArgument(text: string | undefined, fail: (message: string) => 
   const seconds = parseTimeInterval(text);
   if (seconds === undefined) throw fail('invalid time value.');
   return seconds;
-}
-
-/**
- * A byte count in OpenBSD scan_scaled() syntax: an integer or decimal with an optional unit
- * B/K/M/G/T/P/E (powers of 1024). Returns the value or the errno text for OpenSSH's message.
- */
-export function parseScaledBytes(text: string): number | 'Invalid argument' | 'Numerical result out of range' {
-  const found = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:([BKMGTPEbkmgtpe])(?![A-Za-z0-9]).*)?$/s.exec(text);
-  if (found === null) return 'Invalid argument';
-  const [, sign, whole = '', fraction = '', unit] = found;
-  if (whole.length >= 20) return 'Numerical result out of range';
-  const scale = unit === undefined ? 1n : 1024n ** BigInt('BKMGTPE'.indexOf(unit.toUpperCase()));
-  let value = BigInt(whole === '' ? '0' : whole) * scale;
-  if (unit !== undefined && fraction !== '') value += (BigInt(fraction) * scale) / 10n ** BigInt(fraction.length);
-  if (value > 2n ** 63n - 1n) return 'Numerical result out of range';
-  return Number(sign === '-' ? -value : value);
 }
 
 function parseRekeyLimit(queue: string[], fail: (message: string) => DirectiveError): ApplySetting {

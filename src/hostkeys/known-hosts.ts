@@ -6,7 +6,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { TsshError } from '../errors.js';
-import { asciiLowercase, matchHostname } from '../config/patterns.js';
+import { asciiLowercase, matchHostname } from '../text/patterns.js';
 import { isKnownHostsKeyType, keyBlobProblem } from './key-blob.js';
 
 export interface KnownHostsFile {

@@ -3,7 +3,7 @@
  * files, appending entries, the yes/no prompt, and OpenSSH's "continue unsafely" switch-offs.
  */
 import { TsshError } from '../errors.js';
-import { asciiLowercase } from '../config/patterns.js';
+import { asciiLowercase } from '../text/patterns.js';
 import { formatKnownHostsLine, type KnownHostsFile } from './known-hosts.js';
 import {
   FORWARDING_DISABLED_FATAL,

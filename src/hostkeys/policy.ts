@@ -9,7 +9,7 @@
 import { ipLiteralVersion } from '../net/ip-literal.js';
 import { checkHostCertificate } from '../crypto/keys/certificate.js';
 import { fingerprint, randomArt } from './fingerprint.js';
-import { asciiLowercase } from '../config/patterns.js';
+import { asciiLowercase } from '../text/patterns.js';
 import { checkKeyInHostKeys, entriesForName, type CheckedKey, type HostStatus, type LoadedHostEntry } from './host-status.js';
 import { keyTypeLabel } from './key-blob.js';
 import { findKeyUnderOtherNames, hostfileName, parseKnownHosts, parseKnownHostsFiles, type ParsedKnownHosts } from './known-hosts.js';

@@ -5,12 +5,12 @@
  * recorded keys the server no longer has are removed. Pure functions over file texts; the CLI does the
  * I/O and the wire exchange.
  */
-import { parsePublicKeyBlob } from '../crypto/keys/public-key.js';
+import { parsePublicKeyBlob } from '../crypto/keys/parse-key.js';
 import { isCertificateName } from '../crypto/keys/certificate.js';
 import type { PublicKey } from '../crypto/keys/types.js';
 import { SshReader } from '../wire/reader.js';
 import { SshWriter } from '../wire/writer.js';
-import { matchPatternList } from '../config/patterns.js';
+import { matchPatternList } from '../text/patterns.js';
 import { keyTypeLabel } from './key-blob.js';
 import { entryMatchesName, formatKnownHostsLine, parseKnownHosts, type KnownHostsFile } from './known-hosts.js';
 

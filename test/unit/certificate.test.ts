@@ -21,7 +21,7 @@ import {
   parseCertificateBlob,
   plainAlgorithm,
 } from '../../src/crypto/keys/certificate.js';
-import { parsePublicKeyBlob } from '../../src/crypto/keys/public-key.js';
+import { parsePublicKeyBlob } from '../../src/crypto/keys/parse-key.js';
 import { privateKeyFromKeyObject } from '../../src/crypto/keys/private-key.js';
 import { TsshError } from '../../src/errors.js';
 import { fingerprint, randomArt } from '../../src/hostkeys/fingerprint.js';

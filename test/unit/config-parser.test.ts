@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfigLine, parseConfigText, splitArguments } from '../../src/config/parser.js';
+import { parseConfigLine, parseConfigText } from '../../src/config/parser.js';
+import { splitArguments } from '../../src/text/words.js';
 import { ConfigEvaluator, type ConfigFileSystem, type ReadFlags } from '../../src/config/evaluate.js';
 import { expandInclude } from '../../src/config/include.js';
 import { KEYWORDS, lookupKeyword } from '../../src/config/keywords.js';
 import { SettingsStore } from '../../src/config/store.js';
-import { parseScaledBytes, parseTimeInterval } from '../../src/config/values.js';
+import { parseScaledBytes, parseTimeInterval } from '../../src/config/scalars.js';
 import { TsshError } from '../../src/errors.js';
 import type { MatchExecContext } from '../../src/config/match.js';
 import { createHash } from 'node:crypto';

@@ -7,7 +7,7 @@ import {
   matchHostname,
   matchPattern,
   matchPatternList,
-} from '../../src/config/patterns.js';
+} from '../../src/text/patterns.js';
 import {
   connectionHash,
   connectionTokens,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchHostname, matchPattern, matchPatternList } from '../../src/config/patterns.js';
+import { matchHostname, matchPattern, matchPatternList } from '../../src/text/patterns.js';
 
 test('matchPattern: * and ? wildcards over the whole string', () => {
   const yes: Array<[string, string]> = [

@@ -6,7 +6,8 @@
  *   wat2wasm src/crypto/cipher/poly1305.wat -o - | base64 -w0
  * (Debian package wabt). test/unit/cipher-poly1305.test.ts checks the two agree when wat2wasm is present.
  */
-import type { Poly1305 } from './poly1305.js';
+/** One-time authenticator: a 16-byte tag for `message` (followed by `more`, if given) under a 32-byte key. */
+export type Poly1305 = (key: Uint8Array, message: Uint8Array, more?: Uint8Array) => Uint8Array;
 
 /** Offsets fixed by poly1305.wat: key [0,32), tag [32,48), padded last block [48,64), message from 64. */
 const KEY_OFFSET = 0;

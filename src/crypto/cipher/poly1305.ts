@@ -3,10 +3,9 @@
  * implementation is the fast path; noble's pure-JS one is the fallback where WebAssembly is disabled.
  */
 import { createRequire } from 'node:module';
-import { wasmPoly1305 } from './poly1305-wasm.js';
+import { wasmPoly1305, type Poly1305 } from './poly1305-wasm.js';
 
-/** One-time authenticator: a 16-byte tag for `message` (followed by `more`, if given) under a 32-byte key. */
-export type Poly1305 = (key: Uint8Array, message: Uint8Array, more?: Uint8Array) => Uint8Array;
+export type { Poly1305 } from './poly1305-wasm.js';
 
 /**
  * noble's Poly1305, loaded synchronously on first use (the PacketSealer contract is synchronous), so a

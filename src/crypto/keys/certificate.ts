@@ -10,7 +10,7 @@
 import { TsshError } from '../../errors.js';
 import { SshReader } from '../../wire/reader.js';
 import { SshWriter } from '../../wire/writer.js';
-import { matchPattern, matchPatternList } from '../../config/patterns.js';
+import { matchPattern, matchPatternList } from '../../text/patterns.js';
 import { parseSignatureBlob } from './signature.js';
 import { parseSshPublicKey, type SshPublicKey } from './public-key.js';
 import type { PublicKey } from './types.js';

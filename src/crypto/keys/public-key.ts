@@ -12,7 +12,6 @@ import {
 } from './key-types.js';
 import { ecdsaSshToP1363, parseSignatureBlob } from './signature.js';
 import type { PublicKey } from './types.js';
-import { isCertificateName, parseCertifiedPublicKey } from './certificate.js';
 
 /** Checks the raw signature bytes once the algorithm name has been matched against the key. */
 type SignatureCheck = (algorithm: string, data: Buffer, signature: Buffer) => boolean;
@@ -46,23 +45,6 @@ export function keyError(message: string, cause?: unknown): TsshError {
   return new TsshError('KEY', message, cause === undefined ? undefined : { cause });
 }
 
-/**
- * Parses a public key blob (RFC 4253 §6.6, RFC 5656 §3.1, RFC 8709) into a verifying key. An OpenSSH
- * certificate (`*-cert-v01@openssh.com`) is parsed with its CA signature verified; the key it yields
- * verifies signatures of the certified key.
- */
-export function parsePublicKeyBlob(blob: Buffer): PublicKey {
-  if (isCertificateName(blobTypeName(blob))) return parseCertifiedPublicKey(blob);
-  return parseSshPublicKey(blob);
-}
-
-function blobTypeName(blob: Buffer): string {
-  try {
-    return new SshReader(blob, 'public key').string().toString('latin1');
-  } catch {
-    return '';
-  }
-}
 
 export function parseSshPublicKey(blob: Buffer): SshPublicKey {
   const owned = Buffer.from(blob); // callers may reuse their buffer; the key keeps its own copy
