@@ -7,13 +7,15 @@
  * and exact usage/error texts do not fit a generic option library.
  *
  * Flags that change settings are kept in argv order (`settings`), because their precedence against
- * `-o` depends on it (`-o User=a -l b` gives a, `-l b -o User=a` gives b); cli/resolve.ts replays them.
+ * `-o` depends on it (`-o User=a -l b` gives a, `-l b -o User=a` gives b); profile/overrides.ts replays them.
  */
 import { TsshError } from '../errors.js';
 import { firstUnknownAlgorithm } from '../config/algorithms.js';
 import { parseEscapeChar, parsePort } from '../config/scalars.js';
 import { parseSshUri } from '../config/ssh-uri.js';
-import { applyForwardFlag, type ForwardFlagSetting } from './forward-args.js';
+import { applyForwardFlag } from './forward-args.js';
+import type { CommandLineSetting } from '../profile/overrides.js';
+import { isValidHostname } from '../profile/destination.js';
 
 /** ssh's getopt string: a letter followed by `:` takes an argument. `-P tag` is OpenSSH 9.4's (9.2 ignored -P). */
 const OPTSTRING = '1246ab:c:e:fgi:kl:m:no:p:qstvxAB:CD:E:F:GI:J:KL:MNO:P:Q:R:S:TVw:W:XYy';
@@ -32,24 +34,10 @@ export const USAGE = [
 ].join('\n');
 
 /** A flag that sets an option, in argv order. */
-export type CommandLineSetting =
-  | { kind: 'option'; text: string } // -o
-  | { kind: 'user'; value: string } // -l, user@host, ssh://user@host
-  | { kind: 'port'; value: number } // -p, ssh://host:port
-  | { kind: 'identityFile'; path: string } // -i (as typed; ~ not expanded yet)
-  | { kind: 'ciphers'; spec: string } // -c
-  | { kind: 'macs'; spec: string } // -m
-  | { kind: 'compression' } // -C
-  | { kind: 'requestTty'; flag: 'T' | 't' }
-  | { kind: 'quiet' } // -q
-  | { kind: 'verbose' } // -v
-  | { kind: 'stdinNull' } // -n
-  | { kind: 'tag'; value: string } // -P (OpenSSH 9.4+)
-  | { kind: 'sessionType'; value: 'none' | 'subsystem' } // -N, -s
-  | { kind: 'escapeChar'; value: number | 'none' } // -e
-  | ForwardFlagSetting; // -L -R -D -W -J -A -a -f -g -4 -6 -b (forward-args.ts)
 
 export interface ParsedArgs {
+  /** ssh's usage text, which resolving appends to its usage errors. */
+  usage: string;
   /** -V was given: print the version and exit. Parsing stopped there, as in ssh. */
   version: boolean;
   /** -Q argument: print that list and exit. Parsing stopped there, as in ssh. */
@@ -91,6 +79,7 @@ function usage(detail?: string): TsshError {
 /** Parses argv (without node and script). Throws TsshError('USAGE' | 'CONFIG'). */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const parsed: ParsedArgs = {
+    usage: USAGE,
     version: false,
     query: undefined,
     printConfig: false,
@@ -273,15 +262,4 @@ function takeDestination(destination: string, parsed: ParsedArgs): void {
 /** `ssh://` parsing lives in the config layer, which ProxyJump shares (src/config/ssh-uri.ts). */
 export { parseSshUri };
 
-/** ssh refuses destinations that start with `-` or contain shell metacharacters or control characters. */
-export function isValidHostname(host: string): boolean {
-  return !host.startsWith('-') && !/['`"$\\;&<>|(){}\s\x00-\x1f\x7f]/.test(host);
-}
 
-/** ssh refuses remote user names with shell metacharacters given on the command line. */
-export function isValidRemoteUser(user: string): boolean {
-  if (user.startsWith('-')) return false;
-  if (/['`";&<>|(){}\x00-\x1f\x7f]/.test(user)) return false;
-  if (/\s-/.test(user)) return false;
-  return !user.endsWith('\\');
-}

@@ -4,11 +4,12 @@ import type { AuthPrompter } from '../auth/userauth.js';
 import { AgentClient } from '../agent/client.js';
 import type { SshPrivateKey } from '../crypto/keys/private-key.js';
 import type { AddKeysToAgent } from '../config/auth-options.js';
-import type { ResolvedConfig, ResolveEnvironment } from './resolve.js';
+import type { HostProfile } from '../profile/resolve.js';
 import type { CliLogger } from './log.js';
 import { identitiesFromFiles } from './identities.js';
 import { agentSocketPath } from './agent-socket.js';
 import { readSecret, type SecretPromptEnvironment } from './tty-prompt.js';
+import { type ResolveEnvironment } from '../profile/environment.js';
 
 const SHOWS_INFO = new Set(['INFO', 'VERBOSE', 'DEBUG1', 'DEBUG2', 'DEBUG3']);
 
@@ -16,7 +17,7 @@ const SHOWS_INFO = new Set(['INFO', 'VERBOSE', 'DEBUG1', 'DEBUG2', 'DEBUG3']);
  * The user-authentication inputs for this connection: key files, the agent, which methods may run,
  * how the user is asked (terminal or SSH_ASKPASS) and how banners show.
  */
-export function authSetup(options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger): { auth: ClientAuthOptions } {
+export function authSetup(options: HostProfile, env: ResolveEnvironment, log: CliLogger): { auth: ClientAuthOptions } {
   const secrets: SecretPromptEnvironment = { env: env.env, log };
   const prompter: AuthPrompter = { ask: (prompt, how) => readSecret(prompt, how, secrets) };
   const agentSocket = agentSocketPath(options.identityAgent, env.env, log);

@@ -23,8 +23,9 @@ import { watchTerminationSignals } from './signals.js';
 import { x11Credentials } from './x11-auth.js';
 import type { ForwardCancelResult, ForwardingControl, ForwardKind, ForwardRequestResult } from './forwarding-control.js';
 import type { CliLogger } from './log.js';
-import type { ResolvedConfig, ResolveEnvironment } from './resolve.js';
+import type { HostProfile } from '../profile/resolve.js';
 import type { SessionExtras } from './session-runner.js';
+import { type ResolveEnvironment } from '../profile/environment.js';
 
 interface LocalForwardEntry {
   kind: 'local' | 'dynamic';
@@ -44,7 +45,7 @@ export class Forwarding implements ForwardingControl {
 
   private constructor(
     private readonly client: SshClient,
-    private readonly options: ResolvedConfig,
+    private readonly options: HostProfile,
     private readonly env: ResolveEnvironment,
     private readonly log: CliLogger,
   ) {
@@ -85,7 +86,7 @@ export class Forwarding implements ForwardingControl {
    * matters: ExitOnForwardFailure, or `waitForRemote` (-f, so that the answers are seen before
    * going to the background).
    */
-  static async start(client: SshClient, options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger, waitForRemote: boolean): Promise<Forwarding> {
+  static async start(client: SshClient, options: HostProfile, env: ResolveEnvironment, log: CliLogger, waitForRemote: boolean): Promise<Forwarding> {
     const forwarding = new Forwarding(client, options, env, log);
     try {
       await forwarding.startLocals();
@@ -184,7 +185,7 @@ function sameListen(a: ForwardSpec['listen'], b: ForwardSpec['listen']): boolean
  * uses (IdentityAgent / SSH_AUTH_SOCK). Undefined when there is no agent: ssh then quietly does not
  * ask the server.
  */
-function forwardedAgentSocket(options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger): string | undefined {
+function forwardedAgentSocket(options: HostProfile, env: ResolveEnvironment, log: CliLogger): string | undefined {
   let path: string | undefined;
   const configured = options.forwardAgentPath;
   if (configured !== undefined) path = configured.startsWith('$') && !configured.startsWith('${') ? env.env[configured.slice(1)] : configured;
@@ -205,7 +206,7 @@ function forwardedAgentSocket(options: ResolvedConfig, env: ResolveEnvironment, 
  */
 export async function runWithForwarding(
   client: SshClient,
-  options: ResolvedConfig,
+  options: HostProfile,
   env: ResolveEnvironment,
   log: CliLogger,
   runSession: (extras: SessionExtras) => Promise<number>,

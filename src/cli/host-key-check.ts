@@ -14,9 +14,10 @@ import { orderHostKeyAlgorithms } from '../hostkeys/order-algorithms.js';
 import { checkHostKey, type HostKeyCheckIo, type HostKeyCheckResult } from '../hostkeys/policy.js';
 import { loadFiles } from '../hostkeys/policy-io.js';
 import type { CliLogger } from './log.js';
-import { splitCommandLine } from './local-command.js';
-import { tokensFor, type ResolvedConfig, type ResolveEnvironment } from './resolve.js';
+import { splitCommandLine } from '../text/words.js';
+import { tokensFor, type HostProfile } from '../profile/resolve.js';
 import { readSecret } from './tty-prompt.js';
+import { type ResolveEnvironment } from '../profile/environment.js';
 
 /** What the host-key check decided, kept for UpdateHostKeys and for the verdict SshClient needs. */
 export interface HostKeyOutcome {
@@ -33,7 +34,7 @@ export interface HostKeyOutcome {
  * switched off (ssh's continue_unsafe) is off here too, so a possible man in the middle never sees the
  * agent, the X display or a port forward.
  */
-export function withoutUnsafeFeatures(options: ResolvedConfig, outcome: HostKeyOutcome | undefined): ResolvedConfig {
+export function withoutUnsafeFeatures(options: HostProfile, outcome: HostKeyOutcome | undefined): HostProfile {
   const disabled = new Set(outcome?.result.disabledFeatures ?? []);
   return {
     ...options,
@@ -55,7 +56,7 @@ export class HostKeyTrust {
   private readonly tokens: TokenValues;
 
   constructor(
-    private readonly options: ResolvedConfig,
+    private readonly options: HostProfile,
     private readonly log: CliLogger,
     private readonly env: ResolveEnvironment,
   ) {

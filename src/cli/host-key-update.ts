@@ -20,8 +20,9 @@ import {
 } from '../hostkeys/update-host-keys.js';
 import type { CliLogger } from './log.js';
 import type { HostKeyTrust } from './host-key-check.js';
-import type { ResolvedConfig, ResolveEnvironment } from './resolve.js';
+import type { HostProfile } from '../profile/resolve.js';
 import { readSecret } from './tty-prompt.js';
+import { type ResolveEnvironment } from '../profile/environment.js';
 
 /** How long tssh waits at exit for an update still in flight (the server answers a proof request at once). */
 const SETTLE_MS = 2000;
@@ -31,7 +32,7 @@ export class HostKeyUpdater {
   private pending: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly options: ResolvedConfig,
+    private readonly options: HostProfile,
     private readonly trust: HostKeyTrust,
     private readonly log: CliLogger,
     private readonly env: ResolveEnvironment,

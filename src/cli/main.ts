@@ -3,7 +3,7 @@ import { TsshError, asTsshError } from '../errors.js';
 import { SshClient, type ClientOptions } from '../client.js';
 import { TSSH_VERSION } from '../transport/ident.js';
 import { parseArgs, type ParsedArgs } from './args.js';
-import { processEnvironment, resolveOptions, type ResolvedConfig, type ResolveEnvironment } from './resolve.js';
+import { resolveHost, type HostProfile } from '../profile/resolve.js';
 import { dumpConfig, queryLines } from './query.js';
 import { createLogger, type CliLogger } from './log.js';
 import { HostKeyTrust, withoutUnsafeFeatures } from './host-key-check.js';
@@ -16,6 +16,7 @@ import { runWithForwarding } from './forwarding.js';
 import { isBackgroundChild, runInBackground } from './background.js';
 import { routeTo, type RouteContext } from './route.js';
 import { transferCollector } from './reclaim.js';
+import { processEnvironment, type ResolveEnvironment } from '../profile/environment.js';
 
 const PROGNAME = 'tssh';
 
@@ -37,7 +38,7 @@ export async function run(argv: readonly string[], env: ResolveEnvironment = pro
       process.stdout.write(queryLines(args.query).map((l) => `${l}\n`).join(''));
       return 0;
     }
-    const options = resolveOptions(args, { ...env, log: (level, message) => logAt(log, level, message), warn: (m) => log.error(m) });
+    const options = resolveHost(args, { ...env, log: (level, message) => logAt(log, level, message), warn: (m) => log.error(m) });
     if (args.printConfig) {
       process.stdout.write(dumpConfig(options));
       return 0;
@@ -78,7 +79,7 @@ function rejectUnsupported(args: ParsedArgs): void {
   if (flag) throw new TsshError('USAGE', `${PROGNAME}: option ${flag} is not supported yet`);
 }
 
-async function connectAndRun(options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger, args: ParsedArgs): Promise<number> {
+async function connectAndRun(options: HostProfile, env: ResolveEnvironment, log: CliLogger, args: ParsedArgs): Promise<number> {
   if (planSession(options, process.stdin.isTTY === true).ttyRefused) {
     log.info('Pseudo-terminal will not be allocated because stdin is not a terminal.');
   }
@@ -109,7 +110,7 @@ async function connectAndRun(options: ResolvedConfig, env: ResolveEnvironment, l
 }
 
 /** What SshClient needs to reach, trust and log in to the host of `options` (the destination or a jump host). */
-async function clientOptions(options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger, hostKeys: HostKeyTrust): Promise<ClientOptions> {
+async function clientOptions(options: HostProfile, env: ResolveEnvironment, log: CliLogger, hostKeys: HostKeyTrust): Promise<ClientOptions> {
   return {
     host: options.hostName,
     port: options.port,

@@ -5,11 +5,11 @@
  */
 import { TsshError } from '../errors.js';
 import { CERTIFICATE_KEY_TYPES, KEY_SIGNATURE_ALGORITHMS, PUBLIC_KEY_TYPES, SIGNATURE_ALGORITHMS } from '../config/algorithms.js';
-import type { RequestTTY, ResolvedOptions, StrictHostKeyChecking } from '../config/options.js';
+import type { RequestTTY, ResolvedOptions, StrictHostKeyChecking } from '../profile/options.js';
 import type { LogLevel } from '../log.js';
 import { CIPHER_NAMES, COMPRESSION_NAMES, KEX_NAMES, MAC_NAMES } from '../crypto/names.js';
-import type { ResolvedConfig } from './resolve.js';
-import type { ConfigExtras } from './resolve-extras.js';
+import type { HostProfile } from '../profile/resolve.js';
+import type { ConfigExtras } from '../profile/resolve-extras.js';
 import { TUNNEL_ANY, ipqosName } from '../config/special-values.js';
 import { formatAddKeysToAgent, formatPubkeyAuthentication } from '../config/auth-options.js';
 import { formatProxyJump, forwardDumpValues } from '../config/forward-spec.js';
@@ -76,7 +76,7 @@ export const LOG_LEVEL_NAMES: Record<LogLevel, string> = {
   DEBUG3: 'DEBUG3',
 };
 
-type Dumpable = ResolvedOptions & Partial<Pick<ResolvedConfig, 'identityFileSpecs' | 'globalKnownHostsFileSpecs' | 'ignoreUnknown' | 'certificateFileSpecs'>> & ConfigExtras;
+type Dumpable = ResolvedOptions & Partial<Pick<HostProfile, 'identityFileSpecs' | 'globalKnownHostsFileSpecs' | 'ignoreUnknown' | 'certificateFileSpecs'>> & ConfigExtras;
 
 const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
 /** Multistate values ssh -G prints as true/false (the first name OpenSSH's tables give them). */

@@ -18,7 +18,8 @@ import type { JumpHost } from '../config/forward-spec.js';
 import { openDirect } from '../forward/local.js';
 import { parseArgs } from './args.js';
 import type { CliLogger } from './log.js';
-import { resolveOptions, type ResolvedConfig, type ResolveEnvironment } from './resolve.js';
+import { resolveHost, type HostProfile } from '../profile/resolve.js';
+import { type ResolveEnvironment } from '../profile/environment.js';
 
 export interface RouteContext {
   env: ResolveEnvironment;
@@ -29,14 +30,14 @@ export interface RouteContext {
   verbosity: number;
   progname: string;
   /** Connects and authenticates to a host with its resolved options, reaching it through `dial`. */
-  connect(options: ResolvedConfig, dial: () => Promise<Duplex>): Promise<SshClient>;
+  connect(options: HostProfile, dial: () => Promise<Duplex>): Promise<SshClient>;
 }
 
 /** Jump hosts that name each other in ssh_config must not recurse for ever. */
 const MAX_JUMP_DEPTH = 16;
 
 /** The dial function for `options`: through its jump hosts, its ProxyCommand, or straight TCP. */
-export function routeTo(options: ResolvedConfig, context: RouteContext, depth = 0): () => Promise<Duplex> {
+export function routeTo(options: HostProfile, context: RouteContext, depth = 0): () => Promise<Duplex> {
   if (options.proxyJump !== undefined) {
     const jump = options.proxyJump;
     return () => throughJumpHost(options, jump.hops[jump.hops.length - 1]!, earlierHops(jump.text), context, depth);
@@ -72,7 +73,7 @@ function earlierHops(text: string): string | undefined {
 }
 
 /** Connects to the jump host, then opens a channel from it to the destination: the stream to run SSH over. */
-async function throughJumpHost(destination: ResolvedConfig, hop: JumpHost, earlier: string | undefined, context: RouteContext, depth: number): Promise<Duplex> {
+async function throughJumpHost(destination: HostProfile, hop: JumpHost, earlier: string | undefined, context: RouteContext, depth: number): Promise<Duplex> {
   if (depth >= MAX_JUMP_DEPTH) throw new TsshError('CONFIG', `jumphost loop via ${hop.host}`);
   const hopOptions = resolveJumpHost(hop, earlier, context);
   context.log.debug1(`Connecting to jump host ${hopOptions.hostName} port ${hopOptions.port} for ${destination.hostName}`);
@@ -94,7 +95,7 @@ async function throughJumpHost(destination: ResolvedConfig, hop: JumpHost, earli
 }
 
 /** The jump host's options, as `ssh [-l user] [-p port] [-J earlier] [-F config] [-v...] host` would resolve them. */
-function resolveJumpHost(hop: JumpHost, earlier: string | undefined, context: RouteContext): ResolvedConfig {
+function resolveJumpHost(hop: JumpHost, earlier: string | undefined, context: RouteContext): HostProfile {
   const argv: string[] = [];
   if (hop.user !== undefined) argv.push('-l', hop.user);
   if (hop.port !== undefined) argv.push('-p', String(hop.port));
@@ -103,7 +104,7 @@ function resolveJumpHost(hop: JumpHost, earlier: string | undefined, context: Ro
   if (context.verbosity > 0) argv.push(`-${'v'.repeat(context.verbosity)}`);
   argv.push('--', hop.host);
   const log = context.log;
-  return resolveOptions(parseArgs(argv), {
+  return resolveHost(parseArgs(argv), {
     ...context.env,
     log: (level, message) => (level === 'ERROR' || level === 'FATAL' ? log.error(message) : log.debug1(message)),
     warn: (message) => log.error(message),

@@ -8,8 +8,8 @@ import type { SshClient } from '../client.js';
 import { Session, type SessionExit } from '../connection/session.js';
 import { encodeTerminalModes } from '../connection/terminal-modes.js';
 import { TsshError, asTsshError } from '../errors.js';
-import type { ResolvedOptions } from '../config/options.js';
-import type { ResolvedConfig, ResolveEnvironment } from './resolve.js';
+import type { ResolvedOptions } from '../profile/options.js';
+import type { HostProfile } from '../profile/resolve.js';
 import type { CliLogger } from './log.js';
 import { runExecIo } from './exec-io.js';
 import { matchPattern } from '../text/patterns.js';
@@ -18,6 +18,7 @@ import { TerminalSession } from './terminal-io.js';
 import { watchTerminationSignals, type ReceivedSignal } from './signals.js';
 import type { ForwardingControl } from './forwarding-control.js';
 import type { X11Request } from '../forward/x11.js';
+import { type ResolveEnvironment } from '../profile/environment.js';
 
 /** What the session will be, decided as ssh.c decides tty_flag. */
 export interface SessionPlan {
@@ -72,7 +73,7 @@ const TTY_WINDOW = { size: 1024 * 1024, maxPacket: 16 * 1024 };
  * or without a pseudo-terminal, local stdio attached. Returns tssh's exit status (the remote one, or
  * 255). The local terminal is back in its original mode whenever this returns or throws.
  */
-export async function runRemoteSession(client: SshClient, options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger, extras: SessionExtras = {}): Promise<number> {
+export async function runRemoteSession(client: SshClient, options: HostProfile, env: ResolveEnvironment, log: CliLogger, extras: SessionExtras = {}): Promise<number> {
   const plan = planSession(options, process.stdin.isTTY === true);
   let endLocally: (ending: Ending) => void = () => {};
   const localEnd = new Promise<Ending>((resolve) => (endLocally = resolve));
@@ -122,7 +123,7 @@ export async function runRemoteSession(client: SshClient, options: ResolvedConfi
 }
 
 /** Opens the session channel and sends pty-req, env and the shell/exec/subsystem request, pipelined as ssh does. */
-async function startSession(client: SshClient, plan: SessionPlan, options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger, terminal: LocalTerminal, extras: SessionExtras): Promise<Session> {
+async function startSession(client: SshClient, plan: SessionPlan, options: HostProfile, env: ResolveEnvironment, log: CliLogger, terminal: LocalTerminal, extras: SessionExtras): Promise<Session> {
   const x11 = extras.x11?.(); // xauth runs while the channel opens
   const session = await Session.open(client.connection, log, plan.tty ? TTY_WINDOW : undefined);
   // X11, then the agent, then pty-req, as ssh.c ssh_session2_setup orders them.
@@ -151,7 +152,7 @@ async function startSession(client: SshClient, plan: SessionPlan, options: Resol
 }
 
 /** The exit status and ssh's closing messages for each way a session ends. */
-function finish(ending: Ending, plan: SessionPlan, options: ResolvedConfig, log: CliLogger, backgrounded: boolean): number {
+function finish(ending: Ending, plan: SessionPlan, options: HostProfile, log: CliLogger, backgrounded: boolean): number {
   const host = options.hostName;
   // ssh writes these itself (not through the log), so -E does not divert them; -q hides only "closed.".
   const closed = (): void => {
@@ -209,7 +210,7 @@ function terminalType(options: ResolvedOptions, localEnv: Record<string, string 
  * Local variables matching SendEnv patterns, then SetEnv as given: OpenSSH 9.2's order, so SetEnv wins
  * on the server when both name the same variable.
  */
-export function environmentToSend(options: ResolvedConfig, localEnv: Record<string, string | undefined>): Array<[string, string]> {
+export function environmentToSend(options: HostProfile, localEnv: Record<string, string | undefined>): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(localEnv)) {
     if (value === undefined) continue;

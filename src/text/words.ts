@@ -44,3 +44,8 @@ export function splitArguments(text: string, terminateOnComment = true): string[
   }
   return args;
 }
+
+/** Splits a command line into words as OpenSSH's argv_split(s, ..., terminate_on_comment=0) does. */
+export function splitCommandLine(text: string): string[] | undefined {
+  return splitArguments(text, false);
+}

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseArgs, parseSshUri, USAGE, type CommandLineSetting } from '../../src/cli/args.js';
+import { parseArgs, parseSshUri, USAGE } from '../../src/cli/args.js';
 import { TsshError } from '../../src/errors.js';
+import { type CommandLineSetting } from '../../src/profile/overrides.js';
 
 function rejects(argv: string[], code: string, message: string | RegExp): void {
   assert.throws(

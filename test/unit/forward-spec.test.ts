@@ -17,7 +17,7 @@ import {
   parseStdioForward,
 } from '../../src/config/forward-spec.js';
 import { parseArgs } from '../../src/cli/args.js';
-import { resolveOptions } from '../../src/cli/resolve.js';
+import { resolveHost } from '../../src/profile/resolve.js';
 import { dumpConfig } from '../../src/cli/query.js';
 import { TsshError } from '../../src/errors.js';
 import { fixedBindAddresses, localBindChoice, remoteBindHost } from '../../src/forward/spec.js';
@@ -94,7 +94,7 @@ const KEYWORDS =
 function tssh(args: string[]): { stdout: string; error?: string } {
   const info = userInfo();
   try {
-    const options = resolveOptions(parseArgs(args), { home: info.homedir, user: info.username, env: testEnv, localHostname: hostname(), uid: process.getuid?.() ?? info.uid, warn: () => {}, log: () => {} });
+    const options = resolveHost(parseArgs(args), { home: info.homedir, user: info.username, env: testEnv, localHostname: hostname(), uid: process.getuid?.() ?? info.uid, warn: () => {}, log: () => {} });
     return { stdout: dumpConfig(options) };
   } catch (err) {
     return { stdout: '', error: (err as TsshError).message };

@@ -1,5 +1,5 @@
 /**
- * Golden comparison: for configs written to a temp dir, `tssh -G` (parseArgs → resolveOptions →
+ * Golden comparison: for configs written to a temp dir, `tssh -G` (parseArgs → resolveHost →
  * dumpConfig) prints the same lines as OpenSSH's `ssh -G -F <file>` for the keywords tssh supports.
  * ssh runs with HOME set to a temp dir and reads only the -F file (never the real ~/.ssh).
  *
@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { hostname, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from '../../src/cli/args.js';
-import { resolveOptions } from '../../src/cli/resolve.js';
+import { resolveHost } from '../../src/profile/resolve.js';
 import { dumpConfig } from '../../src/cli/query.js';
 
 const SSH = '/usr/bin/ssh';
@@ -35,7 +35,7 @@ function runSsh(args: string[]): { status: number | null; stdout: string; stderr
 function tsshDump(args: string[]): string {
   // ssh expands ~ with the password database's home directory, whatever HOME says.
   const info = userInfo();
-  const options = resolveOptions(parseArgs(args), {
+  const options = resolveHost(parseArgs(args), {
     home: info.homedir,
     user: info.username,
     env: testEnv,

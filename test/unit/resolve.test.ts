@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { parseArgs } from '../../src/cli/args.js';
-import { DEFAULT_IDENTITY_FILES, resolveOptions, type ResolveEnvironment } from '../../src/cli/resolve.js';
+import { DEFAULT_IDENTITY_FILES, resolveHost } from '../../src/profile/resolve.js';
 import { dumpConfig, queryLines } from '../../src/cli/query.js';
 import { CIPHER_NAMES, COMPRESSION_NAMES, DEFAULT_HOST_KEY_ALGORITHMS, HOST_KEY_NAMES, KEX_NAMES, MAC_NAMES } from '../../src/crypto/names.js';
 import { TsshError } from '../../src/errors.js';
+import { type ResolveEnvironment } from '../../src/profile/environment.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tssh-resolve-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -35,7 +36,7 @@ function setup(files: { user?: string; system?: string; extra?: Record<string, s
   };
 }
 
-const resolve = (argv: string[], env: ResolveEnvironment) => resolveOptions(parseArgs(argv), env);
+const resolve = (argv: string[], env: ResolveEnvironment) => resolveHost(parseArgs(argv), env);
 
 test('defaults with no config at all', () => {
   const env = setup();

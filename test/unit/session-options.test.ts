@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { hostname, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from '../../src/cli/args.js';
-import { resolveOptions, type ResolvedConfig } from '../../src/cli/resolve.js';
+import { resolveHost, type HostProfile } from '../../src/profile/resolve.js';
 import { dumpConfig, visChar } from '../../src/cli/query.js';
 import { planSession } from '../../src/cli/session-runner.js';
 import { TsshError } from '../../src/errors.js';
@@ -21,9 +21,9 @@ mkdirSync(fakeHome);
 after(() => rmSync(dir, { recursive: true, force: true }));
 const testEnv = { HOME: fakeHome, PATH: process.env.PATH ?? '/usr/bin:/bin' };
 
-function resolve(argv: string[]): ResolvedConfig {
+function resolve(argv: string[]): HostProfile {
   const info = userInfo();
-  return resolveOptions(parseArgs(argv), {
+  return resolveHost(parseArgs(argv), {
     home: info.homedir,
     user: info.username,
     env: testEnv,

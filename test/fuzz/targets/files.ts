@@ -13,7 +13,7 @@ import { parseOpenSSHPublicKey, parsePrivateKey, parsePublicKeyBlob } from '../.
 import { parseCertifiedPublicKey } from '../../../src/crypto/keys/certificate.js';
 import { parseKnownHosts, knownKeyTypesFor, lookupHostKey } from '../../../src/hostkeys/known-hosts.js';
 import { parseArgs } from '../../../src/cli/args.js';
-import { resolveOptions } from '../../../src/cli/resolve.js';
+import { resolveHost } from '../../../src/profile/resolve.js';
 import { AgentFrameReader, parseIdentitiesAnswer, parseSignResponse, parseSuccess } from '../../../src/agent/protocol.js';
 import { SocksNegotiation } from '../../../src/forward/socks.js';
 import { SshWriter } from '../../../src/wire/writer.js';
@@ -129,7 +129,7 @@ export const sshConfig: FuzzTarget = {
   seeds: () => CONFIG_SEEDS.map((text) => Buffer.from(text)),
   run(input: Buffer) {
     const text = input.toString('utf8');
-    return resolveOptions(parseArgs(['-F', '/fuzz/config', 'fuzzhost']), {
+    return resolveHost(parseArgs(['-F', '/fuzz/config', 'fuzzhost']), {
       home: '/fuzz/home',
       user: 'fuzz',
       env: { HOME: '/fuzz/home' },

@@ -4,57 +4,26 @@
  * ~/.ssh/config followed by /etc/ssh/ssh_config, a second "final" pass if a `Match final` asked for it,
  * then defaults and token expansion.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { hostname as osHostname, userInfo } from 'node:os';
 import { TsshError } from '../errors.js';
 import { assembleAlgorithms, type AlgorithmClass } from '../config/algorithms.js';
-import { ConfigEvaluator, type ConfigFileSystem, type ReadFlags } from '../config/evaluate.js';
+import { ConfigEvaluator, type ReadFlags } from '../config/evaluate.js';
 import type { ConfigLog, LogLevel } from '../log.js';
 import type { MatchSubject } from '../config/match.js';
-import type { EscapeChar, RequestTTY, ResolvedOptions, SessionType, StrictHostKeyChecking } from '../config/options.js';
+import type { EscapeChar, RequestTTY, ResolvedOptions, SessionType, StrictHostKeyChecking } from './options.js';
 import { asciiLowercase } from '../text/patterns.js';
 import { SettingsStore } from '../config/store.js';
 import { connectionTokens, percentDollarExpand, percentExpand, tildeExpand, type TokenValues } from '../config/tokens.js';
 import { resolveAuthSettings } from './resolve-auth.js';
 import { resolveExtras, type ConfigExtras } from './resolve-extras.js';
-import { runMatchExec } from './local-command.js';
-import { canonicalizeHostname, systemResolver, type HostnameResolver } from './canonicalize.js';
-import { isValidRemoteUser, USAGE, type CommandLineSetting, type ParsedArgs } from './args.js';
-import { replayForwardFlag } from './forward-args.js';
+import { runMatchExec } from './match-exec.js';
+import { canonicalizeHostname, systemResolver } from './canonicalize.js';
+import { isValidRemoteUser } from './destination.js';
+import { nodeConfigFileSystem, statError, type ResolveEnvironment } from './environment.js';
+import { replayCommandLine, type CommandLineSetting } from './overrides.js';
 import { resolveForwardSettings } from './resolve-forward.js';
 
-export interface ResolveEnvironment {
-  /** Home directory for `~`, %d and ~/.ssh. */
-  home: string;
-  /** Local user name (%u, the default remote user). */
-  user: string;
-  /** Environment for `${VAR}` expansion. */
-  env: Record<string, string | undefined>;
-  /** Local host name with domain (%l; %L is its first label). */
-  localHostname: string;
-  uid: number;
-  /** Default `${home}/.ssh/config`. */
-  userConfigFile?: string;
-  /** Default /etc/ssh/ssh_config; relative Includes in it resolve against its directory. */
-  systemConfigFile?: string;
-  /** Default: node:fs. */
-  fs?: ConfigFileSystem;
-  /** Why a -i file cannot be used (strerror text), or undefined if it exists. Default: stat(2). */
-  identityAccessError?: (path: string) => string | undefined;
-  /** Home directory of another user, for `~user/` paths. */
-  lookupHome?: (user: string) => string | undefined;
-  /** Leveled diagnostics (debug lines, "Unsupported option" errors). */
-  log?: ConfigLog;
-  /** CanonicalizeHostname lookups: which names resolve (default: the system resolver). */
-  resolveHostnames?: HostnameResolver;
-  /** Runs a `Match exec` command (default: through $SHELL with stdin and stdout on /dev/null). */
-  runMatchExec?: (command: string) => number | 'abnormal';
-  /** Messages ssh prints whatever the log level ("Warning: Identity file ... not accessible"). */
-  warn?: (message: string) => void;
-}
-
 /** ResolvedOptions plus what `-G` prints verbatim and what later layers may want to report. */
-export interface ResolvedConfig extends ResolvedOptions, ConfigExtras {
+export interface HostProfile extends ResolvedOptions, ConfigExtras {
   /** IdentityFile values as written (`~` and tokens unexpanded; -i paths are already absolute). */
   identityFileSpecs: string[];
   /** True when no IdentityFile was given and OpenSSH's default list is used (missing ones are skipped silently). */
@@ -80,10 +49,28 @@ export const DEFAULT_IDENTITY_FILES = [
 ];
 const DEFAULT_USER_KNOWN_HOSTS = ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'];
 const DEFAULT_GLOBAL_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
-const LOG_LEVEL_ORDER: readonly LogLevel[] = ['QUIET', 'FATAL', 'ERROR', 'INFO', 'VERBOSE', 'DEBUG1', 'DEBUG2', 'DEBUG3'];
 const UNIMPLEMENTED_PREFIX = 'unimplemented:';
 
-export function resolveOptions(args: ParsedArgs, environment: ResolveEnvironment): ResolvedConfig {
+/** What to resolve: a destination and the settings given with it, as ssh(1)'s command line gives them. */
+export interface HostRequest {
+  /** The destination host as typed, without user@ or ssh:// parts (%n; Host lines match it). */
+  host: string | undefined;
+  /** Settings in the order given (-o lines, -l, -p, -i, -L ...), ahead of every config file. */
+  settings: readonly CommandLineSetting[];
+  /** -F: the only config file to read (`none`: none); default ~/.ssh/config then the system file. */
+  configFile?: string | undefined;
+  /** The remote command, if any (RemoteCommand may not be combined with one). */
+  command?: string | undefined;
+  /** -G: paths whose expansion fails are kept as written instead of failing. */
+  printConfig?: boolean;
+  /** -E. */
+  logFile?: string | undefined;
+  /** Appended to usage errors (ssh's usage text, for the command line). */
+  usage?: string;
+}
+
+/** Resolves a destination with its settings and ssh_config into the typed options of one connection. */
+export function resolveHost(args: HostRequest, environment: ResolveEnvironment): HostProfile {
   const host = args.host;
   if (host === undefined) throw new TsshError('USAGE', 'no destination given');
   const fs = environment.fs ?? nodeConfigFileSystem();
@@ -106,9 +93,9 @@ export function resolveOptions(args: ParsedArgs, environment: ResolveEnvironment
   const subject: MatchSubject = { host, originalHost: host, localUser: environment.user, finalPass: false };
   const firstPass = new ConfigEvaluator(store, evalEnv, subject);
 
-  replayCommandLine(args.settings, store, firstPass, environment);
+  replayCommandLine(args.settings, store, firstPass, { ...environment, identityAccessError: environment.identityAccessError ?? statError });
   if (store.string('SessionType') === 'subsystem' && args.command === undefined)
-    throw new TsshError('USAGE', `You must specify a subsystem to invoke.\n${USAGE}`);
+    throw new TsshError('USAGE', `You must specify a subsystem to invoke.${args.usage !== undefined ? `\n${args.usage}` : ''}`);
   const cliUser = store.string('User');
   if (cliUser !== undefined && !isValidRemoteUser(cliUser))
     throw new TsshError('CONFIG', 'remote username contains invalid characters');
@@ -127,83 +114,8 @@ export function resolveOptions(args: ParsedArgs, environment: ResolveEnvironment
   return fillDefaults(args, environment, store, hostName);
 }
 
-/** Applies the option flags in argv order with ssh's precedence rules. */
-function replayCommandLine(
-  settings: readonly CommandLineSetting[],
-  store: SettingsStore,
-  evaluator: ConfigEvaluator,
-  environment: ResolveEnvironment,
-): void {
-  let verbose = false;
-  for (const setting of settings) {
-    switch (setting.kind) {
-      case 'option':
-        evaluator.applyCommandLineOption(setting.text);
-        break;
-      case 'user':
-        store.setFirst('User', setting.value);
-        break;
-      case 'port':
-        store.setFirst('Port', setting.value);
-        break;
-      case 'identityFile': {
-        const path = tildeExpand(setting.path, environment.home, environment.lookupHome);
-        const problem = (environment.identityAccessError ?? statError)(path);
-        if (problem !== undefined) environment.warn?.(`Warning: Identity file ${path} not accessible: ${problem}.`);
-        else store.append('IdentityFile', [path], true);
-        break;
-      }
-      case 'ciphers':
-        store.force('Ciphers', setting.spec);
-        break;
-      case 'macs':
-        store.force('MACs', setting.spec);
-        break;
-      case 'compression':
-        store.force('Compression', 'yes');
-        break;
-      case 'requestTty':
-        // -T always means no; each -t means yes, and yes again means force (-tt).
-        if (setting.flag === 'T') store.force('RequestTTY', 'no');
-        else store.force('RequestTTY', store.string('RequestTTY') === 'yes' ? 'force' : 'yes');
-        break;
-      case 'quiet':
-        store.force('LogLevel', 'QUIET');
-        break;
-      case 'verbose': {
-        // The first -v sets DEBUG1 whatever came before; later ones raise the level up to DEBUG3.
-        const current = LOG_LEVEL_ORDER.indexOf((store.string('LogLevel') ?? 'INFO') as LogLevel);
-        if (!verbose) store.force('LogLevel', 'DEBUG1');
-        else if (current < LOG_LEVEL_ORDER.length - 1) store.force('LogLevel', LOG_LEVEL_ORDER[current + 1]!);
-        verbose = true;
-        break;
-      }
-      case 'stdinNull':
-        store.force('StdinNull', true);
-        break;
-      case 'tag':
-        store.setFirst('Tag', setting.value);
-        break;
-      case 'sessionType': {
-        // -N and -s exclude each other (and a different -o SessionType before them).
-        const current = store.string('SessionType');
-        if (current !== undefined && current !== setting.value)
-          throw new TsshError('CONFIG', setting.value === 'none' ? 'Cannot specify -N with -s/SessionType' : 'Cannot specify -s with -N/SessionType');
-        store.force('SessionType', setting.value);
-        if (setting.value === 'none') store.force('RequestTTY', 'no');
-        break;
-      }
-      case 'escapeChar':
-        store.force('EscapeChar', setting.value);
-        break;
-      default:
-        replayForwardFlag(setting, store); // -L -R -D -W -J -A -a -f -g -4 -6 -b
-    }
-  }
-}
-
 function readConfigFiles(
-  args: ParsedArgs,
+  args: HostRequest,
   environment: ResolveEnvironment,
   systemConfigFile: string,
   evaluator: ConfigEvaluator,
@@ -234,7 +146,7 @@ function looksLikeAddress(name: string): boolean {
   return name.includes('%') || name.includes(':') || /^[0-9.]*$/.test(name);
 }
 
-function fillDefaults(args: ParsedArgs, environment: ResolveEnvironment, store: SettingsStore, hostName: string): ResolvedConfig {
+function fillDefaults(args: HostRequest, environment: ResolveEnvironment, store: SettingsStore, hostName: string): HostProfile {
   const host = args.host!;
   const port = store.number('Port') ?? 22;
   const user = store.string('User') ?? environment.user;
@@ -271,7 +183,7 @@ function fillDefaults(args: ParsedArgs, environment: ResolveEnvironment, store: 
     user,
     identityFiles,
     identitiesOnly: store.boolean('IdentitiesOnly') ?? false,
-    ...resolveAuthSettings(store, expandPath, args.printConfig),
+    ...resolveAuthSettings(store, expandPath, args.printConfig === true),
     batchMode: store.boolean('BatchMode') ?? false,
     ciphers: algorithms(store, 'Ciphers', 'cipher'),
     macs: algorithms(store, 'MACs', 'mac'),
@@ -295,7 +207,7 @@ function fillDefaults(args: ParsedArgs, environment: ResolveEnvironment, store: 
     enableEscapeCommandline: store.boolean('EnableEscapeCommandline') ?? false,
     logLevel: (store.string('LogLevel') ?? 'INFO') as LogLevel,
     stdinNull: store.boolean('StdinNull') ?? false,
-    ...resolveExtras(store, { expandPath, printConfig: args.printConfig }),
+    ...resolveExtras(store, { expandPath, printConfig: args.printConfig === true }),
     ...resolveForwardSettings(store, {
       expandPath,
       expandTokens: (text) => percentDollarExpand(text, tokens, environment.env),
@@ -372,71 +284,3 @@ export function tokensFor(options: ResolvedOptions, environment: ResolveEnvironm
   });
 }
 
-const STRERROR: Record<string, string> = {
-  ENOENT: 'No such file or directory',
-  EACCES: 'Permission denied',
-  ENOTDIR: 'Not a directory',
-  EISDIR: 'Is a directory',
-  ELOOP: 'Too many levels of symbolic links',
-  ENAMETOOLONG: 'File name too long',
-};
-
-function errnoText(err: unknown): { code: string; message: string } {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'EIO';
-  return { code, message: STRERROR[code] ?? (err instanceof Error ? err.message : String(err)) };
-}
-
-function statError(path: string): string | undefined {
-  try {
-    statSync(path);
-    return undefined;
-  } catch (err) {
-    return errnoText(err).message;
-  }
-}
-
-/** Config file access through node:fs. */
-export function nodeConfigFileSystem(): ConfigFileSystem {
-  return {
-    read(path) {
-      let fd: number;
-      try {
-        fd = openSync(path, 'r');
-      } catch (err) {
-        return { ok: false, ...errnoText(err) };
-      }
-      try {
-        const stat = fstatSync(fd);
-        if (stat.isDirectory()) return { ok: false, code: 'EISDIR', message: STRERROR.EISDIR! };
-        return { ok: true, text: readFileSync(fd, 'utf8'), uid: stat.uid, mode: stat.mode };
-      } catch (err) {
-        return { ok: false, ...errnoText(err) };
-      } finally {
-        closeSync(fd);
-      }
-    },
-    list(dir) {
-      try {
-        return readdirSync(dir);
-      } catch {
-        return undefined;
-      }
-    },
-  };
-}
-
-/**
- * The environment of this process. The home directory is $HOME when set (so a test harness can
- * point it elsewhere), else the password database's; OpenSSH itself always uses the latter.
- */
-export function processEnvironment(): ResolveEnvironment {
-  const info = userInfo();
-  const home = process.env.HOME !== undefined && process.env.HOME !== '' ? process.env.HOME : info.homedir;
-  return {
-    home,
-    user: info.username,
-    env: { ...process.env },
-    localHostname: osHostname(),
-    uid: process.getuid?.() ?? info.uid,
-  };
-}

@@ -2,9 +2,9 @@
  * The fully resolved options for one connection: flags + ssh_config, tokens and `~` expanded, defaults
  * applied. cli/resolve.ts builds it; everything below cli/ reads only the part it needs.
  */
-import type { AuthSettings } from './auth-options.js';
-import type { HostKeySettings } from './host-options.js';
-import type { ForwardSettings } from './forward-options.js';
+import type { AuthSettings } from '../config/auth-options.js';
+import type { HostKeySettings } from '../config/host-options.js';
+import type { ForwardSettings } from '../config/forward-options.js';
 import type { LogLevel } from '../log.js';
 
 export type StrictHostKeyChecking = 'yes' | 'ask' | 'accept-new' | 'no';

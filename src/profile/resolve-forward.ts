@@ -17,7 +17,7 @@ import {
 } from '../config/forward-options.js';
 import { parseJumpList, type ForwardEndpoint, type ForwardSpec } from '../config/forward-spec.js';
 import type { SettingsStore } from '../config/store.js';
-import { STDIO_FORWARD_KEY } from './forward-args.js';
+import { STDIO_FORWARD_KEY } from './overrides.js';
 
 export interface ForwardResolveContext {
   /** `~`, %-tokens and `${VAR}` (ForwardAgent paths). */
