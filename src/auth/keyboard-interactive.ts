@@ -57,9 +57,10 @@ export class KeyboardInteractiveMethod implements AuthMethod {
     if (request.name.length > 0) ctx.log.info(sanitizeRemoteText(request.name));
     if (request.instruction.length > 0) ctx.log.info(sanitizeRemoteText(request.instruction));
     const responses: string[] = [];
-    for (const { prompt, echo } of request.prompts) {
+    for (const [index, { prompt, echo }] of request.prompts.entries()) {
       const shown = `(${ctx.user}@${ctx.promptHost}) ${sanitizeRemoteText(prompt)}`;
-      responses.push((await ctx.prompter.ask(shown, { echo })) ?? '');
+      const purpose = { kind: 'keyboard-interactive', name: request.name, instruction: request.instruction, index, total: request.prompts.length } as const;
+      responses.push((await ctx.prompter.ask(shown, { echo, purpose })) ?? '');
     }
     ctx.conversation.send(infoResponse(responses), SECRET_PADDING);
   }

@@ -1,14 +1,9 @@
 import type { Logger } from '../log.js';
+import type { Prompter } from '../prompt.js';
 import type { AuthConversation, AuthResult } from './conversation.js';
 
-/**
- * Asks the user something: on the controlling terminal or through SSH_ASKPASS (the CLI decides).
- * Like OpenSSH's read_passphrase, it answers '' when nobody can be asked, and undefined (end of file)
- * only when `allowEof` is set.
- */
-export interface AuthPrompter {
-  ask(prompt: string, options: { echo: boolean; allowEof?: boolean }): Promise<string | undefined>;
-}
+/** How methods ask the user (see src/prompt.ts). */
+export type AuthPrompter = Prompter;
 
 export interface MethodContext {
   /** Remote user name. */

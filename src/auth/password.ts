@@ -23,7 +23,7 @@ export class PasswordMethod implements AuthMethod {
     const { ctx } = this;
     if (this.attempts++ >= this.maxAttempts) return undefined;
     if (this.attempts !== 1) ctx.log.error('Permission denied, please try again.');
-    const password = (await ctx.prompter.ask(`${ctx.user}@${ctx.promptHost}'s password: `, { echo: false })) ?? '';
+    const password = (await ctx.prompter.ask(`${ctx.user}@${ctx.promptHost}'s password: `, { echo: false, purpose: { kind: 'password' } })) ?? '';
     ctx.conversation.send(passwordRequest(ctx.user, password), SECRET_PADDING);
     for (;;) {
       const reply = await ctx.conversation.receive();
@@ -47,11 +47,11 @@ export class PasswordMethod implements AuthMethod {
     r.end();
     if (info.length > 0) ctx.log.info(sanitizeRemoteText(info));
     const who = `${ctx.user.slice(0, 30)}@${ctx.promptHost.slice(0, 128)}`;
-    const oldPassword = (await ctx.prompter.ask(`Enter ${who}'s old password: `, { echo: false })) ?? '';
+    const oldPassword = (await ctx.prompter.ask(`Enter ${who}'s old password: `, { echo: false, purpose: { kind: 'new-password', step: 'old' } })) ?? '';
     for (;;) {
-      const newPassword = await ctx.prompter.ask(`Enter ${who}'s new password: `, { echo: false, allowEof: true });
+      const newPassword = await ctx.prompter.ask(`Enter ${who}'s new password: `, { echo: false, allowEof: true, purpose: { kind: 'new-password', step: 'new' } });
       if (newPassword === undefined) return false;
-      const retyped = (await ctx.prompter.ask(`Retype ${who}'s new password: `, { echo: false })) ?? '';
+      const retyped = (await ctx.prompter.ask(`Retype ${who}'s new password: `, { echo: false, purpose: { kind: 'new-password', step: 'retype' } })) ?? '';
       if (retyped === newPassword) {
         ctx.conversation.send(passwordChangeRequest(ctx.user, oldPassword, newPassword), SECRET_PADDING);
         return true;

@@ -4,7 +4,7 @@
  * messages: `-L/-R/-D spec` add a forward, `-KL/-KR/-KD spec` cancel one, `-h` or `?` lists them.
  */
 import type { Logger } from '../log.js';
-import type { ForwardingControl, ForwardKind } from './forwarding-control.js';
+import type { ForwardingControl, ForwardKind } from '../connect/forwarding-control.js';
 
 export const COMMAND_LINE_PROMPT = '\r\nssh> ';
 

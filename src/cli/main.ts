@@ -1,20 +1,17 @@
 import fs from 'node:fs';
 import { TsshError, asTsshError } from '../errors.js';
-import { SshClient, type ClientOptions } from '../client.js';
 import { TSSH_VERSION } from '../transport/ident.js';
 import { parseArgs, type ParsedArgs } from './args.js';
 import { resolveHost, type HostProfile } from '../profile/resolve.js';
 import { dumpConfig, queryLines } from './query.js';
 import { createLogger, type CliLogger } from './log.js';
-import { HostKeyTrust, withoutUnsafeFeatures } from './host-key-check.js';
-import { HostKeyUpdater } from './host-key-update.js';
 import { runLocalCommandIfPermitted } from './local-command.js';
-import { authSetup } from './auth-setup.js';
+import { connectHost } from '../connect/connect.js';
+import { terminalUserInterface } from './terminal-prompts.js';
 import { planSession, runRemoteSession } from './session-runner.js';
 import { isTerminalRaw } from './terminal.js';
-import { runWithForwarding } from './forwarding.js';
+import { runWithForwarding } from './forward-session.js';
 import { isBackgroundChild, runInBackground } from './background.js';
-import { routeTo, type RouteContext } from './route.js';
 import { transferCollector } from './reclaim.js';
 import { processEnvironment, type ResolveEnvironment } from '../profile/environment.js';
 
@@ -83,54 +80,21 @@ async function connectAndRun(options: HostProfile, env: ResolveEnvironment, log:
   if (planSession(options, process.stdin.isTTY === true).ttyRefused) {
     log.info('Pseudo-terminal will not be allocated because stdin is not a terminal.');
   }
-  const hostKeys = new HostKeyTrust(options, log, env);
-  const hostKeyUpdates = new HostKeyUpdater(options, hostKeys, log, env);
-  const route: RouteContext = {
-    env,
+  const connected = await connectHost(options, {
+    environment: env,
     log,
-    configFile: args.configFile,
-    verbosity: args.verbosity,
+    ui: terminalUserInterface(env, log),
     progname: PROGNAME,
-    // A ProxyJump hop: its own host-key trust and authentication, reached through `dial`.
-    connect: async (hop, dial) => SshClient.connect({ ...(await clientOptions(hop, env, log, new HostKeyTrust(hop, log, env))), dial }),
-  };
-  const client = await SshClient.connect({
-    ...(await clientOptions(options, env, log, hostKeys)),
-    onGlobalRequest: hostKeyUpdates.onGlobalRequest,
-    dial: routeTo(options, route),
-  });
-  const safe = withoutUnsafeFeatures(options, hostKeys.outcome);
-  try {
-    runLocalCommandIfPermitted(safe, env, log);
-    return await runWithForwarding(client, safe, env, log, (extras) => runRemoteSession(client, safe, env, log, extras));
-  } finally {
-    await hostKeyUpdates.settled();
-    client.close();
-  }
-}
-
-/** What SshClient needs to reach, trust and log in to the host of `options` (the destination or a jump host). */
-async function clientOptions(options: HostProfile, env: ResolveEnvironment, log: CliLogger, hostKeys: HostKeyTrust): Promise<ClientOptions> {
-  return {
-    host: options.hostName,
-    port: options.port,
-    user: options.user,
-    preferences: {
-      kex: options.kexAlgorithms,
-      hostKey: await hostKeys.hostKeyAlgorithms(),
-      ciphers: options.ciphers,
-      macs: options.macs,
-      compression: options.compression ? ['zlib@openssh.com', 'zlib', 'none'] : ['none', 'zlib@openssh.com', 'zlib'],
-    },
-    rekeyLimit: options.rekeyLimit,
-    ...(options.connectTimeout !== undefined ? { connectTimeoutMs: options.connectTimeout * 1000 } : {}),
-    verifyHostKey: hostKeys.verify,
-    ...authSetup(options, env, log),
-    log,
-    progname: PROGNAME,
-    serverAlive: { intervalSeconds: options.serverAliveInterval, countMax: options.serverAliveCountMax },
+    jumps: { configFile: args.configFile, verbosity: args.verbosity },
     reclaim: transferCollector(),
-  };
+  });
+  const { client, profile } = connected;
+  try {
+    runLocalCommandIfPermitted(profile, env, log);
+    return await runWithForwarding(client, profile, env, log, (extras) => runRemoteSession(client, profile, env, log, extras));
+  } finally {
+    await connected.close();
+  }
 }
 
 function reportError(err: TsshError, log: CliLogger): void {

@@ -16,7 +16,7 @@ import { matchPattern } from '../text/patterns.js';
 import { LocalTerminal } from './terminal.js';
 import { TerminalSession } from './terminal-io.js';
 import { watchTerminationSignals, type ReceivedSignal } from './signals.js';
-import type { ForwardingControl } from './forwarding-control.js';
+import type { ForwardingControl } from '../connect/forwarding-control.js';
 import type { X11Request } from '../forward/x11.js';
 import { type ResolveEnvironment } from '../profile/environment.js';
 

@@ -9,7 +9,7 @@ import type { LogLevel } from '../log.js';
 import type { CliLogger } from './log.js';
 import { EscapeFilter, escapeCharText, escapeHelp, type EscapeCommand } from './escape.js';
 import { COMMAND_LINE_PROMPT, LineEditor, runCommandLine } from './escape-commandline.js';
-import type { ForwardingControl } from './forwarding-control.js';
+import type { ForwardingControl } from '../connect/forwarding-control.js';
 import type { LocalTerminal } from './terminal.js';
 import { forward } from './exec-io.js';
 import { LOG_LEVEL_NAMES } from './query.js';

@@ -12,8 +12,8 @@ import path from 'node:path';
 import { chooseKeyAlgorithm, describeKey, keyAllowedByConfig, keyTypeLabel } from '../../src/auth/keys.js';
 import { filenameMatches, orderIdentities, type FileIdentity } from '../../src/auth/identities.js';
 import { fingerprintSha256, generateHostKeySigner } from '../../src/crypto/keys/index.js';
-import { readPublicKey } from '../../src/cli/identities.js';
-import { privateKeyLoader, type PrivateKeyLoadOptions } from '../../src/cli/private-key-file.js';
+import { readPublicKey } from '../../src/connect/identity-files.js';
+import { privateKeyLoader, type PrivateKeyLoadOptions } from '../../src/connect/private-key-file.js';
 import { createLogger, type CliLogger } from '../../src/cli/log.js';
 import type { Logger } from '../../src/log.js';
 

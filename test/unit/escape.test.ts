@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EscapeFilter, escapeHelp, type EscapeEvent } from '../../src/cli/escape.js';
 import { LineEditor, runCommandLine } from '../../src/cli/escape-commandline.js';
-import type { ForwardingControl } from '../../src/cli/forwarding-control.js';
+import type { ForwardingControl } from '../../src/connect/forwarding-control.js';
 import { silentLogger } from '../../src/log.js';
 
 /** Feeds chunks and renders the events: data as text, commands as <name>, takeover rests as [rest]. */

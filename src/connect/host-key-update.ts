@@ -18,11 +18,10 @@ import {
   type UpdateLog,
   type UpdatePlan,
 } from '../hostkeys/update-host-keys.js';
-import type { CliLogger } from './log.js';
-import type { HostKeyTrust } from './host-key-check.js';
+import type { Logger } from '../log.js';
+import type { HostKeyTrust } from './host-key-trust.js';
 import type { HostProfile } from '../profile/resolve.js';
-import { readSecret } from './tty-prompt.js';
-import { type ResolveEnvironment } from '../profile/environment.js';
+import type { Prompter } from '../prompt.js';
 
 /** How long tssh waits at exit for an update still in flight (the server answers a proof request at once). */
 const SETTLE_MS = 2000;
@@ -34,8 +33,8 @@ export class HostKeyUpdater {
   constructor(
     private readonly options: HostProfile,
     private readonly trust: HostKeyTrust,
-    private readonly log: CliLogger,
-    private readonly env: ResolveEnvironment,
+    private readonly log: Logger,
+    private readonly prompter: Prompter,
   ) {}
 
   /** ClientOptions.onGlobalRequest. */
@@ -173,7 +172,7 @@ export class HostKeyUpdater {
   /** "Accept updated hostkeys? (yes/no): " up to three times; anything but yes refuses. */
   private async confirmUpdate(): Promise<boolean> {
     for (let i = 0; i < 3; i++) {
-      const answer = await readSecret('Accept updated hostkeys? (yes/no): ', { echo: true, allowEof: true }, { env: this.env.env, log: this.log });
+      const answer = await this.prompter.ask('Accept updated hostkeys? (yes/no): ', { echo: true, allowEof: true, purpose: { kind: 'update-host-keys' } });
       if (answer === undefined) return false;
       if (answer.toLowerCase() === 'yes') return true;
       if (answer.toLowerCase() === 'no') return false;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { TsshError } from '../errors.js';
 import { isPrivateKeyEncrypted, parsePrivateKey } from '../crypto/keys/index.js';
 import type { SshPrivateKey } from '../crypto/keys/private-key.js';
-import type { CliLogger } from './log.js';
+import type { Logger } from '../log.js';
 
 /** AddKeysToAgent: whether keys loaded from files are handed to the agent, and how. */
 export interface AddKeysToAgent {
@@ -12,14 +12,14 @@ export interface AddKeysToAgent {
 }
 
 export interface PrivateKeyLoadOptions {
-  log: CliLogger;
+  log: Logger;
   /** The local uid: a key file it owns must not be readable by others. */
   uid: number;
   batchMode: boolean;
   /** NumberOfPasswordPrompts: passphrase tries per key. */
   numberOfPasswordPrompts: number;
   /** Reads a passphrase without echo; '' when nobody can be asked. */
-  askPassphrase(prompt: string): Promise<string>;
+  askPassphrase(prompt: string, path: string): Promise<string>;
   /** Offers a freshly loaded key to the agent (AddKeysToAgent); absent when the option is no. */
   addToAgent?(path: string, key: SshPrivateKey): Promise<void>;
 }
@@ -53,7 +53,7 @@ export function privateKeyLoader(path: string, userProvided: boolean, options: P
     for (let attempt = 0; attempt <= options.numberOfPasswordPrompts; attempt++) {
       let passphrase = '';
       if (attempt > 0) {
-        passphrase = await options.askPassphrase(prompt);
+        passphrase = await options.askPassphrase(prompt, path);
         if (passphrase === '') {
           log.debug2('no passphrase given, try next key');
           return undefined;
@@ -116,7 +116,7 @@ function loadKeyFile(path: string, passphrase: string, options: PrivateKeyLoadOp
 }
 
 /** OpenSSH's warning for a private key file readable by others, word for word. */
-function warnUnprotected(path: string, mode: number, log: CliLogger): void {
+function warnUnprotected(path: string, mode: number, log: Logger): void {
   const bar = '@'.repeat(59);
   log.error(bar);
   log.error('@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @');

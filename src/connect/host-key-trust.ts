@@ -13,10 +13,10 @@ import { hostfileName, parseKnownHosts, parseKnownHostsFiles } from '../hostkeys
 import { orderHostKeyAlgorithms } from '../hostkeys/order-algorithms.js';
 import { checkHostKey, type HostKeyCheckIo, type HostKeyCheckResult } from '../hostkeys/policy.js';
 import { loadFiles } from '../hostkeys/policy-io.js';
-import type { CliLogger } from './log.js';
+import type { Logger } from '../log.js';
 import { splitCommandLine } from '../text/words.js';
 import { tokensFor, type HostProfile } from '../profile/resolve.js';
-import { readSecret } from './tty-prompt.js';
+import type { Prompter } from '../prompt.js';
 import { type ResolveEnvironment } from '../profile/environment.js';
 
 /** What the host-key check decided, kept for UpdateHostKeys and for the verdict SshClient needs. */
@@ -57,8 +57,9 @@ export class HostKeyTrust {
 
   constructor(
     private readonly options: HostProfile,
-    private readonly log: CliLogger,
+    private readonly log: Logger,
     private readonly env: ResolveEnvironment,
+    private readonly prompter: Prompter,
   ) {
     this.tokens = tokensFor(options, env);
   }
@@ -177,7 +178,7 @@ export class HostKeyTrust {
           if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         }
       },
-      confirm: (prompt) => readSecret(prompt, { echo: true, allowEof: true }, { env: this.env.env, log: this.log }),
+      confirm: (prompt) => this.prompter.ask(prompt, { echo: true, allowEof: true, purpose: { kind: 'host-key' } }),
       ...(this.options.knownHostsCommand !== undefined
         ? { knownHostsCommand: (invocation: 'HOSTNAME' | 'ADDRESS', name: string) => this.runKnownHostsCommand(invocation, name, key) }
         : {}),

@@ -16,14 +16,15 @@ import { runProxyCommand } from '../net/proxy.js';
 import { percentExpand } from '../config/tokens.js';
 import type { JumpHost } from '../config/forward-spec.js';
 import { openDirect } from '../forward/local.js';
-import { parseArgs } from './args.js';
-import type { CliLogger } from './log.js';
+import { isValidHostname } from '../profile/destination.js';
+import type { CommandLineSetting } from '../profile/overrides.js';
+import type { Logger } from '../log.js';
 import { resolveHost, type HostProfile } from '../profile/resolve.js';
 import { type ResolveEnvironment } from '../profile/environment.js';
 
 export interface RouteContext {
   env: ResolveEnvironment;
-  log: CliLogger;
+  log: Logger;
   /** -F of this command, which ssh passes on to its jump hosts. */
   configFile: string | undefined;
   /** Number of -v flags, also passed on. */
@@ -96,17 +97,19 @@ async function throughJumpHost(destination: HostProfile, hop: JumpHost, earlier:
 
 /** The jump host's options, as `ssh [-l user] [-p port] [-J earlier] [-F config] [-v...] host` would resolve them. */
 function resolveJumpHost(hop: JumpHost, earlier: string | undefined, context: RouteContext): HostProfile {
-  const argv: string[] = [];
-  if (hop.user !== undefined) argv.push('-l', hop.user);
-  if (hop.port !== undefined) argv.push('-p', String(hop.port));
-  if (earlier !== undefined) argv.push('-J', earlier);
-  if (context.configFile !== undefined) argv.push('-F', context.configFile);
-  if (context.verbosity > 0) argv.push(`-${'v'.repeat(context.verbosity)}`);
-  argv.push('--', hop.host);
+  if (!isValidHostname(hop.host)) throw new TsshError('CONFIG', 'hostname contains invalid characters');
+  const settings: CommandLineSetting[] = [];
+  if (hop.user !== undefined) settings.push({ kind: 'user', value: hop.user });
+  if (hop.port !== undefined) settings.push({ kind: 'port', value: hop.port });
+  if (earlier !== undefined) settings.push({ kind: 'jump', value: earlier });
+  for (let i = 0; i < context.verbosity; i++) settings.push({ kind: 'verbose' });
   const log = context.log;
-  return resolveHost(parseArgs(argv), {
-    ...context.env,
-    log: (level, message) => (level === 'ERROR' || level === 'FATAL' ? log.error(message) : log.debug1(message)),
-    warn: (message) => log.error(message),
-  });
+  return resolveHost(
+    { host: hop.host, settings, configFile: context.configFile },
+    {
+      ...context.env,
+      log: (level, message) => (level === 'ERROR' || level === 'FATAL' ? log.error(message) : log.debug1(message)),
+      warn: (message) => log.error(message),
+    },
+  );
 }

@@ -1,8 +1,7 @@
 /**
- * Forwarding once the user is authenticated, in ssh's order (ssh.c ssh_session2): the -W stdio
- * forward, local (-L, -D) listeners, remote (-R) requests, agent forwarding; ExitOnForwardFailure
- * turns any failure into an exit; -f goes to the background once everything is up. It also answers
- * the `~#` and `~C` escapes (ForwardingControl).
+ * The forwards of a connection once the user is authenticated, in ssh's order (ssh.c ssh_session2):
+ * local (-L, -D) listeners, remote (-R) requests, agent and X11 forwarding; ExitOnForwardFailure turns
+ * any failure into an error. It also answers the `~#` and `~C` escapes (ForwardingControl).
  */
 import { statSync } from 'node:fs';
 import { TsshError } from '../errors.js';
@@ -16,15 +15,11 @@ import type { ForwardListener } from '../forward/listen.js';
 import { startLocalForward, type ForwardContext } from '../forward/local.js';
 import { RemoteForwarding } from '../forward/remote.js';
 import { describeEndpoint } from '../forward/spec.js';
-import { runStdioForward } from '../forward/stdio.js';
 import { agentSocketPath } from './agent-socket.js';
-import { notifyBackgroundReady } from './background.js';
-import { watchTerminationSignals } from './signals.js';
 import { x11Credentials } from './x11-auth.js';
 import type { ForwardCancelResult, ForwardingControl, ForwardKind, ForwardRequestResult } from './forwarding-control.js';
-import type { CliLogger } from './log.js';
+import type { Logger } from '../log.js';
 import type { HostProfile } from '../profile/resolve.js';
-import type { SessionExtras } from './session-runner.js';
 import { type ResolveEnvironment } from '../profile/environment.js';
 
 interface LocalForwardEntry {
@@ -47,7 +42,7 @@ export class Forwarding implements ForwardingControl {
     private readonly client: SshClient,
     private readonly options: HostProfile,
     private readonly env: ResolveEnvironment,
-    private readonly log: CliLogger,
+    private readonly log: Logger,
   ) {
     this.context = {
       connection: client.connection,
@@ -86,7 +81,7 @@ export class Forwarding implements ForwardingControl {
    * matters: ExitOnForwardFailure, or `waitForRemote` (-f, so that the answers are seen before
    * going to the background).
    */
-  static async start(client: SshClient, options: HostProfile, env: ResolveEnvironment, log: CliLogger, waitForRemote: boolean): Promise<Forwarding> {
+  static async start(client: SshClient, options: HostProfile, env: ResolveEnvironment, log: Logger, waitForRemote: boolean): Promise<Forwarding> {
     const forwarding = new Forwarding(client, options, env, log);
     try {
       await forwarding.startLocals();
@@ -185,7 +180,7 @@ function sameListen(a: ForwardSpec['listen'], b: ForwardSpec['listen']): boolean
  * uses (IdentityAgent / SSH_AUTH_SOCK). Undefined when there is no agent: ssh then quietly does not
  * ask the server.
  */
-function forwardedAgentSocket(options: HostProfile, env: ResolveEnvironment, log: CliLogger): string | undefined {
+function forwardedAgentSocket(options: HostProfile, env: ResolveEnvironment, log: Logger): string | undefined {
   let path: string | undefined;
   const configured = options.forwardAgentPath;
   if (configured !== undefined) path = configured.startsWith('$') && !configured.startsWith('${') ? env.env[configured.slice(1)] : configured;
@@ -199,41 +194,3 @@ function forwardedAgentSocket(options: HostProfile, env: ResolveEnvironment, log
   return path;
 }
 
-/**
- * Sets up forwarding, then runs what the connection is for: the -W stdio forward (exit 0 when it
- * ends), or the session (`runSession`) with the forwards alive. With -f, the foreground process is
- * told to exit once everything is up (see background.ts).
- */
-export async function runWithForwarding(
-  client: SshClient,
-  options: HostProfile,
-  env: ResolveEnvironment,
-  log: CliLogger,
-  runSession: (extras: SessionExtras) => Promise<number>,
-): Promise<number> {
-  const background = options.forkAfterAuthentication;
-  const stdio = options.stdioForward;
-  const stdioDone = stdio ? runStdioForward(client.connection, stdio, { stdin: process.stdin, stdout: process.stdout }, log) : undefined;
-  stdioDone?.catch(() => {});
-  const forwarding = await Forwarding.start(client, options, env, log, background);
-  try {
-    if (background) notifyBackgroundReady(env.env, log);
-    if (stdioDone !== undefined) {
-      let stopWatching = (): void => {};
-      const signalled = new Promise<number>((resolve) => {
-        stopWatching = watchTerminationSignals((signal) => {
-          log.verbose(`Killed by signal ${signal.number}.`);
-          resolve(255);
-        }, background ? ['SIGHUP'] : []);
-      });
-      try {
-        return await Promise.race([stdioDone.then(() => 0), signalled]);
-      } finally {
-        stopWatching();
-      }
-    }
-    return await runSession({ forwarding, agentForwarding: forwarding.agentForwarding, x11: () => forwarding.x11Request(), background });
-  } finally {
-    forwarding.close();
-  }
-}

@@ -1,27 +1,29 @@
-import fs from 'node:fs';
 import type { ClientAuthOptions } from '../client.js';
 import type { AuthPrompter } from '../auth/userauth.js';
 import { AgentClient } from '../agent/client.js';
 import type { SshPrivateKey } from '../crypto/keys/private-key.js';
 import type { AddKeysToAgent } from '../config/auth-options.js';
 import type { HostProfile } from '../profile/resolve.js';
-import type { CliLogger } from './log.js';
-import { identitiesFromFiles } from './identities.js';
+import type { Logger } from '../log.js';
+import { identitiesFromFiles } from './identity-files.js';
 import { agentSocketPath } from './agent-socket.js';
-import { readSecret, type SecretPromptEnvironment } from './tty-prompt.js';
-import { type ResolveEnvironment } from '../profile/environment.js';
+import type { ResolveEnvironment } from '../profile/environment.js';
+import type { Prompter } from '../prompt.js';
 
-const SHOWS_INFO = new Set(['INFO', 'VERBOSE', 'DEBUG1', 'DEBUG2', 'DEBUG3']);
+/** How authentication reaches the user: questions, and USERAUTH_BANNER texts (sanitised already). */
+export interface AuthUserInterface {
+  prompter: Prompter;
+  onBanner(text: string): void;
+}
 
 /**
  * The user-authentication inputs for this connection: key files, the agent, which methods may run,
- * how the user is asked (terminal or SSH_ASKPASS) and how banners show.
+ * how the user is asked and how banners show.
  */
-export function authSetup(options: HostProfile, env: ResolveEnvironment, log: CliLogger): { auth: ClientAuthOptions } {
-  const secrets: SecretPromptEnvironment = { env: env.env, log };
-  const prompter: AuthPrompter = { ask: (prompt, how) => readSecret(prompt, how, secrets) };
+export function authInputs(options: HostProfile, env: ResolveEnvironment, log: Logger, ui: AuthUserInterface): { auth: ClientAuthOptions } {
+  const prompter: AuthPrompter = ui.prompter;
   const agentSocket = agentSocketPath(options.identityAgent, env.env, log);
-  const addToAgent = options.addKeysToAgent.mode === 'no' ? undefined : keyAdder(options.addKeysToAgent, agentSocket, secrets);
+  const addToAgent = options.addKeysToAgent.mode === 'no' ? undefined : keyAdder(options.addKeysToAgent, agentSocket, prompter, log);
   const { files, certificates } = identitiesFromFiles({
     identityFiles: options.identityFiles,
     identityFilesUserProvided: !options.identityFilesAreDefaults,
@@ -30,7 +32,7 @@ export function authSetup(options: HostProfile, env: ResolveEnvironment, log: Cl
     uid: env.uid,
     batchMode: options.batchMode,
     numberOfPasswordPrompts: options.numberOfPasswordPrompts,
-    askPassphrase: async (prompt) => (await readSecret(prompt, { echo: false }, secrets)) ?? '',
+    askPassphrase: async (prompt, path) => (await prompter.ask(prompt, { echo: false, purpose: { kind: 'passphrase', path } })) ?? '',
     ...(addToAgent ? { addToAgent } : {}),
   });
   return {
@@ -52,22 +54,13 @@ export function authSetup(options: HostProfile, env: ResolveEnvironment, log: Cl
         ...(options.kbdInteractiveDevices !== undefined ? { kbdInteractiveDevices: options.kbdInteractiveDevices } : {}),
       },
       prompter,
-      // ssh prints banners as they are, on stderr (not the -E log), unless the log level is below INFO.
-      onBanner: (text) => {
-        if (!SHOWS_INFO.has(log.level)) return;
-        try {
-          fs.writeSync(2, text);
-        } catch {
-          // stderr closed
-        }
-      },
+      onBanner: ui.onBanner,
     },
   };
 }
 
 /** AddKeysToAgent: hands a key just loaded from its file to the agent, asking first for `ask`. */
-function keyAdder(setting: AddKeysToAgent, socket: string | undefined, secrets: SecretPromptEnvironment) {
-  const { log } = secrets;
+function keyAdder(setting: AddKeysToAgent, socket: string | undefined, prompter: Prompter, log: Logger) {
   return async (path: string, key: SshPrivateKey): Promise<void> => {
     if (socket === undefined) {
       log.debug3('no authentication agent, not adding key');
@@ -82,7 +75,7 @@ function keyAdder(setting: AddKeysToAgent, socket: string | undefined, secrets: 
     }
     try {
       if (setting.mode === 'ask') {
-        const answer = await readSecret(`Add key ${path} (${key.comment}) to agent?`, { echo: false, allowEof: true, askpassOnly: { hint: 'confirm' } }, secrets);
+        const answer = await prompter.ask(`Add key ${path} (${key.comment}) to agent?`, { echo: false, allowEof: true, askpassOnly: { hint: 'confirm' }, purpose: { kind: 'add-key-to-agent', path } });
         if (answer === undefined || (answer !== '' && answer.toLowerCase() !== 'yes')) {
           log.debug3('user denied adding this key');
           return;

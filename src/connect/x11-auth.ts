@@ -13,7 +13,7 @@ import path from 'node:path';
 import { isValidDisplay } from '../forward/x11-display.js';
 import { strerror } from '../net/strerror.js';
 import type { X11Credentials } from '../forward/x11.js';
-import type { CliLogger } from './log.js';
+import type { Logger } from '../log.js';
 
 const PROTO = 'MIT-MAGIC-COOKIE-1';
 /** The generated cookie outlives ssh's willingness to forward, so the X server never fails open. */
@@ -30,7 +30,7 @@ export interface X11Settings {
 }
 
 /** The credentials to forward, or undefined (logged as ssh logs it) when X11 forwarding cannot go on. */
-export async function x11Credentials(settings: X11Settings, log: CliLogger): Promise<X11Credentials | undefined> {
+export async function x11Credentials(settings: X11Settings, log: Logger): Promise<X11Credentials | undefined> {
   const { display, trusted, timeout } = settings;
   if (display === undefined) {
     log.debug1('X11 forwarding requested but DISPLAY not set');
@@ -58,7 +58,7 @@ export async function x11Credentials(settings: X11Settings, log: CliLogger): Pro
   return { proto: PROTO, data: randomBytes(16) };
 }
 
-async function generateUntrusted(xauth: string, display: string, timeout: number, log: CliLogger): Promise<X11Credentials | undefined> {
+async function generateUntrusted(xauth: string, display: string, timeout: number, log: Logger): Promise<X11Credentials | undefined> {
   let dir: string;
   try {
     dir = mkdtempSync(path.join(os.tmpdir(), 'ssh-'));
@@ -78,7 +78,7 @@ async function generateUntrusted(xauth: string, display: string, timeout: number
 }
 
 /** `xauth [-f file] list DISPLAY`: the first line's protocol and hex data. */
-async function listCookie(xauth: string, fileArgs: string[], display: string, log: CliLogger): Promise<X11Credentials | undefined> {
+async function listCookie(xauth: string, fileArgs: string[], display: string, log: Logger): Promise<X11Credentials | undefined> {
   const args = [...fileArgs, 'list', display];
   log.debug2(`x11_get_proto: ${xauth} ${args.join(' ')}`);
   const output = await run(xauth, args);

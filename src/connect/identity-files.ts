@@ -3,7 +3,7 @@ import { describeKey, type OfferedKey } from '../auth/keys.js';
 import type { FileIdentity } from '../auth/identities.js';
 import { hasOpenSSHArmor, readOpenSSHContainer } from '../crypto/keys/openssh-private.js';
 import { blobKeyType } from '../crypto/keys/certificate.js';
-import type { CliLogger } from './log.js';
+import type { Logger } from '../log.js';
 import { privateKeyLoader, type PrivateKeyLoadOptions } from './private-key-file.js';
 
 export interface IdentityFileOptions extends PrivateKeyLoadOptions {
@@ -62,7 +62,7 @@ export function identitiesFromFiles(options: IdentityFileOptions): { files: File
  * the unencrypted envelope of an OpenSSH-format private key. 'unsupported' for a key tssh cannot use
  * (security keys, DSA), undefined when no public key can be read.
  */
-export function readPublicKey(path: string, log: CliLogger): OfferedKey | 'unsupported' | undefined {
+export function readPublicKey(path: string, log: Logger): OfferedKey | 'unsupported' | undefined {
   const blob = publicKeyLine(path) ?? publicKeyLine(`${path}.pub`) ?? envelopePublicKey(path);
   if (blob === undefined) return undefined;
   try {

@@ -1,4 +1,4 @@
-import type { CliLogger } from './log.js';
+import type { Logger } from '../log.js';
 
 /**
  * The agent socket to use, as OpenSSH decides it: IdentityAgent `none` means no agent; a `$NAME`
@@ -6,7 +6,7 @@ import type { CliLogger } from './log.js';
  * anything else is the socket path itself (already `~`/token expanded). Undefined = no agent.
  * Agent forwarding (-A) uses the same socket.
  */
-export function agentSocketPath(identityAgent: string | undefined, env: Record<string, string | undefined>, log?: CliLogger): string | undefined {
+export function agentSocketPath(identityAgent: string | undefined, env: Record<string, string | undefined>, log?: Logger): string | undefined {
   let path: string | undefined;
   if (identityAgent === undefined || identityAgent === 'SSH_AUTH_SOCK') path = env.SSH_AUTH_SOCK;
   else if (identityAgent === 'none') path = undefined;

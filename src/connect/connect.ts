@@ -1,0 +1,92 @@
+/**
+ * From a resolved host profile to an authenticated connection, as ssh does it: the route (TCP,
+ * ProxyCommand or ProxyJump hops, each connected the same way), host-key trust from known_hosts,
+ * identities and the agent, UpdateHostKeys. The CLI and the library both connect through here; each
+ * brings its own way of asking the user and of logging.
+ */
+import type { ClientOptions } from '../client.js';
+import { SshClient } from '../client.js';
+import type { Logger } from '../log.js';
+import type { ResolveEnvironment } from '../profile/environment.js';
+import type { HostProfile } from '../profile/resolve.js';
+import { authInputs, type AuthUserInterface } from './auth-inputs.js';
+import { HostKeyTrust, withoutUnsafeFeatures, type HostKeyOutcome } from './host-key-trust.js';
+import { HostKeyUpdater } from './host-key-update.js';
+import { routeTo, type RouteContext } from './route.js';
+
+export interface ConnectHooks {
+  environment: ResolveEnvironment;
+  log: Logger;
+  /** Prompts and banners. */
+  ui: AuthUserInterface;
+  /** The program name in messages ("tssh: connect to host ..."). */
+  progname: string;
+  /** How jump hosts are resolved: the -F file and -v count of the command (ssh passes both on). */
+  jumps: { configFile: string | undefined; verbosity: number };
+  /** Frees spent packet buffers during transfers (see TransportConfig.reclaim). */
+  reclaim?: () => void;
+}
+
+/** An authenticated connection and what the host-key check decided about it. */
+export interface Connected {
+  client: SshClient;
+  /** The profile to go on with: what continuing past a changed host key forbids is switched off. */
+  profile: HostProfile;
+  hostKey: HostKeyOutcome | undefined;
+  /** Waits for an UpdateHostKeys exchange still in flight, then closes the connection. */
+  close(): Promise<void>;
+}
+
+/** Connects, checks the host key and authenticates. Throws TsshError (and its typed subclasses). */
+export async function connectHost(profile: HostProfile, hooks: ConnectHooks): Promise<Connected> {
+  const trust = new HostKeyTrust(profile, hooks.log, hooks.environment, hooks.ui.prompter);
+  const updates = new HostKeyUpdater(profile, trust, hooks.log, hooks.ui.prompter);
+  const route: RouteContext = {
+    env: hooks.environment,
+    log: hooks.log,
+    configFile: hooks.jumps.configFile,
+    verbosity: hooks.jumps.verbosity,
+    progname: hooks.progname,
+    // A ProxyJump hop: its own host-key trust and authentication, reached through `dial`.
+    connect: async (hop, dial) =>
+      SshClient.connect({ ...(await clientOptions(hop, hooks, new HostKeyTrust(hop, hooks.log, hooks.environment, hooks.ui.prompter))), dial }),
+  };
+  const client = await SshClient.connect({
+    ...(await clientOptions(profile, hooks, trust)),
+    onGlobalRequest: updates.onGlobalRequest,
+    dial: routeTo(profile, route),
+  });
+  return {
+    client,
+    profile: withoutUnsafeFeatures(profile, trust.outcome),
+    hostKey: trust.outcome,
+    close: async () => {
+      await updates.settled();
+      client.close();
+    },
+  };
+}
+
+/** What SshClient needs to reach, trust and log in to the host of `profile` (the destination or a jump host). */
+async function clientOptions(profile: HostProfile, hooks: ConnectHooks, hostKeys: HostKeyTrust): Promise<ClientOptions> {
+  return {
+    host: profile.hostName,
+    port: profile.port,
+    user: profile.user,
+    preferences: {
+      kex: profile.kexAlgorithms,
+      hostKey: await hostKeys.hostKeyAlgorithms(),
+      ciphers: profile.ciphers,
+      macs: profile.macs,
+      compression: profile.compression ? ['zlib@openssh.com', 'zlib', 'none'] : ['none', 'zlib@openssh.com', 'zlib'],
+    },
+    rekeyLimit: profile.rekeyLimit,
+    ...(profile.connectTimeout !== undefined ? { connectTimeoutMs: profile.connectTimeout * 1000 } : {}),
+    verifyHostKey: hostKeys.verify,
+    ...authInputs(profile, hooks.environment, hooks.log, hooks.ui),
+    log: hooks.log,
+    progname: hooks.progname,
+    serverAlive: { intervalSeconds: profile.serverAliveInterval, countMax: profile.serverAliveCountMax },
+    ...(hooks.reclaim ? { reclaim: hooks.reclaim } : {}),
+  };
+}
