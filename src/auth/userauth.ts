@@ -2,7 +2,7 @@ import { TsshError, DisconnectReason, protocolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MSG, msgName } from '../wire/messages.js';
 import { message } from '../wire/writer.js';
-import type { Transport } from '../transport/transport.js';
+import type { PacketTransport } from '../transport/contract.js';
 import type { AgentClient } from '../agent/client.js';
 import { Inbox } from './inbox.js';
 import { AuthConversation, finalReply, type AuthResult } from './conversation.js';
@@ -74,7 +74,7 @@ export class UserAuth {
   /** The method that completed authentication. */
   method: string | undefined;
 
-  constructor(private readonly transport: Transport, private readonly options: AuthOptions) {}
+  constructor(private readonly transport: PacketTransport, private readonly options: AuthOptions) {}
 
   async run(): Promise<Inbox> {
     this.transport.setHandler((payload) => this.inbox.push(payload));

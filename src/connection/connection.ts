@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import { MSG, msgName } from '../wire/messages.js';
 import { SshReader } from '../wire/reader.js';
 import { message, type SshWriter } from '../wire/writer.js';
-import type { Transport } from '../transport/transport.js';
+import type { PacketTransport } from '../transport/contract.js';
 import type { Inbox } from '../auth/inbox.js';
 import { sanitizeRemoteText } from '../transport/disconnect.js';
 import { ConnectionFatal, SSH_ERR } from '../transport/fatal.js';
@@ -72,7 +72,7 @@ export class Connection implements ChannelLink {
   private roundTripMs = 0;
 
   constructor(
-    private readonly transport: Transport,
+    private readonly transport: PacketTransport,
     private readonly log: Logger,
     leftover: Inbox,
     private readonly onServerGlobalRequest?: GlobalRequestHandler,

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { TsshError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Transport } from '../transport/transport.js';
+import type { PacketTransport } from '../transport/contract.js';
 import type { Connection } from './connection.js';
 
 export interface ServerAliveOptions {
@@ -20,7 +20,7 @@ export interface ServerAliveOptions {
  * "Timeout, server H not responding." The checks travel inside the encrypted connection, so they
  * see a dead path that TCP keepalives (or a half-open NAT) would not. Returns a stop function.
  */
-export function startServerAliveChecks(transport: Transport, connection: Connection, stream: Duplex, options: ServerAliveOptions, log: Logger): () => void {
+export function startServerAliveChecks(transport: PacketTransport, connection: Connection, stream: Duplex, options: ServerAliveOptions, log: Logger): () => void {
   let unanswered = 0;
   const intervalMs = options.intervalSeconds * 1000;
   const check = (): void => {

@@ -18,6 +18,9 @@ import { KexRound, type AlgorithmPreferences, type KexOutcome, type Role } from 
 import { disconnectError, describeSocketError } from './disconnect.js';
 import { RekeyPolicy, type RekeyLimitOption } from './rekey-policy.js';
 import { ConnectionFatal } from './fatal.js';
+import type { PacketHandler, PacketTransport } from './contract.js';
+
+export type { PacketHandler } from './contract.js';
 
 /** Bytes of our output waiting for the peer to read them before we stop reading its input. */
 const MAX_UNSENT_REPLIES = 1024 * 1024;
@@ -44,15 +47,13 @@ export interface TransportConfig {
 /** Packets up to this size are written as one buffer (see writeWire). */
 const SMALL_PACKET = 1024;
 
-/** Handler for messages above the transport layer (50+); returns false for an unknown message type. */
-export type PacketHandler = (payload: Buffer) => boolean | void;
 
 /**
  * The SSH transport (RFC 4253) over any Duplex: identification, binary packets, key exchange and rekeying,
  * EXT_INFO, IGNORE/DEBUG/UNIMPLEMENTED/DISCONNECT. Upper layers see an ordered stream of payloads and a
  * `send` that queues during key re-exchange; nothing is dropped and nothing is reordered.
  */
-export class Transport {
+export class Transport implements PacketTransport {
   readonly role: Role;
   private readonly socket: Duplex;
   private readonly config: TransportConfig;
