@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { Socket } from 'node:net';
-import { TsshError, DisconnectReason, asTsshError } from './errors.js';
+import { TsshError, DisconnectReason, TimeoutError, asTsshError } from './errors.js';
 import type { Logger } from './log.js';
 import type { PublicKey } from './crypto/keys/types.js';
 import { Transport } from './transport/transport.js';
@@ -133,5 +133,5 @@ export class SshClient {
 
 function handshakeTimeout(transport: Transport, peer: { host: string; port: number }): TsshError {
   const during = transport.remoteVersion ? 'key exchange' : 'banner exchange';
-  return new TsshError('TIMEOUT', `Connection timed out during ${during}\nConnection to ${peer.host} port ${peer.port} timed out`);
+  return new TimeoutError(during === 'key exchange' ? 'kex' : 'banner', `Connection timed out during ${during}\nConnection to ${peer.host} port ${peer.port} timed out`);
 }

@@ -54,6 +54,99 @@ export const DisconnectReason = {
   ILLEGAL_USER_NAME: 15,
 } as const;
 
+/** Why the server's host key was not trusted. */
+export type HostKeyStatus = 'unknown' | 'changed' | 'revoked';
+
+/**
+ * The server's host key was refused: not in known_hosts (and not accepted), different from the one
+ * recorded, or revoked. `file` and `line` name the known_hosts entry (or the revocation list) involved.
+ */
+export class HostKeyError extends TsshError {
+  constructor(
+    readonly status: HostKeyStatus,
+    /** The name looked up in known_hosts: `host`, `[host]:port` or the HostKeyAlias. */
+    readonly host: string,
+    /** The offered key's fingerprint (`SHA256:...` unless FingerprintHash says otherwise). */
+    readonly fingerprint: string,
+    readonly keyType: string,
+    readonly file?: string,
+    readonly line?: number,
+    message = 'Host key verification failed.',
+  ) {
+    super('HOSTKEY', message, { disconnectReason: DisconnectReason.HOST_KEY_NOT_VERIFIABLE });
+    this.name = 'HostKeyError';
+  }
+}
+
+/** No authentication method the server allows succeeded. */
+export class AuthError extends TsshError {
+  constructor(
+    readonly user: string,
+    readonly host: string,
+    /** The methods the server said could still continue. */
+    readonly methodsLeft: readonly string[],
+    message: string,
+  ) {
+    super('AUTH', message, { disconnectReason: DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE });
+    this.name = 'AuthError';
+  }
+}
+
+/** Which algorithm list had nothing in common. */
+export type NegotiationKind = 'kex' | 'hostKey' | 'cipher' | 'mac' | 'compression';
+
+/** Client and server share no algorithm of one kind. */
+export class NegotiationError extends TsshError {
+  constructor(
+    readonly kind: NegotiationKind,
+    readonly ours: readonly string[],
+    readonly theirs: readonly string[],
+    message: string,
+  ) {
+    super('NEGOTIATION', message, { disconnectReason: DisconnectReason.KEY_EXCHANGE_FAILED });
+    this.name = 'NegotiationError';
+  }
+}
+
+/** The server refused to open a channel (RFC 4254 §5.1 reason code and its text). */
+export class ChannelOpenError extends TsshError {
+  constructor(
+    /** 1 administratively prohibited, 2 connect failed, 3 unknown channel type, 4 resource shortage. */
+    readonly reason: number,
+    readonly description: string,
+    message: string,
+  ) {
+    super('CHANNEL', message);
+    this.name = 'ChannelOpenError';
+  }
+}
+
+/** The peer ended the connection with SSH_MSG_DISCONNECT. */
+export class DisconnectError extends TsshError {
+  constructor(
+    /** RFC 4253 §11.1 reason code (DisconnectReason). */
+    readonly reasonCode: number,
+    readonly description: string,
+    message: string,
+  ) {
+    super('DISCONNECTED', message);
+    this.name = 'DisconnectError';
+  }
+}
+
+/** Where a connection stalled: TCP connect, banner, key exchange, authentication, or a dead peer (ServerAlive). */
+export type TimeoutPhase = 'connect' | 'banner' | 'kex' | 'auth' | 'keepalive';
+
+export class TimeoutError extends TsshError {
+  constructor(
+    readonly phase: TimeoutPhase,
+    message: string,
+  ) {
+    super('TIMEOUT', message);
+    this.name = 'TimeoutError';
+  }
+}
+
 export function protocolError(message: string): TsshError {
   return new TsshError('PROTOCOL', message, { disconnectReason: DisconnectReason.PROTOCOL_ERROR });
 }

@@ -1,4 +1,4 @@
-import { TsshError, DisconnectReason, protocolError } from '../errors.js';
+import { AuthError, TsshError, protocolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MSG, msgName } from '../wire/messages.js';
 import { message } from '../wire/writer.js';
@@ -111,9 +111,7 @@ export class UserAuth {
       const method = selector.next(serverMethods);
       if (method === undefined) {
         const { user, host } = this.options;
-        throw new TsshError('AUTH', `${user}@${host}: Permission denied (${serverMethods.join(',')}).`, {
-          disconnectReason: DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE,
-        });
+        throw new AuthError(user, host, serverMethods, `${user}@${host}: Permission denied (${serverMethods.join(',')}).`);
       }
       this.current = method;
       const result = await method.attempt(serverMethods);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import { TsshError } from '../errors.js';
+import { HostKeyError, TsshError } from '../errors.js';
 import { certificateOf } from '../crypto/keys/certificate.js';
 import type { PublicKey } from '../crypto/keys/types.js';
 import { percentDollarExpand, tildeExpand, type TokenValues } from '../config/tokens.js';
@@ -147,7 +147,8 @@ export class HostKeyTrust {
     }
     if (revoked) {
       this.log.error(`Host key ${label} ${fp} revoked by file ${path}`);
-      throw new TsshError('HOSTKEY', HOST_KEY_VERIFICATION_FAILED);
+      const name = this.options.hostKeyAlias ?? hostfileName(this.options.hostName.toLowerCase(), this.options.port);
+      throw new HostKeyError('revoked', name, fp, key.type, path, undefined, HOST_KEY_VERIFICATION_FAILED);
     }
   }
 

@@ -1,4 +1,4 @@
-import { TsshError, protocolError } from '../errors.js';
+import { ChannelOpenError, TsshError, protocolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MSG, msgName } from '../wire/messages.js';
 import { SshReader } from '../wire/reader.js';
@@ -260,7 +260,7 @@ export class Connection implements ChannelLink {
     const code = r.uint32();
     const description = sanitizeRemoteText(r.text());
     const reason = OPEN_FAILURE_REASONS[code] ?? `unknown reason ${code}`;
-    pending.reject(new TsshError('CHANNEL', `channel ${localId}: open failed: ${reason}${description ? `: ${description}` : ''}`));
+    pending.reject(new ChannelOpenError(code, description, `channel ${localId}: open failed: ${reason}${description ? `: ${description}` : ''}`));
     return true;
   }
 

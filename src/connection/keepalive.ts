@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { TsshError } from '../errors.js';
+import { TimeoutError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PacketTransport } from '../transport/contract.js';
 import type { Connection } from './connection.js';
@@ -27,7 +27,7 @@ export function startServerAliveChecks(transport: PacketTransport, connection: C
     if (transport.isClosed) return;
     unanswered++;
     if (unanswered > options.countMax) {
-      transport.fail(new TsshError('TIMEOUT', `Timeout, server ${options.host} not responding.`));
+      transport.fail(new TimeoutError('keepalive', `Timeout, server ${options.host} not responding.`));
       return;
     }
     log.debug3(`server_alive_check: sending keepalive@openssh.com (${unanswered} unanswered)`);

@@ -2,7 +2,7 @@
  * The host-key policy's dealings with the outside world, through HostKeyCheckIo: loading known_hosts
  * files, appending entries, the yes/no prompt, and OpenSSH's "continue unsafely" switch-offs.
  */
-import { TsshError } from '../errors.js';
+import { HostKeyError, TsshError, type HostKeyStatus } from '../errors.js';
 import { asciiLowercase } from '../text/patterns.js';
 import { formatKnownHostsLine, type KnownHostsFile } from './known-hosts.js';
 import {
@@ -15,8 +15,18 @@ import {
 } from './messages.js';
 import type { HostKeyCheckContext, HostKeyCheckIo, HostKeyCheckResult } from './policy-types.js';
 
-export function refuse(): never {
-  throw new TsshError('HOSTKEY', HOST_KEY_VERIFICATION_FAILED);
+/** What a refusal reports (HostKeyError's data). */
+export interface Refusal {
+  status: HostKeyStatus;
+  name: string;
+  fingerprint: string;
+  keyType: string;
+  file?: string;
+  line?: number;
+}
+
+export function refuse(r: Refusal): never {
+  throw new HostKeyError(r.status, r.name, r.fingerprint, r.keyType, r.file, r.line, HOST_KEY_VERIFICATION_FAILED);
 }
 
 /** OpenSSH try_tilde_unexpand: $HOME/x → ~/x, for the "known by other names" list. */

@@ -6,6 +6,7 @@
  * `@cert-authority` line and a valid certificate, else checked again as its plain key. All I/O goes
  * through ctx.io; nothing here reads the environment or prints.
  */
+import type { HostKeyStatus } from '../errors.js';
 import { ipLiteralVersion } from '../net/ip-literal.js';
 import { checkHostCertificate } from '../crypto/keys/certificate.js';
 import { fingerprint, randomArt } from './fingerprint.js';
@@ -51,7 +52,16 @@ interface Loaded {
 }
 
 /** Raised inside a check to leave it the way OpenSSH's `goto fail` does. */
-class CheckFailed extends Error {}
+/** The key is not trusted: why, under which known_hosts name, and the entry that says so (if any). */
+class CheckFailed extends Error {
+  constructor(
+    readonly status: HostKeyStatus,
+    readonly hostName: string,
+    readonly entry?: { file: string; line: number },
+  ) {
+    super(status);
+  }
+}
 
 /** INFO-level output, shown as a warning when the caller has no INFO channel. */
 function info(io: HostKeyCheckContext['io'], message: string): void {
@@ -82,7 +92,10 @@ export async function checkHostKey(ctx: HostKeyCheckContext): Promise<HostKeyChe
   try {
     return await checkOnce(ctx, loaded, ctx.port, 'write', false);
   } catch (err) {
-    if (err instanceof CheckFailed) refuse();
+    if (err instanceof CheckFailed) {
+      const plainBlob = ctx.certificate?.plainBlob ?? ctx.keyBlob;
+      refuse({ status: err.status, name: err.hostName, fingerprint: fingerprint(plainBlob, ctx.fingerprintHash ?? 'SHA256'), keyType: ctx.keyType, ...(err.entry ? { file: err.entry.file, line: err.entry.line } : {}) });
+    }
     throw err;
   }
 }
@@ -173,7 +186,7 @@ async function judge(ctx: HostKeyCheckContext, loaded: Loaded, j: Judgement): Pr
         const problem = checkHostCertificate(cert, principal, ctx.caSignatureAlgorithms ?? [], ctx.now);
         if (problem !== undefined) {
           io.warn(problem);
-          throw new CheckFailed();
+          throw new CheckFailed('unknown', name);
         }
         noHostKeyUpdate = 'certificate host key in use';
       } else if (loaded.globalPaths.includes(hostStatus.found.file) || (ipStatus.status === 'ok' && loaded.globalPaths.includes(ipStatus.found.file))) {
@@ -207,7 +220,7 @@ async function judge(ctx: HostKeyCheckContext, loaded: Loaded, j: Judgement): Pr
           break;
         }
       }
-      if (access !== 'write' || cert !== undefined) throw new CheckFailed();
+      if (access !== 'write' || cert !== undefined) throw new CheckFailed('unknown', name);
       result = await onNewKey(ctx, loaded, j, ipStatus);
       break;
     }
@@ -215,7 +228,7 @@ async function judge(ctx: HostKeyCheckContext, loaded: Loaded, j: Judgement): Pr
       for (const line of revokedKeyWarning(typeLabel, name)) io.warn(line);
       if (ctx.strict !== 'no') {
         io.warn(revokedStrictRefusal(typeLabel, name));
-        throw new CheckFailed();
+        throw new CheckFailed('revoked', name);
       }
       result = continueUnsafely(ctx);
       break;
@@ -223,9 +236,9 @@ async function judge(ctx: HostKeyCheckContext, loaded: Loaded, j: Judgement): Pr
       const found = hostStatus.found;
       if (cert !== undefined) {
         io.debug?.(`Host certificate authority does not match @cert-authority in ${found.file}:${found.line}`);
-        throw new CheckFailed();
+        throw new CheckFailed('changed', name, found);
       }
-      if (access === 'quiet') throw new CheckFailed();
+      if (access === 'quiet') throw new CheckFailed('changed', name, found);
       if (checkHostIp && hostIpDiffer) {
         const ipState = ipStatus.status === 'ok' ? 'ok' : ipStatus.status === 'new' ? 'new' : 'changed';
         const offendingIp = ipStatus.status === 'changed' ? `${ipStatus.found.file}:${ipStatus.found.line}` : undefined;
@@ -243,7 +256,7 @@ async function judge(ctx: HostKeyCheckContext, loaded: Loaded, j: Judgement): Pr
       for (const line of warning) io.warn(line);
       if (ctx.strict !== 'no') {
         io.warn(changedStrictRefusal(name));
-        throw new CheckFailed();
+        throw new CheckFailed('changed', name, found);
       }
       result = continueUnsafely(ctx);
       break;
@@ -254,11 +267,11 @@ async function judge(ctx: HostKeyCheckContext, loaded: Loaded, j: Judgement): Pr
     const matching = hostStatus.status === 'ok' ? `${hostStatus.found.file}:${hostStatus.found.line}` : undefined;
     const message = ipKeyDiffers(typeLabel, name, ip, `${ipStatus.found.file}:${ipStatus.found.line}`, matching);
     if (ctx.strict === 'ask') {
-      if (!(await askToContinue(ctx, `${message}${CONTINUE_YES_NO}`, undefined))) throw new CheckFailed();
+      if (!(await askToContinue(ctx, `${message}${CONTINUE_YES_NO}`, undefined))) throw new CheckFailed('changed', name, ipStatus.found);
     } else if (ctx.strict !== 'no') {
       info(io, message);
       io.warn(EXITING_STRICT);
-      throw new CheckFailed();
+      throw new CheckFailed('changed', name, ipStatus.found);
     } else {
       info(io, message);
     }
@@ -300,7 +313,7 @@ async function onNewKey(ctx: HostKeyCheckContext, loaded: Loaded, j: Judgement, 
   const hash = ctx.fingerprintHash ?? 'SHA256';
   if (ctx.strict === 'yes') {
     io.warn(unknownStrictRefusal(typeLabel, name));
-    throw new CheckFailed();
+    throw new CheckFailed('unknown', name);
   }
   let trusted = false;
   if (ctx.strict === 'ask') {
@@ -310,7 +323,7 @@ async function onNewKey(ctx: HostKeyCheckContext, loaded: Loaded, j: Judgement, 
     );
     const art = ctx.visualHostKey === true ? randomArt(key.blob, hash, typeLabel, bitsOf(ctx, key)) : undefined;
     const prompt = unknownKeyPrompt({ name, address: ip, typeLabel, fingerprint: fp, otherNames, ...(art !== undefined ? { art } : {}) });
-    if (!(await askToContinue(ctx, prompt, fp))) throw new CheckFailed();
+    if (!(await askToContinue(ctx, prompt, fp))) throw new CheckFailed('unknown', name);
     trusted = true;
   }
   const file = loaded.userPaths[0]!;

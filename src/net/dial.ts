@@ -1,6 +1,6 @@
 import net from 'node:net';
 import dns from 'node:dns/promises';
-import { TsshError } from '../errors.js';
+import { TimeoutError, TsshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { gaiStrerror, strerror } from './strerror.js';
 import { ipLiteralVersion } from './ip-literal.js';
@@ -75,7 +75,9 @@ export async function dialTcp(opts: DialOptions): Promise<net.Socket> {
     }
   }
   const reason = lastError !== undefined ? strerror(lastError) : 'failure';
-  throw new TsshError('CONNECT', `${opts.progname}: connect to host ${opts.host} port ${opts.port}: ${reason}`);
+  const message = `${opts.progname}: connect to host ${opts.host} port ${opts.port}: ${reason}`;
+  if ((lastError as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') throw new TimeoutError('connect', message);
+  throw new TsshError('CONNECT', message);
 }
 
 async function resolveBindAddress(name: string, log: Logger): Promise<Array<{ address: string; family: number }>> {

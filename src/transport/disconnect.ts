@@ -1,4 +1,4 @@
-import { TsshError } from '../errors.js';
+import { DisconnectError, TsshError } from '../errors.js';
 import { SshReader } from '../wire/reader.js';
 
 export interface PeerAddress {
@@ -18,8 +18,9 @@ export function disconnectError(payload: Buffer, peer: PeerAddress): TsshError {
   r.byte();
   const reason = r.uint32();
   const description = sanitizeRemoteText(r.text()).slice(0, 400);
-  return new TsshError(
-    'DISCONNECTED',
+  return new DisconnectError(
+    reason,
+    description,
     `Received disconnect from ${peer.host} port ${peer.port}:${reason}: ${description}\nDisconnected from ${peer.host} port ${peer.port}`,
   );
 }

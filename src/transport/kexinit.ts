@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TsshError, DisconnectReason } from '../errors.js';
+import { TsshError, DisconnectReason, type NegotiationKind } from '../errors.js';
 import { MSG } from '../wire/messages.js';
 import { SshReader } from '../wire/reader.js';
 import { SshWriter } from '../wire/writer.js';
@@ -67,7 +67,7 @@ export interface Negotiated {
 }
 
 /** What the offers are called in OpenSSH's "Unable to negotiate" message. */
-const WHAT: Record<string, string> = {
+const WHAT: Record<NegotiationKind, string> = {
   kex: 'key exchange method',
   hostKey: 'host key type',
   cipher: 'cipher',
@@ -75,18 +75,25 @@ const WHAT: Record<string, string> = {
   compression: 'compression method',
 };
 
-export class NegotiationError extends TsshError {
-  constructor(readonly what: string, readonly theirOffer: string[]) {
-    super('NEGOTIATION', `no matching ${what} found. Their offer: ${theirOffer.join(',')}`, {
+/** Nothing in common for one algorithm kind; the transport words it for its peer (transport.ts). */
+export class NoCommonAlgorithm extends TsshError {
+  constructor(
+    readonly kind: NegotiationKind,
+    readonly client: readonly string[],
+    readonly server: readonly string[],
+    /** The server's offer as OpenSSH prints it after "Their offer:". */
+    readonly serverOffer: readonly string[],
+  ) {
+    super('NEGOTIATION', `no matching ${WHAT[kind]} found. Their offer: ${serverOffer.join(',')}`, {
       disconnectReason: DisconnectReason.KEY_EXCHANGE_FAILED,
     });
   }
 }
 
 /** RFC 4253 §7.1: the first algorithm on the client's list that the server also supports. */
-function choose(client: string[], server: string[], what: string, serverOffer = server): string {
+function choose(client: string[], server: string[], kind: NegotiationKind, serverOffer = server): string {
   const found = client.find((name) => server.includes(name));
-  if (found === undefined) throw new NegotiationError(WHAT[what] ?? what, serverOffer);
+  if (found === undefined) throw new NoCommonAlgorithm(kind, client, server, serverOffer);
   return found;
 }
 

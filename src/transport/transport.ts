@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { TsshError, DisconnectReason, protocolError, asTsshError } from '../errors.js';
+import { TsshError, DisconnectReason, NegotiationError, protocolError, asTsshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MSG, msgName } from '../wire/messages.js';
 import { SshReader } from '../wire/reader.js';
@@ -13,7 +13,7 @@ import { PacketDecoder, PacketEncoder } from './packet-codec.js';
 import { CompressionSwitch } from './compression-switch.js';
 import { PeerExtensions, serverExtInfo } from './ext-info.js';
 import { ReclaimMeter } from './reclaim-meter.js';
-import { NegotiationError } from './kexinit.js';
+import { NoCommonAlgorithm } from './kexinit.js';
 import { KexRound, type AlgorithmPreferences, type KexOutcome, type Role } from './key-exchange.js';
 import { disconnectError, describeSocketError } from './disconnect.js';
 import { RekeyPolicy, type RekeyLimitOption } from './rekey-policy.js';
@@ -458,9 +458,10 @@ export class Transport implements PacketTransport {
     const kex = this.kex!;
     const wasNegotiated = kex.result;
     const step = kex.handle(payload, seq).catch((err: unknown) => {
-      if (err instanceof NegotiationError) {
+      if (err instanceof NoCommonAlgorithm) {
         const { host, port } = this.config.peer;
-        throw new TsshError('NEGOTIATION', `Unable to negotiate with ${host} port ${port}: ${err.message}`, { disconnectReason: DisconnectReason.KEY_EXCHANGE_FAILED });
+        const [ours, theirs] = this.role === 'client' ? [err.client, err.server] : [err.server, err.client];
+        throw new NegotiationError(err.kind, ours, theirs, `Unable to negotiate with ${host} port ${port}: ${err.message}`);
       }
       throw err;
     });
