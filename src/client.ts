@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { Socket } from 'node:net';
-import { TsshError, DisconnectReason, TimeoutError, asTsshError } from './errors.js';
+import { TsshError, DisconnectReason, TimeoutError, abortedError, asTsshError } from './errors.js';
 import type { Logger } from './log.js';
 import type { PublicKey } from './crypto/keys/types.js';
 import { Transport } from './transport/transport.js';
@@ -46,6 +46,8 @@ export interface ClientOptions {
   serverAlive?: { intervalSeconds: number; countMax: number };
   /** Frees spent packet buffers during transfers (see TransportConfig.reclaim). */
   reclaim?: () => void;
+  /** Aborts connecting (dial, key exchange, authentication) with an 'ABORTED' error. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -56,9 +58,10 @@ export class SshClient {
   private constructor(readonly transport: Transport, readonly connection: Connection, private readonly log: Logger) {}
 
   static async connect(options: ClientOptions): Promise<SshClient> {
-    const socket = options.dial
-      ? await options.dial()
-      : await dialTcp({ host: options.host, port: options.port, timeoutMs: options.connectTimeoutMs, log: options.log, progname: options.progname ?? 'tssh' });
+    const dialing: Promise<Duplex> = options.dial
+      ? options.dial()
+      : dialTcp({ host: options.host, port: options.port, timeoutMs: options.connectTimeoutMs, log: options.log, progname: options.progname ?? 'tssh' });
+    const socket = await untilAborted(dialing, options.signal, (late) => late.destroy());
     return SshClient.overStream(socket, options);
   }
 
@@ -86,6 +89,9 @@ export class SshClient {
       timer = setTimeout(() => transport.fail(handshakeTimeout(transport, peer)), options.connectTimeoutMs);
       timer.unref();
     }
+    const onAbort = (): void => transport.fail(abortedError());
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
     transport.start();
     try {
       await transport.ready;
@@ -104,9 +110,11 @@ export class SshClient {
       if (options.serverAlive && options.serverAlive.intervalSeconds > 0) {
         startServerAliveChecks(transport, connection, stream, { ...options.serverAlive, host: options.host }, options.log);
       }
+      options.signal?.removeEventListener('abort', onAbort);
       return new SshClient(transport, connection, options.log);
     } catch (err) {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       const error = asTsshError(err);
       transport.fail(error);
       // The transport may have ended first with a more precise cause (e.g. the peer's DISCONNECT).
@@ -128,6 +136,31 @@ export class SshClient {
 
   get closed(): Promise<TsshError | undefined> {
     return this.transport.closed;
+  }
+}
+
+/**
+ * `work`, unless `signal` fires first: then an 'ABORTED' error, and whatever `work` still produces is
+ * handed to `discard` (a socket that connected too late is closed).
+ */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, discard: (late: T) => void): Promise<T> {
+  if (signal === undefined) return work;
+  if (signal.aborted) {
+    work.then(discard, () => {});
+    throw abortedError();
+  }
+  let onAbort = (): void => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } catch (err) {
+    if (signal.aborted) work.then(discard, () => {});
+    throw err;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

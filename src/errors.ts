@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'AGENT' // ssh-agent refused or failed
   | 'CONFIG' // bad flag, option or config file
   | 'USAGE'
+  | 'ABORTED' // the caller's AbortSignal fired
   | 'INTERNAL';
 
 export class TsshError extends Error {
@@ -145,6 +146,11 @@ export class TimeoutError extends TsshError {
     super('TIMEOUT', message);
     this.name = 'TimeoutError';
   }
+}
+
+/** The caller's AbortSignal ended the operation. */
+export function abortedError(): TsshError {
+  return new TsshError('ABORTED', 'The operation was aborted', { disconnectReason: DisconnectReason.BY_APPLICATION });
 }
 
 export function protocolError(message: string): TsshError {

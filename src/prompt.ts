@@ -8,9 +8,10 @@
 export type PromptPurpose =
   | { kind: 'password' }
   | { kind: 'new-password'; step: 'old' | 'new' | 'retype' }
-  | { kind: 'keyboard-interactive'; name: string; instruction: string; index: number; total: number }
+  | { kind: 'keyboard-interactive'; name: string; instruction: string; prompts: ReadonlyArray<{ prompt: string; echo: boolean }>; index: number }
   | { kind: 'passphrase'; path: string }
-  | { kind: 'host-key' }
+  /** Whether to trust a host key that known_hosts does not vouch for (`known: false`), or a changed IP. */
+  | { kind: 'host-key'; host: string; keyType: string; fingerprint: string }
   | { kind: 'update-host-keys' }
   | { kind: 'add-key-to-agent'; path: string };
 

@@ -59,7 +59,7 @@ export class KeyboardInteractiveMethod implements AuthMethod {
     const responses: string[] = [];
     for (const [index, { prompt, echo }] of request.prompts.entries()) {
       const shown = `(${ctx.user}@${ctx.promptHost}) ${sanitizeRemoteText(prompt)}`;
-      const purpose = { kind: 'keyboard-interactive', name: request.name, instruction: request.instruction, index, total: request.prompts.length } as const;
+      const purpose = { kind: 'keyboard-interactive', name: request.name, instruction: request.instruction, prompts: request.prompts, index } as const;
       responses.push((await ctx.prompter.ask(shown, { echo, purpose })) ?? '');
     }
     ctx.conversation.send(infoResponse(responses), SECRET_PADDING);

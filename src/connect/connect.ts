@@ -25,6 +25,8 @@ export interface ConnectHooks {
   jumps: { configFile: string | undefined; verbosity: number };
   /** Frees spent packet buffers during transfers (see TransportConfig.reclaim). */
   reclaim?: () => void;
+  /** Aborts connecting, jump hosts included. */
+  signal?: AbortSignal;
 }
 
 /** An authenticated connection and what the host-key check decided about it. */
@@ -88,5 +90,6 @@ async function clientOptions(profile: HostProfile, hooks: ConnectHooks, hostKeys
     progname: hooks.progname,
     serverAlive: { intervalSeconds: profile.serverAliveInterval, countMax: profile.serverAliveCountMax },
     ...(hooks.reclaim ? { reclaim: hooks.reclaim } : {}),
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
   };
 }

@@ -16,7 +16,7 @@ import { loadFiles } from '../hostkeys/policy-io.js';
 import type { Logger } from '../log.js';
 import { splitCommandLine } from '../text/words.js';
 import { tokensFor, type HostProfile } from '../profile/resolve.js';
-import type { Prompter } from '../prompt.js';
+import type { Prompter, PromptPurpose } from '../prompt.js';
 import { type ResolveEnvironment } from '../profile/environment.js';
 
 /** What the host-key check decided, kept for UpdateHostKeys and for the verdict SshClient needs. */
@@ -169,6 +169,13 @@ export class HostKeyTrust {
     };
   }
 
+  /** What a host-key question is about, for a prompter that answers from data rather than text. */
+  private hostKeyQuestion(key: PublicKey): PromptPurpose {
+    const plainBlob = certificateOf(key)?.plainBlob ?? key.blob;
+    const host = this.options.hostKeyAlias ?? hostfileName(this.options.hostName.toLowerCase(), this.options.port);
+    return { kind: 'host-key', host, keyType: key.type, fingerprint: fingerprint(plainBlob, this.options.fingerprintHash) };
+  }
+
   private policyIo(key: PublicKey): HostKeyCheckIo {
     return {
       ...this.fileIo(),
@@ -179,7 +186,7 @@ export class HostKeyTrust {
           if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         }
       },
-      confirm: (prompt) => this.prompter.ask(prompt, { echo: true, allowEof: true, purpose: { kind: 'host-key' } }),
+      confirm: (prompt) => this.prompter.ask(prompt, { echo: true, allowEof: true, purpose: this.hostKeyQuestion(key) }),
       ...(this.options.knownHostsCommand !== undefined
         ? { knownHostsCommand: (invocation: 'HOSTNAME' | 'ADDRESS', name: string) => this.runKnownHostsCommand(invocation, name, key) }
         : {}),

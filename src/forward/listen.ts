@@ -21,6 +21,11 @@ export class ForwardListener {
   private closed = false;
   constructor(private readonly servers: net.Server[]) {}
 
+  /** Where it listens: the TCP ports bound (the one the system chose for port 0), or socket paths. */
+  get addresses(): Array<net.AddressInfo | string> {
+    return this.servers.map((server) => server.address()).filter((a): a is net.AddressInfo | string => a !== null);
+  }
+
   /** Stops accepting (Node removes a Unix socket's file); connections already forwarded go on. */
   close(): void {
     if (this.closed) return;
@@ -67,6 +72,8 @@ async function listenTcp(
   }
   const servers: net.Server[] = [];
   for (const [index, address] of addresses.entries()) {
+    // Port 0: the system picks one for the first address, and every other address uses the same (as ssh does).
+    if (port === 0 && servers.length > 0) port = (servers[0]!.address() as net.AddressInfo).port;
     const display = `[${address}]:${port}`;
     log.debug1(`Local forwarding listening on ${address} port ${port}.`);
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, onConnection);

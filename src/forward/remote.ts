@@ -42,6 +42,14 @@ export class RemoteForwarding {
    * ssh's warning on refusal; returns whether the server agreed.
    */
   async request(spec: ForwardSpec): Promise<boolean> {
+    return (await this.requestListening(spec)) !== undefined;
+  }
+
+  /**
+   * As request(), resolving with where the server listens (the port it allocated for 0; undefined for a
+   * socket path), or undefined when it refused.
+   */
+  async requestListening(spec: ForwardSpec): Promise<{ port: number | undefined } | undefined> {
     const { connection, log } = this.context;
     const listen = spec.listen;
     const target = spec.connect;
@@ -52,19 +60,19 @@ export class RemoteForwarding {
         : await connection.globalRequest('tcpip-forward', true, (w) => w.string(remoteBindHost(listen.host)).uint32(listen.port));
     const listenText = listen.kind === 'unix' ? listen.path : `${listen.host !== undefined ? `${listen.host}:` : ''}${listen.port}`;
     log.debug1(`remote forward ${reply.ok ? 'success' : 'failure'} for: listen ${listenText}, connect ${targetText}`);
-    if (!reply.ok) return false;
+    if (!reply.ok) return undefined;
     let port: number | undefined = listen.kind === 'tcp' ? listen.port : undefined;
     if (listen.kind === 'tcp' && listen.port === 0) {
       const r = new SshReader(reply.data, 'tcpip-forward reply');
       port = r.uint32();
       if (port === 0 || port > 65535) {
         log.error(`Invalid allocated port ${port} for remote forward to ${targetText}`);
-        return false;
+        return undefined;
       }
       log.info(`Allocated port ${port} for remote forward to ${targetText}`);
     }
     this.active.push({ spec, port });
-    return true;
+    return { port };
   }
 
   /** Asks the server to stop listening for `spec` (~C -KR); false if it was not forwarded or the server says no. */
