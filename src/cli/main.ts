@@ -3,7 +3,7 @@ import { TsshError, asTsshError } from '../errors.js';
 import { TSSH_VERSION } from '../transport/ident.js';
 import { parseArgs, type ParsedArgs } from './args.js';
 import { resolveHost, type HostProfile } from '../profile/resolve.js';
-import { dumpConfig, queryLines } from './query.js';
+import { dumpConfig } from '../profile/dump.js';
 import { createLogger, type CliLogger } from './log.js';
 import { runLocalCommandIfPermitted } from './local-command.js';
 import { connectHost } from '../connect/connect.js';
@@ -14,6 +14,7 @@ import { runWithForwarding } from './forward-session.js';
 import { isBackgroundChild, runInBackground } from './background.js';
 import { transferCollector } from './reclaim.js';
 import { processEnvironment, type ResolveEnvironment } from '../profile/environment.js';
+import { queryLines } from '../config/query.js';
 
 const PROGNAME = 'tssh';
 

@@ -12,7 +12,7 @@ import { COMMAND_LINE_PROMPT, LineEditor, runCommandLine } from './escape-comman
 import type { ForwardingControl } from '../connect/forwarding-control.js';
 import type { LocalTerminal } from './terminal.js';
 import { forward } from './exec-io.js';
-import { LOG_LEVEL_NAMES } from './query.js';
+import { LOG_LEVEL_NAMES } from '../profile/dump.js';
 
 const LEVELS: readonly LogLevel[] = ['QUIET', 'FATAL', 'ERROR', 'INFO', 'VERBOSE', 'DEBUG1', 'DEBUG2', 'DEBUG3'];
 /** ~B asks for a one-second BREAK, as ssh does. */

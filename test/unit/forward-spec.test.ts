@@ -18,7 +18,7 @@ import {
 } from '../../src/config/forward-spec.js';
 import { parseArgs } from '../../src/cli/args.js';
 import { resolveHost } from '../../src/profile/resolve.js';
-import { dumpConfig } from '../../src/cli/query.js';
+import { dumpConfig } from '../../src/profile/dump.js';
 import { TsshError } from '../../src/errors.js';
 import { fixedBindAddresses, localBindChoice, remoteBindHost } from '../../src/forward/spec.js';
 

@@ -14,7 +14,7 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from '../../src/cli/args.js';
 import { resolveHost } from '../../src/profile/resolve.js';
-import { dumpConfig } from '../../src/cli/query.js';
+import { dumpConfig } from '../../src/profile/dump.js';
 
 const SSH = '/usr/bin/ssh';
 const haveSsh = existsSync(SSH);

@@ -6,10 +6,11 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { parseArgs } from '../../src/cli/args.js';
 import { DEFAULT_IDENTITY_FILES, resolveHost } from '../../src/profile/resolve.js';
-import { dumpConfig, queryLines } from '../../src/cli/query.js';
+import { dumpConfig } from '../../src/profile/dump.js';
 import { CIPHER_NAMES, COMPRESSION_NAMES, DEFAULT_HOST_KEY_ALGORITHMS, HOST_KEY_NAMES, KEX_NAMES, MAC_NAMES } from '../../src/crypto/names.js';
 import { TsshError } from '../../src/errors.js';
 import { type ResolveEnvironment } from '../../src/profile/environment.js';
+import { queryLines } from '../../src/config/query.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tssh-resolve-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -10,7 +10,7 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from '../../src/cli/args.js';
 import { resolveHost, type HostProfile } from '../../src/profile/resolve.js';
-import { dumpConfig, visChar } from '../../src/cli/query.js';
+import { dumpConfig, visChar } from '../../src/profile/dump.js';
 import { planSession } from '../../src/cli/session-runner.js';
 import { TsshError } from '../../src/errors.js';
 
