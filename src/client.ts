@@ -4,6 +4,8 @@ import { TsshError, DisconnectReason, TimeoutError, abortedError, asTsshError } 
 import type { Logger } from './log.js';
 import type { PublicKey } from './crypto/keys/types.js';
 import { Transport } from './transport/transport.js';
+import type { PacketTransport } from './transport/contract.js';
+import { Inbox } from './auth/inbox.js';
 import type { AlgorithmPreferences } from './transport/key-exchange.js';
 import type { RekeyLimitOption } from './transport/rekey-policy.js';
 import { UserAuth, type AuthOptions } from './auth/userauth.js';
@@ -11,6 +13,9 @@ import { Connection, type GlobalRequestHandler } from './connection/connection.j
 import { Session } from './connection/session.js';
 import { dialTcp } from './net/dial.js';
 import { startServerAliveChecks } from './connection/keepalive.js';
+
+/** What the layers above use of the transport: the contract, plus rekeying (~R) and what was negotiated. */
+export type ClientTransport = PacketTransport & Pick<Transport, 'startRekey' | 'negotiated'>;
 
 /** User-authentication settings; the client fills in user, host and log. */
 export type ClientAuthOptions = Omit<AuthOptions, 'user' | 'host' | 'log'>;
@@ -55,7 +60,21 @@ export interface ClientOptions {
  * connection. It owns the connection's lifetime: any error ends it with a DISCONNECT to the peer.
  */
 export class SshClient {
-  private constructor(readonly transport: Transport, readonly connection: Connection, private readonly log: Logger) {}
+  private constructor(
+    readonly transport: ClientTransport,
+    readonly connection: Connection,
+    private readonly log: Logger,
+    /** The TCP socket, when the connection runs over one (not through a proxy or a master). */
+    readonly socket?: Socket,
+  ) {}
+
+  /**
+   * A client over a ControlMaster's proxy mode (src/mux/): the master did the key exchange and the
+   * authentication, so only the connection protocol runs here.
+   */
+  static overMux(transport: ClientTransport, log: Logger): SshClient {
+    return new SshClient(transport, new Connection(transport, log, new Inbox()), log);
+  }
 
   static async connect(options: ClientOptions): Promise<SshClient> {
     const dialing: Promise<Duplex> = options.dial
@@ -111,7 +130,7 @@ export class SshClient {
         startServerAliveChecks(transport, connection, stream, { ...options.serverAlive, host: options.host }, options.log);
       }
       options.signal?.removeEventListener('abort', onAbort);
-      return new SshClient(transport, connection, options.log);
+      return new SshClient(transport, connection, options.log, stream instanceof Socket ? stream : undefined);
     } catch (err) {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);

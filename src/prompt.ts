@@ -13,7 +13,9 @@ export type PromptPurpose =
   /** Whether to trust a host key that known_hosts does not vouch for (`known: false`), or a changed IP. */
   | { kind: 'host-key'; host: string; keyType: string; fingerprint: string }
   | { kind: 'update-host-keys' }
-  | { kind: 'add-key-to-agent'; path: string };
+  | { kind: 'add-key-to-agent'; path: string }
+  /** ControlMaster ask: may a connection-sharing client use the connection? */
+  | { kind: 'mux-confirm' };
 
 export interface PromptOptions {
   /** Show what is typed (keyboard-interactive prompts the server marks as echo, yes/no questions). */

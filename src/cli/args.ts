@@ -21,7 +21,11 @@ import { isValidHostname } from '../profile/destination.js';
 const OPTSTRING = '1246ab:c:e:fgi:kl:m:no:p:qstvxAB:CD:E:F:GI:J:KL:MNO:P:Q:R:S:TVw:W:XYy';
 
 /** Valid ssh flags tssh parses (so their arguments are consumed) but does not implement yet. */
-const UNSUPPORTED_FLAGS = new Set('KkMyBIOSw'.split(''));
+const UNSUPPORTED_FLAGS = new Set('KkyBIw'.split(''));
+
+/** -O commands (OpenSSH 10.x adds conninfo and channels). */
+export const MUX_COMMANDS = ['check', 'forward', 'cancel', 'exit', 'stop', 'proxy', 'conninfo', 'channels'] as const;
+export type MuxCommand = (typeof MUX_COMMANDS)[number];
 
 export const USAGE = [
   'usage: tssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address]',
@@ -64,6 +68,8 @@ export interface ParsedArgs {
   stdinNull: boolean;
   /** Valid ssh flags tssh does not implement yet, e.g. ['-L', '-A'], in first-seen order. */
   unsupportedFlags: string[];
+  /** -O: a request to the ControlMaster instead of a session. */
+  muxCommand: MuxCommand | undefined;
 }
 
 function takesArgument(letter: string): boolean | undefined {
@@ -93,6 +99,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     quiet: false,
     stdinNull: false,
     unsupportedFlags: [],
+    muxCommand: undefined,
   };
   const state = { portSeen: false };
   let index = 0;
@@ -227,6 +234,16 @@ function applyFlag(letter: string, value: string, parsed: ParsedArgs, state: { p
       return;
     case 's':
       settings.push({ kind: 'sessionType', value: 'subsystem' });
+      return;
+    case 'M':
+      settings.push({ kind: 'controlMaster' });
+      return;
+    case 'S':
+      settings.push({ kind: 'controlPath', value });
+      return;
+    case 'O':
+      if (!(MUX_COMMANDS as readonly string[]).includes(value)) throw new TsshError('CONFIG', 'Invalid multiplex command.');
+      parsed.muxCommand = value as MuxCommand;
       return;
     case 'e': {
       const escape = parseEscapeChar(value);

@@ -48,11 +48,11 @@ export function notifyBackgroundReady(env: Record<string, string | undefined>, l
  * The foreground side of -f: starts the child and waits until it is ready (exit 0) or has exited (its
  * status). `argv` are tssh's arguments; `hasSession` is false with -N (see the file comment).
  */
-export function runInBackground(argv: readonly string[], hasSession: boolean): Promise<number> {
+export function runInBackground(argv: readonly string[], hasSession: boolean, extraEnv: Record<string, string> = {}): Promise<number> {
   const script = process.argv[1]!;
   const child = spawn(process.execPath, [...process.execArgv, script, ...argv], {
     stdio: ['ignore', hasSession ? 'inherit' : 'ignore', hasSession ? 'inherit' : 'pipe', 'pipe'],
-    env: { ...process.env, [READY_FD_VARIABLE]: '3' },
+    env: { ...process.env, ...extraEnv, [READY_FD_VARIABLE]: '3' },
   });
   const copyStderr = (chunk: Buffer): void => {
     try {

@@ -3,8 +3,14 @@
  * ends), or the session with the forwards alive. With -f, the foreground process is told to exit once
  * everything is up (see background.ts).
  */
+import type { Socket } from 'node:net';
 import type { SshClient } from '../client.js';
 import { Forwarding } from '../connect/forwarding.js';
+import { becomesMaster, persistSeconds, shareConnection } from '../connect/sharing.js';
+import { channelsText, connectionInfoText } from '../connect/connection-info.js';
+import type { MuxMaster } from '../mux/master.js';
+import type { Prompter } from '../prompt.js';
+import { MasterLifetime, removeSocketOnExit } from './sharing.js';
 import { runStdioForward } from '../forward/stdio.js';
 import type { HostProfile } from '../profile/resolve.js';
 import type { ResolveEnvironment } from '../profile/environment.js';
@@ -18,20 +24,42 @@ import { watchTerminationSignals } from './signals.js';
  * ends), or the session (`runSession`) with the forwards alive. With -f, the foreground process is
  * told to exit once everything is up (see background.ts).
  */
+export interface SharingRole {
+  /** The connection runs over another master (it must not become one). */
+  joined: boolean;
+  /** This process is the background ControlPersist master (no session of its own). */
+  persistentMaster: boolean;
+  prompter: Prompter;
+}
+
 export async function runWithForwarding(
   client: SshClient,
   options: HostProfile,
   env: ResolveEnvironment,
   log: CliLogger,
   runSession: (extras: SessionExtras) => Promise<number>,
+  sharing: SharingRole,
 ): Promise<number> {
-  const background = options.forkAfterAuthentication;
+  const background = options.forkAfterAuthentication || sharing.persistentMaster;
   const stdio = options.stdioForward;
   const stdioDone = stdio ? runStdioForward(client.connection, stdio, { stdin: process.stdin, stdout: process.stdout }, log) : undefined;
   stdioDone?.catch(() => {});
   const forwarding = await Forwarding.start(client, options, env, log, background);
+  const lifetime = new MasterLifetime(options, log);
+  let master: MuxMaster | undefined;
   try {
+    if (!sharing.joined && becomesMaster(options)) {
+      master = await shareConnection(client, options, forwarding, {
+        log,
+        prompter: sharing.prompter,
+        info: (name) => (name === 'connection' ? connectionInfoText(client, local(client.socket), remote(client.socket)) : name === 'channels' ? channelsText(forwarding.listConnections()) : undefined),
+        terminate: () => lifetime.terminate(),
+        clientsChanged: lifetime.clientsChanged,
+      });
+      if (master !== undefined) removeSocketOnExit(master);
+    }
     if (background) notifyBackgroundReady(env.env, log);
+    if (master !== undefined) return await runAsMaster(master, lifetime, client, options, sharing, () => runSession({ forwarding, agentForwarding: forwarding.agentForwarding, x11: () => forwarding.x11Request(), background }));
     if (stdioDone !== undefined) {
       let stopWatching = (): void => {};
       const signalled = new Promise<number>((resolve) => {
@@ -48,6 +76,33 @@ export async function runWithForwarding(
     }
     return await runSession({ forwarding, agentForwarding: forwarding.agentForwarding, x11: () => forwarding.x11Request(), background });
   } finally {
+    master?.close();
     forwarding.close();
   }
+}
+
+/**
+ * A master runs its own session (if any) and serves clients; it ends when its lifetime says so (the
+ * session over and no client attached, ControlPersist's idle time, -O exit) or the connection ends.
+ */
+async function runAsMaster(master: MuxMaster, lifetime: MasterLifetime, client: SshClient, options: HostProfile, sharing: SharingRole, runSession: () => Promise<number>): Promise<number> {
+  if (sharing.persistentMaster) lifetime.noSession();
+  else if (options.sessionType === 'none' && persistSeconds(options) !== undefined) lifetime.noSession();
+  const session = runSession().then((status) => ({ status }));
+  const ended = await Promise.race([session, lifetime.done.then(() => undefined)]);
+  if (ended !== undefined) {
+    lifetime.sessionEnded();
+    await Promise.race([lifetime.done, client.closed]);
+  }
+  master.close();
+  client.close();
+  return ended?.status ?? (await session.catch(() => ({ status: 255 }))).status;
+}
+
+function local(socket: Socket | undefined): { address?: string; port?: number } {
+  return socket?.localAddress !== undefined ? { address: socket.localAddress, port: socket.localPort! } : {};
+}
+
+function remote(socket: Socket | undefined): { address?: string; port?: number } {
+  return socket?.remoteAddress !== undefined ? { address: socket.remoteAddress, port: socket.remotePort! } : {};
 }

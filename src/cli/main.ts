@@ -7,6 +7,9 @@ import { dumpConfig } from '../profile/dump.js';
 import { createLogger, type CliLogger } from './log.js';
 import { runLocalCommandIfPermitted } from './local-command.js';
 import { connectHost } from '../connect/connect.js';
+import { becomesMaster, persistSeconds } from '../connect/sharing.js';
+import { runMuxCommand } from './mux-command.js';
+import { isPersistentMasterChild, masterAnswers, persistentMasterProfile, startPersistentMaster } from './sharing.js';
 import { terminalUserInterface } from './terminal-prompts.js';
 import { planSession, runRemoteSession } from './session-runner.js';
 import { isTerminalRaw } from './terminal.js';
@@ -45,7 +48,8 @@ export async function run(argv: readonly string[], env: ResolveEnvironment = pro
     rejectUnsupported(args);
     // -f: a copy of tssh does the work and this process waits until it is up (cli/background.ts).
     if (options.forkAfterAuthentication && !isBackgroundChild(env.env)) return await runInBackground(argv, options.sessionType !== 'none' || options.stdioForward !== undefined);
-    return await connectAndRun(options, env, log, args);
+    if (args.muxCommand !== undefined && args.muxCommand !== 'proxy') return await runMuxCommand(options, args.muxCommand, log);
+    return await connectAndRun(args.muxCommand === 'proxy' ? { ...options, controlMaster: 'no' } : options, env, log, args, argv);
   } catch (err) {
     reportError(asTsshError(err), log);
     return 255;
@@ -77,14 +81,24 @@ function rejectUnsupported(args: ParsedArgs): void {
   if (flag) throw new TsshError('USAGE', `${PROGNAME}: option ${flag} is not supported yet`);
 }
 
-async function connectAndRun(options: HostProfile, env: ResolveEnvironment, log: CliLogger, args: ParsedArgs): Promise<number> {
+async function connectAndRun(options: HostProfile, env: ResolveEnvironment, log: CliLogger, args: ParsedArgs, argv: readonly string[]): Promise<number> {
   if (planSession(options, process.stdin.isTTY === true).ttyRefused) {
     log.info('Pseudo-terminal will not be allocated because stdin is not a terminal.');
   }
-  const connected = await connectHost(options, {
+  const ui = terminalUserInterface(env, log);
+  const persistentMaster = isPersistentMasterChild(env.env);
+  let profile0 = persistentMaster ? persistentMasterProfile(options) : options;
+  // ControlPersist: the master lives in a background copy of tssh, which this command then joins.
+  if (!persistentMaster && !isBackgroundChild(env.env) && becomesMaster(profile0) && persistSeconds(profile0) !== undefined && !(await masterAnswers(profile0, log))) {
+    const status = await startPersistentMaster(argv, log);
+    if (status !== 0) return status;
+    profile0 = { ...profile0, controlMaster: 'no' };
+  }
+  if (args.muxCommand === 'proxy' && profile0.controlPath === undefined) throw new TsshError('CONFIG', 'No ControlPath specified for "-O" command');
+  const connected = await connectHost(profile0, {
     environment: env,
     log,
-    ui: terminalUserInterface(env, log),
+    ui,
     progname: PROGNAME,
     jumps: { configFile: args.configFile, verbosity: args.verbosity },
     reclaim: transferCollector(),
@@ -92,7 +106,11 @@ async function connectAndRun(options: HostProfile, env: ResolveEnvironment, log:
   const { client, profile } = connected;
   try {
     runLocalCommandIfPermitted(profile, env, log);
-    return await runWithForwarding(client, profile, env, log, (extras) => runRemoteSession(client, profile, env, log, extras));
+    return await runWithForwarding(client, profile, env, log, (extras) => runRemoteSession(client, profile, env, log, extras), {
+      joined: connected.joined,
+      persistentMaster,
+      prompter: ui.prompter,
+    });
   } finally {
     await connected.close();
   }

@@ -84,7 +84,9 @@ export async function runRemoteSession(client: SshClient, options: HostProfile, 
   try {
     let remoteEnd: Promise<Ending>;
     if (plan.kind === 'none') {
-      remoteEnd = client.closed.then((error) => ({ kind: 'error', error: error ?? new TsshError('CONNECTION_CLOSED', 'connection closed') }));
+      // Without a session the command lasts as long as the connection; closing it ourselves (a
+      // ControlPersist master going idle, -O exit) is a clean end.
+      remoteEnd = client.closed.then((error): Ending => (error ? { kind: 'error', error } : { kind: 'exit', exit: { status: 0, signal: undefined } }));
     } else {
       const starting = startSession(client, plan, options, env, log, terminal, extras);
       starting.catch(() => {}); // a signal may win the race below; the error then no longer matters

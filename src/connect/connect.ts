@@ -13,6 +13,7 @@ import { authInputs, type AuthUserInterface } from './auth-inputs.js';
 import { HostKeyTrust, withoutUnsafeFeatures, type HostKeyOutcome } from './host-key-trust.js';
 import { HostKeyUpdater } from './host-key-update.js';
 import { routeTo, type RouteContext } from './route.js';
+import { joinMaster } from './sharing.js';
 
 export interface ConnectHooks {
   environment: ResolveEnvironment;
@@ -35,12 +36,20 @@ export interface Connected {
   /** The profile to go on with: what continuing past a changed host key forbids is switched off. */
   profile: HostProfile;
   hostKey: HostKeyOutcome | undefined;
+  /** True when this runs over an existing ControlMaster instead of a connection of its own. */
+  joined: boolean;
   /** Waits for an UpdateHostKeys exchange still in flight, then closes the connection. */
   close(): Promise<void>;
 }
 
 /** Connects, checks the host key and authenticates. Throws TsshError (and its typed subclasses). */
 export async function connectHost(profile: HostProfile, hooks: ConnectHooks): Promise<Connected> {
+  // ControlMaster no/auto/autoask with a ControlPath: an existing master is used first, as ssh does.
+  const joined = await joinMaster(profile, hooks.log);
+  if (joined !== undefined) {
+    const { client } = joined;
+    return { client, profile: joined.profile, hostKey: undefined, joined: true, close: async () => client.close() };
+  }
   const trust = new HostKeyTrust(profile, hooks.log, hooks.environment, hooks.ui.prompter);
   const updates = new HostKeyUpdater(profile, trust, hooks.log, hooks.ui.prompter);
   const route: RouteContext = {
@@ -62,6 +71,7 @@ export async function connectHost(profile: HostProfile, hooks: ConnectHooks): Pr
     client,
     profile: withoutUnsafeFeatures(profile, trust.outcome),
     hostKey: trust.outcome,
+    joined: false,
     close: async () => {
       await updates.settled();
       client.close();

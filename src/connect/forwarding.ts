@@ -143,20 +143,38 @@ export class Forwarding implements ForwardingControl {
         ? parseRemoteForwardSpec(specification)
         : parseForwardSpec(specification, { dynamic: kind === 'dynamic', remote: false });
     if (spec === undefined) return 'bad-specification';
-    if (kind === 'remote') return (await this.remote.request(spec)) ? 'ok' : 'failed';
-    return (await this.startLocal(kind, spec)) ? 'ok' : 'failed';
+    return (await this.openForward(kind, spec)) === false ? 'failed' : 'ok';
+  }
+
+  /**
+   * Sets up one more forward (~C, or a connection-sharing client's MUX_C_OPEN_FWD). Resolves with the
+   * port the server allocated for a remote forward of port 0, undefined otherwise, or false on failure
+   * (logged as ssh logs it). A forward identical to one already up is not set up twice.
+   */
+  async openForward(kind: ForwardKind, spec: ForwardSpec): Promise<number | undefined | false> {
+    if (kind === 'remote') {
+      const granted = await this.remote.requestListening(spec);
+      return granted === undefined ? false : spec.listen.kind === 'tcp' && spec.listen.port === 0 ? granted.port : undefined;
+    }
+    if (this.locals.some((entry) => entry.kind === kind && sameListen(entry.spec.listen, spec.listen) && sameConnect(entry.spec, spec))) return undefined;
+    return (await this.startLocal(kind, spec)) ? undefined : false;
   }
 
   async cancel(kind: ForwardKind, specification: string): Promise<ForwardCancelResult> {
     // Like ssh: a cancel names the listen side only, `[bind_address:]port` (or a socket path).
     const spec = parseForwardSpec(specification, { dynamic: true, remote: false });
     if (spec === undefined) return 'bad-specification';
-    if (kind === 'remote') return (await this.remote.cancel(spec.listen)) ? 'ok' : 'unknown';
-    const index = this.locals.findIndex((entry) => entry.kind === kind && sameListen(entry.spec.listen, spec.listen));
-    if (index < 0) return 'unknown';
+    return (await this.closeForward(kind, spec.listen)) ? 'ok' : 'unknown';
+  }
+
+  /** Stops one forward by its listen side; false when there was none. */
+  async closeForward(kind: ForwardKind, listen: ForwardSpec['listen']): Promise<boolean> {
+    if (kind === 'remote') return this.remote.cancel(listen);
+    const index = this.locals.findIndex((entry) => entry.kind === kind && sameListen(entry.spec.listen, listen));
+    if (index < 0) return false;
     this.locals[index]!.listener.close();
     this.locals.splice(index, 1);
-    return 'ok';
+    return true;
   }
 
   stopListening(): void {
@@ -168,6 +186,10 @@ export class Forwarding implements ForwardingControl {
     this.stopListening();
     this.locals.length = 0;
   }
+}
+
+function sameConnect(a: ForwardSpec, b: ForwardSpec): boolean {
+  return JSON.stringify(a.connect) === JSON.stringify(b.connect);
 }
 
 function sameListen(a: ForwardSpec['listen'], b: ForwardSpec['listen']): boolean {

@@ -41,9 +41,16 @@ export interface ChannelOpenRequest {
   readonly type: string;
   /** The type-specific fields; valid only during the handler call. */
   readonly reader: SshReader;
+  /** The same fields, unread (for a handler that only looks before passing the request on). */
+  readonly fields: Buffer;
   /** Confirms the open; throws if the connection has ended meanwhile. */
   accept(): Channel;
   reject(reason: number, description: string): void;
+  /**
+   * Leaves the answer to someone else: a connection-sharing client answers with its own
+   * CHANNEL_OPEN_CONFIRMATION or FAILURE, which the mux master relays. Returns the open as received.
+   */
+  delegate(): { senderId: number; window: number; maxPacket: number; fields: Buffer };
 }
 
 export type ChannelOpenHandler = (request: ChannelOpenRequest) => void;
@@ -65,6 +72,9 @@ export class Connection implements ChannelLink {
   private readonly channels = new Map<number, Channel>();
   private readonly opening = new Map<number, PendingOpen>();
   private readonly openHandlers = new Map<string, ChannelOpenHandler>();
+  /** Channel ids that belong to connection-sharing clients: their messages go, raw, to the relay. */
+  private readonly relays = new Map<number, (payload: Buffer) => void>();
+  private openInterceptor: ((request: ChannelOpenRequest) => boolean) | undefined;
   private readonly globalReplies: Array<(reply: { ok: boolean; data: Buffer }) => void> = [];
   private nextId = 0;
   private ended: TsshError | undefined;
@@ -138,8 +148,40 @@ export class Connection implements ChannelLink {
     return this.roundTripMs;
   }
 
+  /**
+   * Reserves a channel id for a connection-sharing client (see src/mux/relay.ts): every channel message
+   * the server addresses to it is handed to `deliver` as it came, instead of to a local Channel.
+   */
+  reserveRelay(deliver: (payload: Buffer) => void): number {
+    const id = this.allocateId();
+    this.relays.set(id, deliver);
+    return id;
+  }
+
+  releaseRelay(id: number): void {
+    this.relays.delete(id);
+  }
+
+  /** A payload from a connection-sharing client, relayed to the server as it is (ids already translated). */
+  relayToServer(payload: Buffer): void {
+    if (this.ended) return;
+    this.transport.send(payload);
+  }
+
+  get relayCount(): number {
+    return this.relays.size;
+  }
+
+  /**
+   * Sees every server open before its handler: a connection-sharing master takes (delegates) the ones
+   * for its clients' remote forwards and returns true; false leaves the open to the handler.
+   */
+  interceptChannelOpens(interceptor: ((request: ChannelOpenRequest) => boolean) | undefined): void {
+    this.openInterceptor = interceptor;
+  }
+
   private allocateId(): number {
-    while (this.channels.has(this.nextId) || this.opening.has(this.nextId)) this.nextId = (this.nextId + 1) >>> 0;
+    while (this.channels.has(this.nextId) || this.opening.has(this.nextId) || this.relays.has(this.nextId)) this.nextId = (this.nextId + 1) >>> 0;
     const id = this.nextId;
     this.nextId = (this.nextId + 1) >>> 0;
     return id;
@@ -158,8 +200,14 @@ export class Connection implements ChannelLink {
   // ---- dispatch ----
 
   private dispatch(payload: Buffer): boolean {
-    const r = new SshReader(payload, msgName(payload[0]!));
-    const type = r.byte();
+    const type = payload[0]!;
+    // Channel messages (91-100) for a sharing client's channel go to it untouched.
+    if (this.relays.size > 0 && type >= MSG.CHANNEL_OPEN_CONFIRMATION && type <= MSG.CHANNEL_FAILURE && payload.length >= 5) {
+      const deliver = this.relays.get(payload.readUInt32BE(1));
+      if (deliver !== undefined) return (deliver(payload), true);
+    }
+    const r = new SshReader(payload, msgName(type));
+    r.byte();
     switch (type) {
       case MSG.CHANNEL_DATA:
         return this.withChannel(r, 'data', (ch) => ch.onData(r.string(), false));
@@ -285,12 +333,14 @@ export class Connection implements ChannelLink {
       this.transport.send(message(MSG.CHANNEL_OPEN_FAILURE).uint32(senderId).uint32(reason).string(description).string('').finish());
     };
     const handler = this.openHandlers.get(type);
-    if (!handler || maxPacket === 0) return (refuse(1, 'open failed'), true);
+    if (maxPacket === 0) return (refuse(1, 'open failed'), true);
     if (this.channels.size >= MAX_CHANNELS) return (refuse(4, 'too many channels'), true);
     let answered = false;
-    handler({
+    const fields = Buffer.from(r.rest());
+    const request: ChannelOpenRequest = {
       type,
-      reader: r,
+      reader: new SshReader(fields, msgName(MSG.CHANNEL_OPEN)),
+      fields,
       accept: () => {
         if (answered) throw new TsshError('INTERNAL', `${type}: channel open answered twice`);
         answered = true;
@@ -307,7 +357,15 @@ export class Connection implements ChannelLink {
         answered = true;
         refuse(reason, description);
       },
-    });
+      delegate: () => {
+        if (answered) throw new TsshError('INTERNAL', `${type}: channel open answered twice`);
+        answered = true;
+        return { senderId, window, maxPacket, fields };
+      },
+    };
+    if (this.openInterceptor?.(request)) return true;
+    if (!handler) return (refuse(1, 'open failed'), true);
+    handler(request);
     return true;
   }
 

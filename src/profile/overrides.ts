@@ -37,6 +37,8 @@ export type CommandLineSetting =
   | { kind: 'tag'; value: string } // -P (OpenSSH 9.4+)
   | { kind: 'sessionType'; value: 'none' | 'subsystem' } // -N, -s
   | { kind: 'escapeChar'; value: number | 'none' } // -e
+  | { kind: 'controlMaster' } // -M (twice: ask)
+  | { kind: 'controlPath'; value: string } // -S
   | ForwardFlagSetting; // -L -R -D -W -J -A -a -f -g -4 -6 -b 
 
 /** The store key -W's destination is kept under (resolve-forward.ts reads it). */
@@ -120,6 +122,12 @@ export function replayCommandLine(
       }
       case 'escapeChar':
         store.force('EscapeChar', setting.value);
+        break;
+      case 'controlMaster':
+        store.force('ControlMaster', store.string('ControlMaster') === 'yes' ? 'ask' : 'yes');
+        break;
+      case 'controlPath':
+        store.force('ControlPath', setting.value);
         break;
       default:
         replayForwardFlag(setting, store); // -L -R -D -W -J -A -a -f -g -4 -6 -b

@@ -17,7 +17,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['connect'],
   ['profile'],
   ['client.ts'],
-  ['forward'],
+  ['forward', 'mux'],
   ['connection'],
   ['auth', 'hostkeys'],
   ['transport', 'agent', 'net'],
