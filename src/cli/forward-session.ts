@@ -55,6 +55,7 @@ export async function runWithForwarding(
         info: (name) => (name === 'connection' ? connectionInfoText(client, local(client.socket), remote(client.socket)) : name === 'channels' ? channelsText(forwarding.listConnections()) : undefined),
         terminate: () => lifetime.terminate(),
         clientsChanged: lifetime.clientsChanged,
+        listenerStopped: () => lifetime.listenerStopped(),
       });
       if (master !== undefined) removeSocketOnExit(master);
     }

@@ -62,14 +62,19 @@ export function startPersistentMaster(argv: readonly string[], log: CliLogger): 
 export class MasterLifetime {
   private clients = 0;
   private sessionOver = false;
+  private listening = true;
   private timer: NodeJS.Timeout | undefined;
   private resolveDone!: () => void;
   /** Resolves when the master should close. */
   readonly done: Promise<void>;
   private readonly persist: number | undefined;
 
+  /** -N: no session channel of the master's own keeps it alive once the socket is gone. */
+  private readonly noSessionChannel: boolean;
+
   constructor(profile: HostProfile, private readonly log: CliLogger) {
     this.persist = persistSeconds(profile);
+    this.noSessionChannel = profile.sessionType === 'none' && profile.stdioForward === undefined;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
@@ -91,6 +96,12 @@ export class MasterLifetime {
     this.check();
   }
 
+  /** -O stop: with no socket, a master whose clients have all gone has nothing left to do (ssh exits then, even with -N). */
+  listenerStopped(): void {
+    this.listening = false;
+    this.check();
+  }
+
   terminate(): void {
     clearTimeout(this.timer);
     this.resolveDone();
@@ -99,7 +110,9 @@ export class MasterLifetime {
   private check(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.sessionOver || this.clients > 0) return;
+    if (this.clients > 0) return;
+    if (!this.listening && (this.sessionOver || this.noSessionChannel)) return this.resolveDone();
+    if (!this.sessionOver) return;
     if (this.persist === undefined) return this.resolveDone();
     if (this.persist === Infinity) return;
     this.log.debug2(`control_persist: idle, exiting in ${this.persist} seconds`);

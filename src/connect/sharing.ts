@@ -138,6 +138,7 @@ export interface ShareHooks {
   /** -O exit. */
   terminate(): void;
   clientsChanged(count: number): void;
+  listenerStopped(): void;
 }
 
 /**
@@ -168,6 +169,7 @@ export async function shareConnection(client: SshClient, profile: HostProfile, f
     info: hooks.info,
     terminate: hooks.terminate,
     clientsChanged: hooks.clientsChanged,
+    listenerStopped: hooks.listenerStopped,
   });
 }
 

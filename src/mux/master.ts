@@ -35,6 +35,8 @@ export interface MasterHooks {
   terminate(): void;
   /** Called whenever the number of attached clients changes (ControlPersist's idle clock). */
   clientsChanged(count: number): void;
+  /** The socket is gone (-O stop): no new clients will come. */
+  listenerStopped?(): void;
 }
 
 export class MuxMaster {
@@ -107,6 +109,7 @@ export class MuxMaster {
     this.listening = false;
     this.server.close();
     unlinkQuietly(this.path);
+    this.hooks.listenerStopped?.();
   }
 
   /** Stops listening and detaches every client (their channels close with the connection). */
