@@ -4,36 +4,11 @@
  * parsing and signature verification live in crypto/keys; this layer only compares blobs byte for byte.
  */
 import { SshReader } from '../wire/reader.js';
-
-/** The short names OpenSSH's sshkey_type() gives, used in every host-key message. */
-const TYPE_LABELS: Readonly<Record<string, string>> = {
-  'ssh-ed25519': 'ED25519',
-  'sk-ssh-ed25519@openssh.com': 'ED25519-SK',
-  'ecdsa-sha2-nistp256': 'ECDSA',
-  'ecdsa-sha2-nistp384': 'ECDSA',
-  'ecdsa-sha2-nistp521': 'ECDSA',
-  'sk-ecdsa-sha2-nistp256@openssh.com': 'ECDSA-SK',
-  'ssh-rsa': 'RSA',
-  'rsa-sha2-256': 'RSA',
-  'rsa-sha2-512': 'RSA',
-  'ssh-dss': 'DSA',
-  'ssh-ed25519-cert-v01@openssh.com': 'ED25519-CERT',
-  'sk-ssh-ed25519-cert-v01@openssh.com': 'ED25519-SK-CERT',
-  'ecdsa-sha2-nistp256-cert-v01@openssh.com': 'ECDSA-CERT',
-  'ecdsa-sha2-nistp384-cert-v01@openssh.com': 'ECDSA-CERT',
-  'ecdsa-sha2-nistp521-cert-v01@openssh.com': 'ECDSA-CERT',
-  'sk-ecdsa-sha2-nistp256-cert-v01@openssh.com': 'ECDSA-SK-CERT',
-  'ssh-rsa-cert-v01@openssh.com': 'RSA-CERT',
-  'rsa-sha2-256-cert-v01@openssh.com': 'RSA-CERT',
-  'rsa-sha2-512-cert-v01@openssh.com': 'RSA-CERT',
-  'ssh-dss-cert-v01@openssh.com': 'DSA-CERT',
-  'ssh-mldsa44-ed25519@openssh.com': 'MLDSA44-ED25519',
-  'ssh-mldsa44-ed25519-cert-v01@openssh.com': 'MLDSA44-ED25519-CERT',
-};
+import { keyTypeShortName } from '../crypto/keys/key-types.js';
 
 /** 'ssh-ed25519' → 'ED25519', 'ecdsa-sha2-nistp384' → 'ECDSA', 'ssh-rsa' → 'RSA' (OpenSSH prints 'unknown' otherwise). */
 export function keyTypeLabel(keyType: string): string {
-  return TYPE_LABELS[keyType] ?? 'unknown';
+  return keyTypeShortName(keyType) ?? 'unknown';
 }
 
 /** The fields after the type name in each plain public-key blob (RFC 4253 §6.6, RFC 5656, PROTOCOL.u2f). */

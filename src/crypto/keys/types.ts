@@ -23,4 +23,9 @@ export interface PrivateKey {
   readonly signatureAlgorithms: readonly string[];
   /** Returns a signature blob (string algorithm || string signature). */
   sign(algorithm: string, data: Buffer): Buffer;
+  /**
+   * Present for keys whose private half is elsewhere (a FIDO authenticator behind ssh-sk-helper):
+   * signing is then asynchronous, and `sign` throws.
+   */
+  signAsync?(algorithm: string, data: Buffer): Promise<Buffer>;
 }
