@@ -10,7 +10,7 @@
  * written for ssh (`HostKeyAlgorithms +ssh-dss`, `Ciphers +aes128-cbc`) still loads; assembly then keeps
  * only what tssh implements, from src/crypto/names.ts.
  */
-import { CIPHER_NAMES, DEFAULT_HOST_KEY_ALGORITHMS, HOST_KEY_NAMES, KEX_NAMES, MAC_NAMES } from '../crypto/names.js';
+import { CIPHER_NAMES, DEFAULT_HOST_KEY_ALGORITHMS, HOST_KEY_NAMES, KEX_NAMES, KEX_SUPPORTED, MAC_NAMES } from '../crypto/names.js';
 import { certificateAlgorithm } from '../crypto/keys/key-types.js';
 import { filterAllowed, filterDenied, matchPatternList } from './patterns.js';
 
@@ -99,7 +99,7 @@ const CLASSES: Record<AlgorithmClass, AlgorithmClassInfo> = {
     badSpec: (spec) => `Bad SSH2 MAC spec '${spec}'.`,
   },
   kex: {
-    supported: KEX_NAMES,
+    supported: KEX_SUPPORTED,
     defaults: KEX_NAMES,
     wildcards: false,
     badSpec: (spec) => `Bad SSH2 KexAlgorithms '${spec}'.`,

@@ -20,6 +20,12 @@ export const KEX_NAMES = [
   'diffie-hellman-group14-sha256',
 ] as const;
 
+/** Key exchanges tssh implements that OpenSSH 10.5 compiles in but does not propose by default. */
+export const KEX_OFF_BY_DEFAULT = ['mlkem768nistp256-sha256'] as const;
+
+/** Every key exchange tssh implements (what KexAlgorithms may name and `-Q kex` lists). */
+export const KEX_SUPPORTED: readonly string[] = [...KEX_NAMES, ...KEX_OFF_BY_DEFAULT];
+
 export const CIPHER_NAMES = [
   'chacha20-poly1305@openssh.com',
   'aes128-ctr',
