@@ -9,6 +9,7 @@ import type { CliLogger } from './log.js';
 import { identitiesFromFiles } from './identities.js';
 import { agentSocketPath } from './agent-socket.js';
 import { readSecret, type SecretPromptEnvironment } from './tty-prompt.js';
+import { securityKeySigner } from './security-key.js';
 
 const SHOWS_INFO = new Set(['INFO', 'VERBOSE', 'DEBUG1', 'DEBUG2', 'DEBUG3']);
 
@@ -30,6 +31,7 @@ export function authSetup(options: ResolvedConfig, env: ResolveEnvironment, log:
     batchMode: options.batchMode,
     numberOfPasswordPrompts: options.numberOfPasswordPrompts,
     askPassphrase: async (prompt) => (await readSecret(prompt, { echo: false }, secrets)) ?? '',
+    securityKey: (path) => securityKeySigner({ provider: options.securityKeyProvider, env: env.env, log, askPin: async (prompt) => (await readSecret(prompt, { echo: false }, secrets)) ?? '' }, path),
     ...(addToAgent ? { addToAgent } : {}),
   });
   return {

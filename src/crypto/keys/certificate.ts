@@ -12,7 +12,7 @@ import { SshReader } from '../../wire/reader.js';
 import { SshWriter } from '../../wire/writer.js';
 import { matchPattern, matchPatternList } from '../../config/patterns.js';
 import { isCertificateName, plainAlgorithm } from './key-types.js';
-import { parseSignatureBlob } from './signature.js';
+import { signatureBlobAlgorithm } from './signature.js';
 import { parseSshPublicKey, type SshPublicKey } from './public-key.js';
 import type { PublicKey } from './types.js';
 
@@ -180,7 +180,7 @@ export function parseCertificate(blob: Buffer): OpenSSHCertificate {
   }
   let signatureAlgorithm: string;
   try {
-    signatureAlgorithm = parseSignatureBlob(signature).algorithm;
+    signatureAlgorithm = signatureBlobAlgorithm(signature);
   } catch (err) {
     throw certError('invalid certificate signature', err);
   }
