@@ -18,7 +18,10 @@ import { filterAllowed, filterDenied, matchPatternList } from './patterns.js';
 /** 'pubkey' is PubkeyAcceptedAlgorithms: what user authentication may sign with (same names as host keys). */
 export type AlgorithmClass = 'cipher' | 'mac' | 'kex' | 'hostkey' | 'casig' | 'pubkey';
 
-/** Public-key types tssh can parse (the `-Q key-plain` list), in OpenSSH 10.5's order. */
+/**
+ * Public-key types tssh can parse (the `-Q key-plain` list), in OpenSSH's order: 10.5's, and ssh-dss
+ * where 9.2 has it (10.0 dropped DSA; tssh keeps it, off by default, for old servers).
+ */
 export const PUBLIC_KEY_TYPES = [
   'ssh-ed25519',
   'sk-ssh-ed25519@openssh.com',
@@ -27,6 +30,7 @@ export const PUBLIC_KEY_TYPES = [
   'ecdsa-sha2-nistp384',
   'ecdsa-sha2-nistp521',
   'sk-ecdsa-sha2-nistp256@openssh.com',
+  'ssh-dss',
   'ssh-rsa',
 ] as const;
 
@@ -43,10 +47,7 @@ export const CERTIFICATE_KEY_TYPES: readonly string[] = PUBLIC_KEY_TYPES.map(cer
 /** Every host-key algorithm tssh verifies (`-Q key-sig`), each plain name followed by its certificate, as OpenSSH orders them. */
 export const KEY_SIGNATURE_ALGORITHMS: readonly string[] = SIGNATURE_ALGORITHMS.flatMap((name) => [name, certificateAlgorithm(name)]);
 
-const HOSTKEY_OPENSSH_ONLY = [
-  'ssh-dss',
-  'ssh-dss-cert-v01@openssh.com',
-];
+const HOSTKEY_OPENSSH_ONLY: string[] = [];
 
 /** Names OpenSSH 9.2 accepts that tssh does not implement: valid in a config, dropped on assembly. */
 const OPENSSH_ONLY: Record<AlgorithmClass, readonly string[]> = {

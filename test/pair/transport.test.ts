@@ -32,7 +32,7 @@ for (const kex of KEX_SUPPORTED) {
   });
 }
 
-for (const hostKey of [...HOST_KEY_NAMES, 'ssh-mldsa44-ed25519@openssh.com']) {
+for (const hostKey of [...HOST_KEY_NAMES, 'ssh-mldsa44-ed25519@openssh.com', 'ssh-dss']) {
   test(`pair: host key algorithm ${hostKey} is verified and handed to the policy`, async () => {
     const pair = makePair({ client: { hostKey: [hostKey], kex: ['curve25519-sha256'] }, server: { hostKey: [hostKey] } });
     try {

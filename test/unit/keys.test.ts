@@ -47,6 +47,7 @@ const OPENSSH_KEYS: { type: string; args: string[]; keyType: string; algorithms:
   { type: 'ecdsa', args: ['-b', '384'], keyType: 'ecdsa-sha2-nistp384', algorithms: ['ecdsa-sha2-nistp384'] },
   { type: 'ecdsa', args: ['-b', '521'], keyType: 'ecdsa-sha2-nistp521', algorithms: ['ecdsa-sha2-nistp521'] },
   { type: 'rsa', args: ['-b', '2048'], keyType: 'ssh-rsa', algorithms: ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] },
+  { type: 'dsa', args: [], keyType: 'ssh-dss', algorithms: ['ssh-dss'] },
 ];
 
 for (const spec of OPENSSH_KEYS) {

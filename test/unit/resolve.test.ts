@@ -275,10 +275,11 @@ test('-Q lists come from names.ts; aliases as in ssh; unknown is a usage error',
   assert.deepEqual(queryLines('MACS'), [...MAC_NAMES]);
   assert.deepEqual(queryLines('kex'), [...KEX_NAMES, 'mlkem768nistp256-sha256']);
   assert.deepEqual(queryLines('KexAlgorithms'), [...KEX_NAMES, 'mlkem768nistp256-sha256']);
-  // OpenSSH 10.5's lists (ssh -Q of a portable HEAD build): security keys and ML-DSA/Ed25519 included.
+  // OpenSSH 10.5's lists (ssh -Q of a portable HEAD build): security keys and ML-DSA/Ed25519 included;
+  // and ssh-dss where 9.2 lists it (OpenSSH 10.0 dropped DSA, tssh keeps it off by default).
   const plain = [
     'ssh-ed25519', 'sk-ssh-ed25519@openssh.com', 'ssh-mldsa44-ed25519@openssh.com', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384',
-    'ecdsa-sha2-nistp521', 'sk-ecdsa-sha2-nistp256@openssh.com', 'ssh-rsa',
+    'ecdsa-sha2-nistp521', 'sk-ecdsa-sha2-nistp256@openssh.com', 'ssh-dss', 'ssh-rsa',
   ];
   const cert = (name: string): string => `${name.replace(/@openssh\.com$/, '')}-cert-v01@openssh.com`;
   assert.deepEqual(queryLines('key-plain'), plain);
@@ -286,7 +287,7 @@ test('-Q lists come from names.ts; aliases as in ssh; unknown is a usage error',
   assert.deepEqual(queryLines('key'), plain.flatMap((name) => [name, cert(name)]));
   const sig = [
     'ssh-ed25519', 'sk-ssh-ed25519@openssh.com', 'ssh-mldsa44-ed25519@openssh.com', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384',
-    'ecdsa-sha2-nistp521', 'sk-ecdsa-sha2-nistp256@openssh.com', 'webauthn-sk-ecdsa-sha2-nistp256@openssh.com', 'ssh-rsa',
+    'ecdsa-sha2-nistp521', 'sk-ecdsa-sha2-nistp256@openssh.com', 'webauthn-sk-ecdsa-sha2-nistp256@openssh.com', 'ssh-dss', 'ssh-rsa',
     'rsa-sha2-256', 'rsa-sha2-512',
   ];
   assert.deepEqual(queryLines('sig'), sig);

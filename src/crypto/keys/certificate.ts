@@ -27,6 +27,7 @@ const CERT_LAYOUTS: Readonly<Record<string, { plainType: string; fields: Readonl
   'sk-ssh-ed25519-cert-v01@openssh.com': { plainType: 'sk-ssh-ed25519@openssh.com', fields: ['string', 'string'] },
   'sk-ecdsa-sha2-nistp256-cert-v01@openssh.com': { plainType: 'sk-ecdsa-sha2-nistp256@openssh.com', fields: ['string', 'string', 'string'] },
   'ssh-mldsa44-ed25519-cert-v01@openssh.com': { plainType: 'ssh-mldsa44-ed25519@openssh.com', fields: ['string'] },
+  'ssh-dss-cert-v01@openssh.com': { plainType: 'ssh-dss', fields: ['mpint', 'mpint', 'mpint', 'mpint'] },
 };
 
 /** OpenSSH SSHKEY_CERT_MAX_PRINCIPALS. */

@@ -1,6 +1,7 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { SshReader } from '../../wire/reader.js';
 import { ecdsaCurveForType } from './key-types.js';
+import { readDssPrivate, SSH_DSS } from './dsa.js';
 import { MLDSA44_ED25519, MlDsa44Ed25519PrivateKey, readMlDsa44Ed25519Private } from './mldsa44-ed25519.js';
 import { privateKeyFromKeyObject, type SshPrivateKey } from './private-key.js';
 import { keyError, unsignedMagnitude } from './public-key.js';
@@ -60,6 +61,7 @@ export function decodePrivateSection(section: Buffer, securityKey?: SecurityKeyS
     const { secret, publicKey } = readMlDsa44Ed25519Private(r);
     return new MlDsa44Ed25519PrivateKey(secret, finish(), publicKey);
   }
+  if (type === SSH_DSS) return readDssPrivate(r, finish);
   if (isSkKeyType(type)) {
     const { publicKey, keyFields, flags } = readSkPrivate(type, r, section, start);
     return new SkPrivateKey(publicKey, keyFields, flags, finish(), securityKey);

@@ -15,6 +15,7 @@ import { isCertificateName, parseCertifiedPublicKey } from './certificate.js';
 import { ecdsaKeyObject, ed25519KeyObject, importJwk, keyError, plainSignature, SshPublicKey, verifyEcdsa } from './ssh-public-key.js';
 import { SK_KEY_PARSERS } from './sk-keys.js';
 import { MLDSA44_ED25519, parseMlDsa44Ed25519 } from './mldsa44-ed25519.js';
+import { parseDss, SSH_DSS } from './dsa.js';
 
 export { SshPublicKey, keyError } from './ssh-public-key.js';
 
@@ -25,6 +26,7 @@ const PARSERS: Readonly<Record<string, BlobParser>> = {
   'ssh-rsa': parseRsa,
   ...SK_KEY_PARSERS,
   [MLDSA44_ED25519]: parseMlDsa44Ed25519,
+  [SSH_DSS]: parseDss,
 };
 
 /**
