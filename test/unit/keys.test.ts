@@ -354,3 +354,22 @@ test('fingerprintSha256 known answer', () => {
   // SHA-256 of the empty string, base64 without padding.
   assert.equal(fingerprintSha256(Buffer.alloc(0)), 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU');
 });
+
+test('encrypted OpenSSH keys of every kind decrypt with bcrypt_pbkdf (security-key and DSA keys too; CTR and CBC)', () => {
+  const cases: Array<{ type: string; args: string[]; keyType: string }> = [
+    { type: 'ed25519', args: [], keyType: 'ssh-ed25519' },
+    { type: 'ed25519', args: ['-Z', 'aes128-ctr'], keyType: 'ssh-ed25519' },
+    { type: 'ecdsa', args: ['-Z', 'aes256-cbc'], keyType: 'ecdsa-sha2-nistp256' },
+    { type: 'dsa', args: [], keyType: 'ssh-dss' },
+    { type: 'ecdsa-sk', args: ['-w', '/usr/lib/openssh/regress/misc/sk-dummy/sk-dummy.so'], keyType: 'sk-ecdsa-sha2-nistp256@openssh.com' },
+  ];
+  for (const c of cases) {
+    const path = keygen(c.type, c.args, 'secret words');
+    const data = readFileSync(path);
+    assert.equal(isPrivateKeyEncrypted(data), true);
+    const key = parsePrivateKey(data, path, 'secret words');
+    assert.equal(key.type, c.keyType);
+    assert.equal(key.publicKey.blob.toString('base64'), readFileSync(`${path}.pub`, 'utf8').split(' ')[1], c.args.join(' '));
+    assert.throws(() => parsePrivateKey(data, path, 'other words'), (err: unknown) => err instanceof TsshError && /incorrect passphrase/.test(err.message));
+  }
+});

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type * as Sshpk from 'sshpk';
 import { TsshError } from '../../errors.js';
 import { decodePrivateSection, hasOpenSSHArmor, readOpenSSHContainer } from './openssh-private.js';
+import { canDecryptOpenSSH, decryptOpenSSHSection } from './openssh-decrypt.js';
 import { privateKeyFromKeyObject, type SshPrivateKey } from './private-key.js';
 import type { SecurityKeySigner } from './sk-private.js';
 
@@ -44,7 +45,9 @@ function parseOpenSSHFormat(text: string, passphrase: string | undefined, securi
   let section = container.privateSection;
   if (container.cipher !== 'none' || container.kdf !== 'none') {
     if (passphrase === undefined) throw loadError('passphrase required for encrypted private key');
-    section = readOpenSSHContainer(decryptWithSshpk(text, passphrase)).privateSection;
+    section = canDecryptOpenSSH(container.cipher, container.kdf)
+      ? decryptOpenSSHSection(container.cipher, container.kdfOptions, container.privateSection, passphrase)
+      : readOpenSSHContainer(decryptWithSshpk(text, passphrase)).privateSection;
   }
   const key = decodePrivateSection(section, securityKey);
   if (!key.publicKey.blob.equals(container.publicBlob)) throw loadError('invalid format (public and private parts differ)');

@@ -16,6 +16,7 @@ import { isSkKeyType, readSkPrivate, SkPrivateKey, type SecurityKeySigner } from
 export interface OpenSSHContainer {
   cipher: string;
   kdf: string;
+  kdfOptions: Buffer;
   publicBlob: Buffer;
   privateSection: Buffer;
 }
@@ -35,12 +36,12 @@ export function readOpenSSHContainer(text: string): OpenSSHContainer {
   const r = new SshReader(der.subarray(MAGIC.length), 'private key');
   const cipher = r.text();
   const kdf = r.text();
-  r.string(); // kdf options: only meaningful for encrypted keys
+  const kdfOptions = r.string(); // only meaningful for encrypted keys
   if (r.uint32() !== 1) throw keyError('invalid format (only one key per file is supported)');
   const publicBlob = r.string();
   const privateSection = r.string();
   r.end();
-  return { cipher, kdf, publicBlob, privateSection };
+  return { cipher, kdf, kdfOptions, publicBlob, privateSection };
 }
 
 /**
