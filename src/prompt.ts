@@ -10,6 +10,7 @@ export type PromptPurpose =
   | { kind: 'new-password'; step: 'old' | 'new' | 'retype' }
   | { kind: 'keyboard-interactive'; name: string; instruction: string; prompts: ReadonlyArray<{ prompt: string; echo: boolean }>; index: number }
   | { kind: 'passphrase'; path: string }
+  | { kind: 'security-key-pin'; path: string }
   /** Whether to trust a host key that known_hosts does not vouch for (`known: false`), or a changed IP. */
   | { kind: 'host-key'; host: string; keyType: string; fingerprint: string }
   | { kind: 'update-host-keys' }

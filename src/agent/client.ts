@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TsshError } from '../errors.js';
-import { parseSignatureBlob } from '../crypto/keys/index.js';
+import { signatureBlobAlgorithm } from '../crypto/keys/index.js';
 import {
   AgentFrameReader,
   addIdentityRequest,
@@ -73,7 +73,7 @@ export class AgentClient {
     const signature = parseSignResponse(await this.request(signRequest(keyBlob, data, signFlagsFor(algorithm))));
     let named: string;
     try {
-      named = parseSignatureBlob(signature).algorithm;
+      named = signatureBlobAlgorithm(signature);
     } catch {
       throw agentCommunicationError('malformed signature from agent');
     }

@@ -99,10 +99,16 @@ function fromFile(file: FileIdentity): Identity {
   };
 }
 
-/** An identity as ssh -v names it: `path ED25519 SHA256:... explicit agent`. */
+/** An identity as ssh -v names it: `path ED25519 SHA256:... explicit agent`, `... authenticator` for security keys. */
 export function describeIdentity(id: Identity): string {
   const key = id.key ? `${keyTypeLabel(id.key.type)} ${keyFingerprint(id.key)}` : '';
-  return `${id.label} ${key}${id.userProvided ? ' explicit' : ''}${id.agent ? ' agent' : ''}`;
+  const note = id.key !== undefined && isSecurityKeyType(id.key.type) ? ' authenticator' : '';
+  return `${id.label} ${key}${id.userProvided ? ' explicit' : ''}${note}${id.agent ? ' agent' : ''}`;
+}
+
+/** sshkey_is_sk: a security-key type or its certificate. */
+function isSecurityKeyType(type: string): boolean {
+  return type.startsWith('sk-') || type.startsWith('webauthn-sk-');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { keyTypeForAlgorithm, parsePublicKeyBlob } from '../crypto/keys/index.js';
 import { blobKeyType, isCertificateType, parseCertificateBlob, plainKeyType } from '../crypto/keys/certificate.js';
 import { fingerprintSha256 } from '../crypto/keys/index.js';
+import { keyTypeShortName } from '../crypto/keys/key-types.js';
 
 /** A public key or certificate as user authentication offers it. */
 export interface OfferedKey {
@@ -43,19 +44,9 @@ export function sameKey(a: OfferedKey, b: OfferedKey): boolean {
   return a.blob.equals(b.blob);
 }
 
-const TYPE_LABELS: Readonly<Record<string, string>> = {
-  'ssh-ed25519': 'ED25519',
-  'ecdsa-sha2-nistp256': 'ECDSA',
-  'ecdsa-sha2-nistp384': 'ECDSA',
-  'ecdsa-sha2-nistp521': 'ECDSA',
-  'ssh-rsa': 'RSA',
-  'ssh-dss': 'DSA',
-};
-
-/** The short type name OpenSSH prints in logs: ED25519, ECDSA, RSA, ED25519-CERT, ... */
+/** The short type name OpenSSH prints in logs: ED25519, ECDSA, RSA, ED25519-CERT, ECDSA-SK, ... */
 export function keyTypeLabel(type: string): string {
-  const plain = TYPE_LABELS[plainKeyType(type)] ?? type;
-  return isCertificateType(type) ? `${plain}-CERT` : plain;
+  return keyTypeShortName(type) ?? type;
 }
 
 /** SHA256 fingerprint; a certificate has its key's fingerprint, as in ssh -v output. */

@@ -80,7 +80,7 @@ export class PublicKeyMethod implements AuthMethod {
       this.ctx.log.error('sign_and_send_pubkey: no mutual signature supported');
       return undefined;
     }
-    const signature = this.signLocally(id, privateKey, this.signedData(algorithm, key), algorithm);
+    const signature = await this.signLocally(id, privateKey, this.signedData(algorithm, key), algorithm);
     return signature === undefined ? undefined : this.sendSigned(algorithm, key, signature);
   }
 
@@ -121,9 +121,11 @@ export class PublicKeyMethod implements AuthMethod {
     return this.signLocally(signer, privateKey, data, algorithm);
   }
 
-  private signLocally(signer: Identity, privateKey: PrivateKey, data: Buffer, algorithm: string): Buffer | undefined {
+  /** Signs with a loaded key: at once, or through its authenticator (a security key). */
+  private async signLocally(signer: Identity, privateKey: PrivateKey, data: Buffer, algorithm: string): Promise<Buffer | undefined> {
+    const signatureAlgorithm = signatureAlgorithmOf(algorithm);
     try {
-      return privateKey.sign(signatureAlgorithmOf(algorithm), data);
+      return privateKey.signAsync ? await privateKey.signAsync(signatureAlgorithm, data) : privateKey.sign(signatureAlgorithm, data);
     } catch (err) {
       this.ctx.log.error(`sign_and_send_pubkey: signing failed for ${keyTypeLabel(privateKey.type)} "${signer.label}": ${(err as Error).message}`);
       return undefined;

@@ -10,46 +10,44 @@
  * written for ssh (`HostKeyAlgorithms +ssh-dss`, `Ciphers +aes128-cbc`) still loads; assembly then keeps
  * only what tssh implements, from src/crypto/names.ts.
  */
-import { CIPHER_NAMES, DEFAULT_HOST_KEY_ALGORITHMS, HOST_KEY_NAMES, KEX_NAMES, MAC_NAMES } from '../crypto/names.js';
+import { CIPHER_NAMES, DEFAULT_HOST_KEY_ALGORITHMS, HOST_KEY_NAMES, KEX_NAMES, KEX_SUPPORTED, MAC_NAMES } from '../crypto/names.js';
+import { certificateAlgorithm } from '../crypto/keys/key-types.js';
 import { filterAllowed, filterDenied, matchPatternList } from '../text/patterns.js';
 
 /** 'casig' is CASignatureAlgorithms: the signature algorithms a certificate authority may use. */
 /** 'pubkey' is PubkeyAcceptedAlgorithms: what user authentication may sign with (same names as host keys). */
 export type AlgorithmClass = 'cipher' | 'mac' | 'kex' | 'hostkey' | 'casig' | 'pubkey';
 
-/** Public-key types tssh can parse (the `-Q key` list), in OpenSSH's order. */
+/**
+ * Public-key types tssh can parse (the `-Q key-plain` list), in OpenSSH's order: 10.5's, and ssh-dss
+ * where 9.2 has it (10.0 dropped DSA; tssh keeps it, off by default, for old servers).
+ */
 export const PUBLIC_KEY_TYPES = [
   'ssh-ed25519',
+  'sk-ssh-ed25519@openssh.com',
+  'ssh-mldsa44-ed25519@openssh.com',
   'ecdsa-sha2-nistp256',
   'ecdsa-sha2-nistp384',
   'ecdsa-sha2-nistp521',
+  'sk-ecdsa-sha2-nistp256@openssh.com',
+  'ssh-dss',
   'ssh-rsa',
 ] as const;
 
-/** Signature algorithms tssh can verify and make (the `-Q sig` list), in OpenSSH's order. */
-export const SIGNATURE_ALGORITHMS = [...PUBLIC_KEY_TYPES, 'rsa-sha2-256', 'rsa-sha2-512'] as const;
+/** Signature algorithms tssh can verify (the `-Q sig` list), in OpenSSH's order: each key type, webauthn after its key. */
+export const SIGNATURE_ALGORITHMS: readonly string[] = [
+  ...PUBLIC_KEY_TYPES.flatMap((type) => (type === 'sk-ecdsa-sha2-nistp256@openssh.com' ? [type, 'webauthn-sk-ecdsa-sha2-nistp256@openssh.com'] : [type])),
+  'rsa-sha2-256',
+  'rsa-sha2-512',
+];
 
 /** Certificate key types tssh can parse (`-Q key-cert`), in OpenSSH's order. */
-export const CERTIFICATE_KEY_TYPES = [
-  'ssh-ed25519-cert-v01@openssh.com',
-  'ecdsa-sha2-nistp256-cert-v01@openssh.com',
-  'ecdsa-sha2-nistp384-cert-v01@openssh.com',
-  'ecdsa-sha2-nistp521-cert-v01@openssh.com',
-  'ssh-rsa-cert-v01@openssh.com',
-] as const;
+export const CERTIFICATE_KEY_TYPES: readonly string[] = PUBLIC_KEY_TYPES.map(certificateAlgorithm);
 
 /** Every host-key algorithm tssh verifies (`-Q key-sig`), each plain name followed by its certificate, as OpenSSH orders them. */
-export const KEY_SIGNATURE_ALGORITHMS: readonly string[] = SIGNATURE_ALGORITHMS.flatMap((name) => [name, `${name}-cert-v01@openssh.com`]);
+export const KEY_SIGNATURE_ALGORITHMS: readonly string[] = SIGNATURE_ALGORITHMS.flatMap((name) => [name, certificateAlgorithm(name)]);
 
-const HOSTKEY_OPENSSH_ONLY = [
-  'sk-ssh-ed25519@openssh.com',
-  'sk-ssh-ed25519-cert-v01@openssh.com',
-  'sk-ecdsa-sha2-nistp256@openssh.com',
-  'sk-ecdsa-sha2-nistp256-cert-v01@openssh.com',
-  'webauthn-sk-ecdsa-sha2-nistp256@openssh.com',
-  'ssh-dss',
-  'ssh-dss-cert-v01@openssh.com',
-];
+const HOSTKEY_OPENSSH_ONLY: string[] = [];
 
 /** Names OpenSSH 9.2 accepts that tssh does not implement: valid in a config, dropped on assembly. */
 const OPENSSH_ONLY: Record<AlgorithmClass, readonly string[]> = {
@@ -102,7 +100,7 @@ const CLASSES: Record<AlgorithmClass, AlgorithmClassInfo> = {
     badSpec: (spec) => `Bad SSH2 MAC spec '${spec}'.`,
   },
   kex: {
-    supported: KEX_NAMES,
+    supported: KEX_SUPPORTED,
     defaults: KEX_NAMES,
     wildcards: false,
     badSpec: (spec) => `Bad SSH2 KexAlgorithms '${spec}'.`,

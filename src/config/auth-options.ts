@@ -31,6 +31,8 @@ export interface AuthSettings {
   /** IdentityAgent with `~`, tokens and variables expanded: a socket path, `none`, `SSH_AUTH_SOCK` or `$VAR`. */
   identityAgent: string | undefined;
   addKeysToAgent: AddKeysToAgent;
+  /** SecurityKeyProvider as written (`internal`, a library path, `$VAR`), or undefined for `none`. */
+  securityKeyProvider: string | undefined;
 }
 
 export const PUBKEY_AUTHENTICATION_CHOICES = {

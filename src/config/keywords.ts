@@ -141,6 +141,7 @@ const SUPPORTED: Record<string, KeywordSpec> = {
   keepalive: { name: 'TCPKeepAlive', kind: 'flag' }, // obsolete alias
   connectionattempts: { name: 'ConnectionAttempts', kind: 'int' },
   bindaddress: { name: 'BindAddress', kind: 'string' },
+  securitykeyprovider: { name: 'SecurityKeyProvider', kind: 'string' },
   addressfamily: { name: 'AddressFamily', kind: 'enum', choices: ADDRESS_FAMILY_CHOICES },
 };
 
@@ -151,7 +152,7 @@ const UNIMPLEMENTED_NAMES = [
   'GSSAPIKeyExchange', 'GSSAPIKexAlgorithms', 'GSSAPIRenewalForcesRekey', 'GSSAPIServerIdentity',
   'GSSAPITrustDNS', 'HostbasedAcceptedAlgorithms', 'HostbasedAuthentication',
   'ObscureKeystrokeTiming', 'PKCS11Provider',
-  'ProxyUseFdpass', 'RefuseConnection', 'RequiredRSASize', 'SecurityKeyProvider',
+  'ProxyUseFdpass', 'RefuseConnection', 'RequiredRSASize',
   'VersionAddendum', 'WarnWeakCrypto',
 ];
 

@@ -4,7 +4,8 @@
  */
 import { TsshError } from '../errors.js';
 import { CERTIFICATE_KEY_TYPES, KEY_SIGNATURE_ALGORITHMS, PUBLIC_KEY_TYPES, SIGNATURE_ALGORITHMS } from './algorithms.js';
-import { CIPHER_NAMES, COMPRESSION_NAMES, KEX_NAMES, MAC_NAMES } from '../crypto/names.js';
+import { CIPHER_NAMES, COMPRESSION_NAMES, KEX_SUPPORTED, MAC_NAMES } from '../crypto/names.js';
+import { certificateAlgorithm } from '../crypto/keys/key-types.js';
 
 const QUERY_HELP = [
   'cipher',
@@ -36,8 +37,8 @@ export function queryLines(what: string): string[] {
   if (what === 'cipher' || keyword === 'ciphers') return [...CIPHER_NAMES];
   if (what === 'cipher-auth') return CIPHER_NAMES.filter((name) => name.includes('-gcm') || name.includes('poly1305'));
   if (what === 'mac' || keyword === 'macs') return [...MAC_NAMES];
-  if (what === 'kex' || keyword === 'kexalgorithms') return [...KEX_NAMES];
-  if (what === 'key') return PUBLIC_KEY_TYPES.flatMap((name) => [name, `${name}-cert-v01@openssh.com`]);
+  if (what === 'kex' || keyword === 'kexalgorithms') return [...KEX_SUPPORTED];
+  if (what === 'key') return PUBLIC_KEY_TYPES.flatMap((name) => [name, certificateAlgorithm(name)]);
   if (what === 'key-plain') return [...PUBLIC_KEY_TYPES];
   if (what === 'key-cert') return [...CERTIFICATE_KEY_TYPES];
   if (what === 'sig') return [...SIGNATURE_ALGORITHMS];

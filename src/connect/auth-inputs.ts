@@ -9,11 +9,14 @@ import { identitiesFromFiles } from './identity-files.js';
 import { agentSocketPath } from './agent-socket.js';
 import type { ResolveEnvironment } from '../profile/environment.js';
 import type { Prompter } from '../prompt.js';
+import { securityKeySigner } from './security-key.js';
 
 /** How authentication reaches the user: questions, and USERAUTH_BANNER texts (sanitised already). */
 export interface AuthUserInterface {
   prompter: Prompter;
   onBanner(text: string): void;
+  /** Security-key touch requests ("Confirm user presence for key ..."). */
+  notice?(text: string): void;
 }
 
 /**
@@ -33,6 +36,18 @@ export function authInputs(options: HostProfile, env: ResolveEnvironment, log: L
     batchMode: options.batchMode,
     numberOfPasswordPrompts: options.numberOfPasswordPrompts,
     askPassphrase: async (prompt, path) => (await prompter.ask(prompt, { echo: false, purpose: { kind: 'passphrase', path } })) ?? '',
+    securityKey: (path) =>
+      securityKeySigner(
+        {
+          provider: options.securityKeyProvider,
+          env: env.env,
+          log,
+          logLevel: options.logLevel,
+          askPin: async (prompt) => (await prompter.ask(prompt, { echo: false, purpose: { kind: 'security-key-pin', path } })) ?? '',
+          ...(ui.notice ? { notice: ui.notice } : {}),
+        },
+        path,
+      ),
     ...(addToAgent ? { addToAgent } : {}),
   });
   return {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { TsshError } from '../errors.js';
 import { isPrivateKeyEncrypted, parsePrivateKey } from '../crypto/keys/index.js';
 import type { SshPrivateKey } from '../crypto/keys/private-key.js';
+import type { SecurityKeySigner } from '../crypto/keys/sk-private.js';
 import type { Logger } from '../log.js';
 
 /** AddKeysToAgent: whether keys loaded from files are handed to the agent, and how. */
@@ -20,6 +21,8 @@ export interface PrivateKeyLoadOptions {
   numberOfPasswordPrompts: number;
   /** Reads a passphrase without echo; '' when nobody can be asked. */
   askPassphrase(prompt: string, path: string): Promise<string>;
+  /** How a security key in the file at `path` signs (through ssh-sk-helper). */
+  securityKey?(path: string): SecurityKeySigner;
   /** Offers a freshly loaded key to the agent (AddKeysToAgent); absent when the option is no. */
   addToAgent?(path: string, key: SshPrivateKey): Promise<void>;
 }
@@ -105,7 +108,7 @@ function loadKeyFile(path: string, passphrase: string, options: PrivateKeyLoadOp
   try {
     // An encrypted key cannot open with an empty passphrase: skip the slow key derivation.
     if (passphrase === '' && isPrivateKeyEncrypted(data)) return { kind: 'wrong-passphrase' };
-    return { kind: 'key', key: parsePrivateKey(data, path, passphrase === '' ? undefined : passphrase) };
+    return { kind: 'key', key: parsePrivateKey(data, path, passphrase === '' ? undefined : passphrase, options.securityKey?.(path)) };
   } catch (err) {
     const message = err instanceof TsshError ? err.message : `Load key "${path}": invalid format`;
     if (/incorrect passphrase|passphrase required/.test(message)) return { kind: 'wrong-passphrase' };

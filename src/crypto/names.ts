@@ -20,6 +20,12 @@ export const KEX_NAMES = [
   'diffie-hellman-group14-sha256',
 ] as const;
 
+/** Key exchanges tssh implements that OpenSSH 10.5 compiles in but does not propose by default. */
+export const KEX_OFF_BY_DEFAULT = ['mlkem768nistp256-sha256'] as const;
+
+/** Every key exchange tssh implements (what KexAlgorithms may name and `-Q kex` lists). */
+export const KEX_SUPPORTED: readonly string[] = [...KEX_NAMES, ...KEX_OFF_BY_DEFAULT];
+
 export const CIPHER_NAMES = [
   'chacha20-poly1305@openssh.com',
   'aes128-ctr',
@@ -38,30 +44,40 @@ export const MAC_NAMES = [
   'hmac-sha1',
 ] as const;
 
-/** Host-key (and user-key signature) algorithms, OpenSSH order for the plain key types tssh supports. */
+/**
+ * Host-key (and user-key signature) algorithms in OpenSSH's default order (myproposal.h
+ * KEX_DEFAULT_PK_ALG; also the default CASignatureAlgorithms). ssh-mldsa44-ed25519@openssh.com is
+ * implemented but, as in OpenSSH 10.5, not proposed unless configured.
+ */
 export const HOST_KEY_NAMES = [
   'ssh-ed25519',
   'ecdsa-sha2-nistp256',
   'ecdsa-sha2-nistp384',
   'ecdsa-sha2-nistp521',
+  'sk-ssh-ed25519@openssh.com',
+  'sk-ecdsa-sha2-nistp256@openssh.com',
+  'webauthn-sk-ecdsa-sha2-nistp256@openssh.com',
   'rsa-sha2-512',
   'rsa-sha2-256',
 ] as const;
 
 /**
- * Host certificate algorithms (PROTOCOL.certkeys) tssh verifies, in OpenSSH 9.2's default order. The
- * KEX signature of a certified host key is made by the certified (plain) key, named without -cert.
+ * Host certificate algorithms (PROTOCOL.certkeys) in OpenSSH's default order. The KEX signature of a
+ * certified host key is made by the certified (plain) key, named without -cert.
  */
 export const HOST_CERT_NAMES = [
   'ssh-ed25519-cert-v01@openssh.com',
   'ecdsa-sha2-nistp256-cert-v01@openssh.com',
   'ecdsa-sha2-nistp384-cert-v01@openssh.com',
   'ecdsa-sha2-nistp521-cert-v01@openssh.com',
+  'sk-ssh-ed25519-cert-v01@openssh.com',
+  'sk-ecdsa-sha2-nistp256-cert-v01@openssh.com',
+  'webauthn-sk-ecdsa-sha2-nistp256-cert-v01@openssh.com',
   'rsa-sha2-512-cert-v01@openssh.com',
   'rsa-sha2-256-cert-v01@openssh.com',
 ] as const;
 
-/** The client's default HostKeyAlgorithms: certificates first, then plain keys, as OpenSSH 9.2 proposes. */
+/** The client's default HostKeyAlgorithms: certificates first, then plain keys, as OpenSSH proposes. */
 export const DEFAULT_HOST_KEY_ALGORITHMS: readonly string[] = [...HOST_CERT_NAMES, ...HOST_KEY_NAMES];
 
 export const COMPRESSION_NAMES = ['none', 'zlib@openssh.com', 'zlib'] as const;

@@ -119,7 +119,7 @@ const DUMP_ORDER: readonly DumpRow[] = [
   ['loglevel', (o) => [LOG_LEVEL_NAMES[o.logLevel]]],
   ['macs', (o) => [o.macs.join(',')]],
   ['pkcs11provider', undefined],
-  ['securitykeyprovider', undefined],
+  ['securitykeyprovider', (o) => optional(o.securityKeyProvider)],
   ['preferredauthentications', (o) => (o.preferredAuthentications === undefined ? [] : [o.preferredAuthentications.join(',')])],
   ['pubkeyacceptedalgorithms', (o) => [o.pubkeyAcceptedAlgorithms.join(',')]],
   ['revokedhostkeys', (o) => optional(o.revokedHostKeys)],

@@ -22,6 +22,7 @@ export function resolveAuthSettings(store: SettingsStore, expandPath: (path: str
   }
   const preferred = store.string('PreferredAuthentications');
   const identityAgent = store.string('IdentityAgent');
+  const securityKeyProvider = store.string('SecurityKeyProvider');
   return {
     pubkeyAuthentication: (store.string('PubkeyAuthentication') ?? 'yes') as PubkeyAuthentication,
     passwordAuthentication: store.boolean('PasswordAuthentication') ?? true,
@@ -34,5 +35,7 @@ export function resolveAuthSettings(store: SettingsStore, expandPath: (path: str
     certificateFileSpecs,
     identityAgent: identityAgent === undefined ? undefined : expand(identityAgent),
     addKeysToAgent: addKeysToAgentFrom(store),
+    // Debian's ssh has the FIDO middleware built in ("internal"); ssh-sk-helper resolves that name.
+    securityKeyProvider: securityKeyProvider === 'none' ? undefined : (securityKeyProvider ?? 'internal'),
   };
 }

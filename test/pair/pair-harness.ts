@@ -3,7 +3,10 @@ import { Transport } from '../../src/transport/transport.js';
 import type { AlgorithmPreferences } from '../../src/transport/key-exchange.js';
 import type { HostKeySigner } from '../../src/crypto/kex/types.js';
 import type { PublicKey } from '../../src/crypto/keys/types.js';
-import { generateHostKeySigner } from '../../src/crypto/keys/index.js';
+import { generateHostKeySigner, keyTypeForAlgorithm } from '../../src/crypto/keys/index.js';
+import { generateMlDsa44Ed25519, MLDSA44_ED25519 } from '../../src/crypto/keys/mldsa44-ed25519.js';
+import { generateDsa } from '../../src/crypto/keys/dsa.js';
+import { SoftSecurityKey, type SoftSkType } from '../support/soft-sk.js';
 import { CIPHER_NAMES, COMPRESSION_NAMES, HOST_KEY_NAMES, KEX_NAMES, MAC_NAMES } from '../../src/crypto/names.js';
 import { silentLogger } from '../../src/log.js';
 import type { TsshError } from '../../src/errors.js';
@@ -18,19 +21,25 @@ export const DEFAULTS: AlgorithmPreferences = {
 };
 export const ALL_COMPRESSION = [...COMPRESSION_NAMES];
 
-type SignerType = Parameters<typeof generateHostKeySigner>[0];
+type SignerType = Parameters<typeof generateHostKeySigner>[0] | SoftSkType | typeof MLDSA44_ED25519 | 'ssh-dss';
 const signerCache = new Map<SignerType, HostKeySigner>();
 
 export function keyTypeOf(algorithm: string): SignerType {
-  if (algorithm.startsWith('rsa-sha2-')) return 'ssh-rsa';
-  return algorithm as SignerType;
+  return keyTypeForAlgorithm(algorithm) as SignerType;
+}
+
+function newSigner(type: SignerType): HostKeySigner {
+  if (type === 'sk-ssh-ed25519@openssh.com' || type === 'sk-ecdsa-sha2-nistp256@openssh.com') return new SoftSecurityKey(type);
+  if (type === MLDSA44_ED25519) return generateMlDsa44Ed25519();
+  if (type === 'ssh-dss') return generateDsa();
+  return generateHostKeySigner(type);
 }
 
 function signerFor(algorithm: string): HostKeySigner {
   const type = keyTypeOf(algorithm);
   let signer = signerCache.get(type);
   if (!signer) {
-    signer = generateHostKeySigner(type);
+    signer = newSigner(type);
     signerCache.set(type, signer);
   }
   return signer;

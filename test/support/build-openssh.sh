@@ -52,14 +52,9 @@ candidates=$(apt-cache "${apt_opts[@]}" showsrc openssh 2>/dev/null | awk '
     print up, $1, $2, $3
   }' | sort -u -k1,1 | sort -rV | grep -E '^10\.' || true)
 
-build_one() { # version sha256 tarball-name
-  local version=$1 sum=$2 tarball=$3
-  local prefix="$cache/openssh-$version"
-  [[ -f $prefix/.built ]] && { echo "$prefix"; return 0; }
-  local work
-  work=$(mktemp -d "$cache/build.XXXXXX")
-  # shellcheck disable=SC2064
-  trap "rm -rf '$work'" RETURN
+# Downloads the tarball into $2 and unpacks it there; false (with a message) if that fails.
+fetch_source() { # version work-dir sha256 tarball-name
+  local version=$1 work=$2 sum=$3 tarball=$4
   say "downloading openssh $version"
   if ! curl -fsL --retry 2 -o "$work/$tarball" "http://deb.debian.org/debian/pool/main/o/openssh/$tarball"; then
     say "openssh $version: the archive does not serve $tarball"
@@ -70,20 +65,58 @@ build_one() { # version sha256 tarball-name
     return 1
   fi
   tar -xf "$work/$tarball" -C "$work"
+}
+
+configure_source() { # source-dir prefix log
+  (cd "$1" && ./configure --prefix="$2" --sysconfdir="$2/etc" --with-privsep-path=/run/sshd \
+    --with-privsep-user=sshd --without-pam --without-kerberos5 --without-selinux --with-security-key-builtin=no \
+    >"$3" 2>&1) || { tail -n 30 "$3" >&2; return 1; }
+}
+
+# The regress suite's dummy security-key provider (a top-level make target in portable; the Makefile in
+# regress/misc/sk-dummy is OpenBSD's), for the sk-* key tests: ssh-keygen -w, ssh-add -S, SecurityKeyProvider.
+build_sk_dummy() { # source-dir prefix
+  if make -C "$1" openbsd-compat/libopenbsd-compat.a regress/misc/sk-dummy/sk-dummy.so >"$1/sk-dummy.log" 2>&1; then
+    cp "$1/regress/misc/sk-dummy/sk-dummy.so" "$2/libexec/sk-dummy.so"
+  else
+    tail -n 20 "$1/sk-dummy.log" >&2
+    say "could not build sk-dummy.so; the security-key tests against 10.x will fail"
+    return 1
+  fi
+}
+
+build_one() { # version sha256 tarball-name
+  local version=$1 sum=$2 tarball=$3
+  local prefix="$cache/openssh-$version"
+  [[ -f $prefix/.built ]] && { echo "$prefix"; return 0; }
+  local work
+  work=$(mktemp -d "$cache/build.XXXXXX")
+  # shellcheck disable=SC2064
+  trap "rm -rf '$work'" RETURN
+  fetch_source "$version" "$work" "$sum" "$tarball" || return 1
   say "building openssh $version into $prefix (a few minutes, once)"
   rm -rf "$prefix"
-  (
-    cd "$work/openssh-$version"
-    ./configure --prefix="$prefix" --sysconfdir="$prefix/etc" --with-privsep-path=/run/sshd \
-      --with-privsep-user=sshd --without-pam --without-kerberos5 --without-selinux --with-security-key-builtin=no \
-      >"$work/configure.log" 2>&1 || { tail -n 30 "$work/configure.log" >&2; exit 1; }
-    make -j"$(nproc)" >"$work/make.log" 2>&1 || { tail -n 30 "$work/make.log" >&2; exit 1; }
-    make install-nokeys >"$work/install.log" 2>&1 || { tail -n 30 "$work/install.log" >&2; exit 1; }
-    # The regress suite's dummy security-key provider, for sk-* key tests.
-    make -C regress/misc/sk-dummy sk-dummy.so >/dev/null 2>&1 && cp regress/misc/sk-dummy/sk-dummy.so "$prefix/libexec/" || true
-  ) || return 1
+  local src="$work/openssh-$version"
+  configure_source "$src" "$prefix" "$work/configure.log" || return 1
+  make -C "$src" -j"$(nproc)" >"$work/make.log" 2>&1 || { tail -n 30 "$work/make.log" >&2; return 1; }
+  make -C "$src" install-nokeys >"$work/install.log" 2>&1 || { tail -n 30 "$work/install.log" >&2; return 1; }
+  build_sk_dummy "$src" "$prefix" || true
   touch "$prefix/.built"
   echo "$prefix"
+}
+
+# A build made before sk-dummy.so was built with it: add just that (configure and a few objects).
+add_sk_dummy() { # version sha256 tarball-name
+  local version=$1 sum=$2 tarball=$3
+  local prefix="$cache/openssh-$version"
+  [[ -f $prefix/libexec/sk-dummy.so || -f $prefix/.sk-dummy-failed ]] && return 0
+  local work
+  work=$(mktemp -d "$cache/build.XXXXXX")
+  # shellcheck disable=SC2064
+  trap "rm -rf '$work'" RETURN
+  say "adding sk-dummy.so to openssh $version"
+  fetch_source "$version" "$work" "$sum" "$tarball" && configure_source "$work/openssh-$version" "$prefix" "$work/configure.log" &&
+    build_sk_dummy "$work/openssh-$version" "$prefix" || touch "$prefix/.sk-dummy-failed"
 }
 
 need_build_tools() {
@@ -106,7 +139,11 @@ getent passwd sshd >/dev/null || { [[ $(id -u) -eq 0 ]] && useradd --system --no
 
 while read -r version sum _size tarball; do
   [[ -n ${version:-} ]] || continue
-  if [[ -f $cache/openssh-$version/.built ]]; then echo "$cache/openssh-$version"; exit 0; fi
+  if [[ -f $cache/openssh-$version/.built ]]; then
+    need_build_tools && add_sk_dummy "$version" "$sum" "$tarball"
+    echo "$cache/openssh-$version"
+    exit 0
+  fi
   need_build_tools || break
   build_one "$version" "$sum" "$tarball" && exit 0
 done <<<"$candidates"

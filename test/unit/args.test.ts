@@ -136,11 +136,20 @@ test('-V and -Q stop parsing where they appear, as ssh exits there', () => {
 });
 
 test('valid but unimplemented flags consume their arguments and are listed once', () => {
-  // Connection sharing, tunnels and syslog are not built.
-  const args = parseArgs(['-M', '-S', '/tmp/ctl', '-O', 'check', '-M', '-w1', 'h', '-y', 'cmd']);
-  assert.deepEqual(args.unsupportedFlags, ['-M', '-S', '-O', '-w', '-y']);
+  // Tunnels and syslog are not built.
+  const args = parseArgs(['-w1', 'h', '-y', '-w', '2', 'cmd']);
+  assert.deepEqual(args.unsupportedFlags, ['-w', '-y']);
   assert.equal(args.host, 'h');
   assert.equal(args.command, 'cmd');
+});
+
+test('-M, -S and -O: connection sharing flags as ssh reads them', () => {
+  const args = parseArgs(['-M', '-S', '/tmp/ctl', '-O', 'check', '-M', 'h', 'cmd']);
+  assert.deepEqual(args.settings, [{ kind: 'controlMaster' }, { kind: 'controlPath', value: '/tmp/ctl' }, { kind: 'controlMaster' }]);
+  assert.equal(args.muxCommand, 'check');
+  assert.deepEqual(args.unsupportedFlags, []);
+  for (const command of ['check', 'forward', 'cancel', 'exit', 'stop', 'proxy', 'conninfo', 'channels']) assert.equal(parseArgs(['-O', command, 'h']).muxCommand, command);
+  rejects(['-O', 'status', 'h'], 'CONFIG', 'Invalid multiplex command.');
 });
 
 

@@ -57,9 +57,14 @@ test('key-type lists take wildcards, expanded in the supported order', () => {
     'rsa-sha2-512-cert-v01@openssh.com',
   ]);
   assert.deepEqual(assembleAlgorithms('hostkey', '+ssh-rsa'), [...DEFAULT_HOST_KEY_ALGORITHMS, 'ssh-rsa']);
+  // DSA and ML-DSA/Ed25519 are implemented but, as in OpenSSH, never proposed unless asked for.
+  for (const cls of ['hostkey', 'pubkey'] as const) {
+    assert.ok(!defaultAlgorithms(cls).some((n) => n.startsWith('ssh-dss') || n.startsWith('ssh-mldsa')), cls);
+  }
+  assert.deepEqual(assembleAlgorithms('hostkey', '+ssh-dss,ssh-mldsa44-ed25519@openssh.com'), [...DEFAULT_HOST_KEY_ALGORITHMS, 'ssh-dss', 'ssh-mldsa44-ed25519@openssh.com']);
   assert.deepEqual(assembleAlgorithms('hostkey', '-ecdsa*'), DEFAULT_HOST_KEY_ALGORITHMS.filter((n) => !n.startsWith('ecdsa')));
   assert.deepEqual(assembleAlgorithms('hostkey', '-*-cert-*'), [...HOST_KEY_NAMES]);
-  assert.deepEqual(assembleAlgorithms('casig', '-*nist*'), ['ssh-ed25519', 'rsa-sha2-512', 'rsa-sha2-256']);
+  assert.deepEqual(assembleAlgorithms('casig', '-*nist*'), ['ssh-ed25519', 'sk-ssh-ed25519@openssh.com', 'rsa-sha2-512', 'rsa-sha2-256']);
   assert.deepEqual(assembleAlgorithms('casig', '+ssh-rsa'), [...HOST_KEY_NAMES, 'ssh-rsa']);
   assert.equal(checkAlgorithmSpec('casig', '+sk-ssh-ed25519@openssh.com,ssh-ed25519-cert-v01@openssh.com'), undefined);
   assert.ok(SIGNATURE_ALGORITHMS.includes('ssh-rsa'));

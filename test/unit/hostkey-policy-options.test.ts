@@ -180,5 +180,6 @@ test('host-key algorithms prefer the types known for the host, certificates when
     ...algorithms.filter((a) => !a.startsWith('rsa-')),
   ]);
   const withCa = orderHostKeyAlgorithms(algorithms, entries(`@cert-authority * ${rsa.text}\n`)).ordered;
-  assert.deepEqual(withCa.slice(0, 6), algorithms.filter((a) => a.includes('-cert-')));
+  const certs = algorithms.filter((a) => a.includes('-cert-'));
+  assert.deepEqual(withCa.slice(0, certs.length), certs);
 });

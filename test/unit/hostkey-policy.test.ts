@@ -197,6 +197,19 @@ describe('changed keys', () => {
     ]);
   });
 
+  test('a host known only under a key type tssh cannot parse still has a key: changed, not new', async () => {
+    // A well-formed blob of a type newer than tssh (its fields are opaque here).
+    const future = 'ssh-future-key-v99@example.com';
+    const blob = Buffer.concat([Buffer.from([0, 0, 0, future.length]), Buffer.from(future), Buffer.from([0, 0, 0, 4, 1, 2, 3, 4])]);
+    const io = fakeIo({ [USER_KH]: `[127.0.0.1]:42022 ${future} ${blob.toString('base64')}\n` });
+    await refused(checkHostKey(ctx(io, { strict: 'accept-new' })));
+    assert.deepEqual(io.warnings, [
+      ...changedBlock(ed.fingerprint, 'unknown', USER_KH, 1, '[127.0.0.1]:42022'),
+      'Host key for [127.0.0.1]:42022 has changed and you have requested strict checking.',
+    ]);
+    assert.equal(io.files[USER_KH], `[127.0.0.1]:42022 ${future} ${blob.toString('base64')}\n`, 'nothing added');
+  });
+
   test('StrictHostKeyChecking no continues and disables what a MITM could abuse', async () => {
     const files = { [USER_KH]: `[127.0.0.1]:42022 ${ed2.text}\n` };
     const io = fakeIo(files);

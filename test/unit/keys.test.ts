@@ -47,6 +47,7 @@ const OPENSSH_KEYS: { type: string; args: string[]; keyType: string; algorithms:
   { type: 'ecdsa', args: ['-b', '384'], keyType: 'ecdsa-sha2-nistp384', algorithms: ['ecdsa-sha2-nistp384'] },
   { type: 'ecdsa', args: ['-b', '521'], keyType: 'ecdsa-sha2-nistp521', algorithms: ['ecdsa-sha2-nistp521'] },
   { type: 'rsa', args: ['-b', '2048'], keyType: 'ssh-rsa', algorithms: ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] },
+  { type: 'dsa', args: [], keyType: 'ssh-dss', algorithms: ['ssh-dss'] },
 ];
 
 for (const spec of OPENSSH_KEYS) {
@@ -352,4 +353,23 @@ test('OpenSSH public key lines: round trip, ssh-keygen reads ours, bad lines rej
 test('fingerprintSha256 known answer', () => {
   // SHA-256 of the empty string, base64 without padding.
   assert.equal(fingerprintSha256(Buffer.alloc(0)), 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU');
+});
+
+test('encrypted OpenSSH keys of every kind decrypt with bcrypt_pbkdf (security-key and DSA keys too; CTR and CBC)', () => {
+  const cases: Array<{ type: string; args: string[]; keyType: string }> = [
+    { type: 'ed25519', args: [], keyType: 'ssh-ed25519' },
+    { type: 'ed25519', args: ['-Z', 'aes128-ctr'], keyType: 'ssh-ed25519' },
+    { type: 'ecdsa', args: ['-Z', 'aes256-cbc'], keyType: 'ecdsa-sha2-nistp256' },
+    { type: 'dsa', args: [], keyType: 'ssh-dss' },
+    { type: 'ecdsa-sk', args: ['-w', '/usr/lib/openssh/regress/misc/sk-dummy/sk-dummy.so'], keyType: 'sk-ecdsa-sha2-nistp256@openssh.com' },
+  ];
+  for (const c of cases) {
+    const path = keygen(c.type, c.args, 'secret words');
+    const data = readFileSync(path);
+    assert.equal(isPrivateKeyEncrypted(data), true);
+    const key = parsePrivateKey(data, path, 'secret words');
+    assert.equal(key.type, c.keyType);
+    assert.equal(key.publicKey.blob.toString('base64'), readFileSync(`${path}.pub`, 'utf8').split(' ')[1], c.args.join(' '));
+    assert.throws(() => parsePrivateKey(data, path, 'other words'), (err: unknown) => err instanceof TsshError && /incorrect passphrase/.test(err.message));
+  }
 });

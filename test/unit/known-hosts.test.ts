@@ -110,7 +110,7 @@ describe('parsing', () => {
     assert.match(reasons[2]!, /truncated before key type/);
     assert.match(reasons[3]!, /truncated before key type/);
     assert.match(reasons[4]!, /truncated after key type/);
-    assert.match(reasons[5]!, /unknown key type/);
+    assert.match(reasons[5]!, /line says/);
     assert.match(reasons[6]!, /base64/);
     assert.match(reasons[7]!, /truncated|malformed/);
     assert.match(reasons[8]!, /line says/);

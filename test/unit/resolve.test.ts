@@ -275,16 +275,26 @@ test('-Q lists come from names.ts; aliases as in ssh; unknown is a usage error',
   assert.deepEqual(queryLines('cipher-auth'), CIPHER_NAMES.filter((n) => n.includes('gcm') || n.includes('poly1305')));
   assert.deepEqual(queryLines('mac'), [...MAC_NAMES]);
   assert.deepEqual(queryLines('MACS'), [...MAC_NAMES]);
-  assert.deepEqual(queryLines('kex'), [...KEX_NAMES]);
-  assert.deepEqual(queryLines('KexAlgorithms'), [...KEX_NAMES]);
-  const plain = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-rsa'];
-  const cert = (name: string): string => `${name}-cert-v01@openssh.com`;
+  assert.deepEqual(queryLines('kex'), [...KEX_NAMES, 'mlkem768nistp256-sha256']);
+  assert.deepEqual(queryLines('KexAlgorithms'), [...KEX_NAMES, 'mlkem768nistp256-sha256']);
+  // OpenSSH 10.5's lists (ssh -Q of a portable HEAD build): security keys and ML-DSA/Ed25519 included;
+  // and ssh-dss where 9.2 lists it (OpenSSH 10.0 dropped DSA, tssh keeps it off by default).
+  const plain = [
+    'ssh-ed25519', 'sk-ssh-ed25519@openssh.com', 'ssh-mldsa44-ed25519@openssh.com', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384',
+    'ecdsa-sha2-nistp521', 'sk-ecdsa-sha2-nistp256@openssh.com', 'ssh-dss', 'ssh-rsa',
+  ];
+  const cert = (name: string): string => `${name.replace(/@openssh\.com$/, '')}-cert-v01@openssh.com`;
   assert.deepEqual(queryLines('key-plain'), plain);
   assert.deepEqual(queryLines('key-cert'), plain.map(cert));
   assert.deepEqual(queryLines('key'), plain.flatMap((name) => [name, cert(name)]));
-  const sig = [...plain, 'rsa-sha2-256', 'rsa-sha2-512'];
+  const sig = [
+    'ssh-ed25519', 'sk-ssh-ed25519@openssh.com', 'ssh-mldsa44-ed25519@openssh.com', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384',
+    'ecdsa-sha2-nistp521', 'sk-ecdsa-sha2-nistp256@openssh.com', 'webauthn-sk-ecdsa-sha2-nistp256@openssh.com', 'ssh-dss', 'ssh-rsa',
+    'rsa-sha2-256', 'rsa-sha2-512',
+  ];
   assert.deepEqual(queryLines('sig'), sig);
   const keySig = sig.flatMap((name) => [name, cert(name)]);
+  assert.ok(keySig.includes('webauthn-sk-ecdsa-sha2-nistp256-cert-v01@openssh.com') && keySig.includes('ssh-mldsa44-ed25519-cert-v01@openssh.com'));
   assert.deepEqual(queryLines('key-sig'), keySig);
   assert.deepEqual(queryLines('HostKeyAlgorithms'), keySig);
   assert.deepEqual(queryLines('pubkeyacceptedalgorithms'), keySig);

@@ -4,7 +4,7 @@ import { kexError } from './exchange-hash.js';
 import type { SingleExchangeMethod } from './single-exchange.js';
 import type { HashName } from './types.js';
 
-interface NistCurve {
+export interface NistCurve {
   nodeCurve: string;
   hash: HashName;
   fieldBytes: number;
@@ -37,15 +37,21 @@ export function ecdhMethod(name: string, curve: NistCurve): SingleExchangeMethod
   };
 }
 
-function sharedK(name: string, curve: NistCurve, ecdh: ECDH, peer: Buffer): Buffer {
-  // Uncompressed points only, as OpenSSH requires; node checks that the point is on the curve.
+/**
+ * The raw shared x coordinate (fieldBytes long) with the peer's point. Uncompressed points only, as
+ * OpenSSH requires; node checks that the point is on the curve.
+ */
+export function ecdhSharedX(name: string, curve: NistCurve, ecdh: ECDH, peer: Buffer): Buffer {
   if (peer.length !== 1 + 2 * curve.fieldBytes || peer[0] !== 0x04) throw kexError(`${name}: invalid public point`);
-  let x: Buffer;
   try {
-    x = ecdh.computeSecret(peer);
+    return ecdh.computeSecret(peer);
   } catch (err) {
     throw kexError(`${name}: invalid public point`, err);
   }
+}
+
+function sharedK(name: string, curve: NistCurve, ecdh: ECDH, peer: Buffer): Buffer {
+  const x = ecdhSharedX(name, curve, ecdh, peer);
   const k = Buffer.from(new SshWriter(80).mpintFromUnsigned(x).finish());
   x.fill(0);
   return k;

@@ -4,6 +4,7 @@ import { curve25519Method } from './curve25519.js';
 import { FIXED_DH_GROUPS, fixedDhMethod } from './dh-groups.js';
 import { GexClient, GexServer } from './dh-gex.js';
 import { ECDH_CURVES, ecdhMethod } from './ecdh-nistp.js';
+import { mlkem768nistp256Method } from './mlkem768nistp256.js';
 import { mlkem768x25519Method } from './mlkem768x25519.js';
 import { sntrup761x25519Method } from './sntrup761x25519.js';
 import { SingleExchangeClient, SingleExchangeServer, type SingleExchangeMethod } from './single-exchange.js';
@@ -22,6 +23,7 @@ export interface KexClientOptions {
 function singleExchangeMethod(name: string): SingleExchangeMethod | undefined {
   if (name === 'curve25519-sha256' || name === 'curve25519-sha256@libssh.org') return curve25519Method(name);
   if (name === 'mlkem768x25519-sha256') return mlkem768x25519Method(name);
+  if (name === 'mlkem768nistp256-sha256') return mlkem768nistp256Method(name);
   if (name === 'sntrup761x25519-sha512' || name === 'sntrup761x25519-sha512@openssh.com') return sntrup761x25519Method(name);
   const curve = ECDH_CURVES[name];
   if (curve) return ecdhMethod(name, curve);

@@ -11,11 +11,11 @@ import { TsshError } from '../../errors.js';
 import { SshReader } from '../../wire/reader.js';
 import { SshWriter } from '../../wire/writer.js';
 import { matchPattern, matchPatternList } from '../../text/patterns.js';
-import { parseSignatureBlob } from './signature.js';
+import { isCertificateName, plainAlgorithm } from './key-types.js';
+import { signatureBlobAlgorithm } from './signature.js';
 import { parseSshPublicKey, type SshPublicKey } from './public-key.js';
 import type { PublicKey } from './types.js';
 
-const CERT_SUFFIX = '-cert-v01@openssh.com';
 
 /** Certificate key type → the plain key type it certifies, with the public-key fields that follow the nonce. */
 const CERT_LAYOUTS: Readonly<Record<string, { plainType: string; fields: ReadonlyArray<'string' | 'mpint'> }>> = {
@@ -24,6 +24,10 @@ const CERT_LAYOUTS: Readonly<Record<string, { plainType: string; fields: Readonl
   'ecdsa-sha2-nistp384-cert-v01@openssh.com': { plainType: 'ecdsa-sha2-nistp384', fields: ['string', 'string'] },
   'ecdsa-sha2-nistp521-cert-v01@openssh.com': { plainType: 'ecdsa-sha2-nistp521', fields: ['string', 'string'] },
   'ssh-rsa-cert-v01@openssh.com': { plainType: 'ssh-rsa', fields: ['mpint', 'mpint'] },
+  'sk-ssh-ed25519-cert-v01@openssh.com': { plainType: 'sk-ssh-ed25519@openssh.com', fields: ['string', 'string'] },
+  'sk-ecdsa-sha2-nistp256-cert-v01@openssh.com': { plainType: 'sk-ecdsa-sha2-nistp256@openssh.com', fields: ['string', 'string', 'string'] },
+  'ssh-mldsa44-ed25519-cert-v01@openssh.com': { plainType: 'ssh-mldsa44-ed25519@openssh.com', fields: ['string'] },
+  'ssh-dss-cert-v01@openssh.com': { plainType: 'ssh-dss', fields: ['mpint', 'mpint', 'mpint', 'mpint'] },
 };
 
 /** OpenSSH SSHKEY_CERT_MAX_PRINCIPALS. */
@@ -66,15 +70,7 @@ export interface OpenSSHCertificate extends CertificateBlobFields {
   readonly signatureAlgorithm: string;
 }
 
-/** True for the `*-cert-v01@openssh.com` names (key types and host-key algorithms). */
-export function isCertificateName(name: string): boolean {
-  return name.endsWith(CERT_SUFFIX);
-}
-
-/** 'rsa-sha2-512-cert-v01@openssh.com' → 'rsa-sha2-512'; plain names are returned unchanged. */
-export function plainAlgorithm(name: string): string {
-  return isCertificateName(name) ? name.slice(0, -CERT_SUFFIX.length) : name;
-}
+export { certificateAlgorithm, isCertificateName, plainAlgorithm } from './key-types.js';
 
 /** Aliases used by the authentication layer. */
 export const isCertificateType = isCertificateName;
@@ -185,7 +181,7 @@ export function parseCertificate(blob: Buffer): OpenSSHCertificate {
   }
   let signatureAlgorithm: string;
   try {
-    signatureAlgorithm = parseSignatureBlob(signature).algorithm;
+    signatureAlgorithm = signatureBlobAlgorithm(signature);
   } catch (err) {
     throw certError('invalid certificate signature', err);
   }

@@ -5,4 +5,4 @@ export { parsePublicKeyBlob } from './parse-key.js';
 export { fingerprintSha256, parseOpenSSHPublicKey, publicKeyToOpenSSH } from './openssh-public.js';
 export { generateHostKeySigner, type GeneratedKeyType } from './private-key.js';
 export { isPrivateKeyEncrypted, parsePrivateKey } from './load-private.js';
-export { encodeSignatureBlob, parseSignatureBlob, type SignatureBlob } from './signature.js';
+export { encodeSignatureBlob, parseSignatureBlob, signatureBlobAlgorithm, type SignatureBlob } from './signature.js';

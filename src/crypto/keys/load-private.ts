@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import type * as Sshpk from 'sshpk';
 import { TsshError } from '../../errors.js';
 import { decodePrivateSection, hasOpenSSHArmor, readOpenSSHContainer } from './openssh-private.js';
+import { canDecryptOpenSSH, decryptOpenSSHSection } from './openssh-decrypt.js';
 import { privateKeyFromKeyObject, type SshPrivateKey } from './private-key.js';
+import type { SecurityKeySigner } from './sk-private.js';
 
 const PEM_ENCRYPTED = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/;
 
@@ -25,10 +27,10 @@ export function isPrivateKeyEncrypted(data: Buffer): boolean {
  * PKCS#8) as written with `ssh-keygen -m PEM|PKCS8`. Errors carry OpenSSH's `Load key "path": ...`
  * wording. Encrypted keys need `passphrase`; without one they fail with code KEY.
  */
-export function parsePrivateKey(data: Buffer, path: string, passphrase?: string): SshPrivateKey {
+export function parsePrivateKey(data: Buffer, path: string, passphrase?: string, securityKey?: SecurityKeySigner): SshPrivateKey {
   try {
     const text = data.toString('latin1');
-    if (hasOpenSSHArmor(text)) return parseOpenSSHFormat(text, passphrase);
+    if (hasOpenSSHArmor(text)) return parseOpenSSHFormat(text, passphrase, securityKey);
     if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) return parsePem(text, passphrase);
     throw loadError('invalid format');
   } catch (err) {
@@ -38,15 +40,16 @@ export function parsePrivateKey(data: Buffer, path: string, passphrase?: string)
   }
 }
 
-function parseOpenSSHFormat(text: string, passphrase: string | undefined): SshPrivateKey {
+function parseOpenSSHFormat(text: string, passphrase: string | undefined, securityKey: SecurityKeySigner | undefined): SshPrivateKey {
   const container = readOpenSSHContainer(text);
   let section = container.privateSection;
   if (container.cipher !== 'none' || container.kdf !== 'none') {
     if (passphrase === undefined) throw loadError('passphrase required for encrypted private key');
-    section = readOpenSSHContainer(decryptWithSshpk(text, passphrase)).privateSection;
+    section = canDecryptOpenSSH(container.cipher, container.kdf)
+      ? decryptOpenSSHSection(container.cipher, container.kdfOptions, container.privateSection, passphrase)
+      : readOpenSSHContainer(decryptWithSshpk(text, passphrase)).privateSection;
   }
-  const { keyObject, comment } = decodePrivateSection(section);
-  const key = privateKeyFromKeyObject(keyObject, comment);
+  const key = decodePrivateSection(section, securityKey);
   if (!key.publicKey.blob.equals(container.publicBlob)) throw loadError('invalid format (public and private parts differ)');
   return key;
 }

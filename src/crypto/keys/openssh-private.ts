@@ -1,7 +1,11 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { SshReader } from '../../wire/reader.js';
 import { ecdsaCurveForType } from './key-types.js';
+import { readDssPrivate, SSH_DSS } from './dsa.js';
+import { MLDSA44_ED25519, MlDsa44Ed25519PrivateKey, readMlDsa44Ed25519Private } from './mldsa44-ed25519.js';
+import { privateKeyFromKeyObject, type SshPrivateKey } from './private-key.js';
 import { keyError, unsignedMagnitude } from './public-key.js';
+import { isSkKeyType, readSkPrivate, SkPrivateKey, type SecurityKeySigner } from './sk-private.js';
 
 /**
  * The OpenSSH private key container (PROTOCOL.key in openssh-portable):
@@ -12,6 +16,7 @@ import { keyError, unsignedMagnitude } from './public-key.js';
 export interface OpenSSHContainer {
   cipher: string;
   kdf: string;
+  kdfOptions: Buffer;
   publicBlob: Buffer;
   privateSection: Buffer;
 }
@@ -31,32 +36,46 @@ export function readOpenSSHContainer(text: string): OpenSSHContainer {
   const r = new SshReader(der.subarray(MAGIC.length), 'private key');
   const cipher = r.text();
   const kdf = r.text();
-  r.string(); // kdf options: only meaningful for encrypted keys
+  const kdfOptions = r.string(); // only meaningful for encrypted keys
   if (r.uint32() !== 1) throw keyError('invalid format (only one key per file is supported)');
   const publicBlob = r.string();
   const privateSection = r.string();
   r.end();
-  return { cipher, kdf, publicBlob, privateSection };
+  return { cipher, kdf, kdfOptions, publicBlob, privateSection };
 }
 
-export interface DecodedPrivateKey {
-  keyObject: KeyObject;
-  comment: string;
-}
-
-/** Decodes an unencrypted private section into a node KeyObject. */
-export function decodePrivateSection(section: Buffer): DecodedPrivateKey {
+/**
+ * Decodes an unencrypted private section into a key. Keys node:crypto has (ed25519, ECDSA, RSA) become
+ * KeyObjects; ML-DSA-44/Ed25519 keeps its seeds; a security key keeps its fields for `securityKey`.
+ */
+export function decodePrivateSection(section: Buffer, securityKey?: SecurityKeySigner): SshPrivateKey {
   const r = new SshReader(section, 'private key');
   if (r.uint32() !== r.uint32()) throw keyError('invalid format (check bytes differ)');
+  const start = section.length - r.remaining;
   const type = r.text();
+  const finish = (): string => {
+    const comment = r.text();
+    checkPadding(r.rest());
+    return comment;
+  };
+  if (type === MLDSA44_ED25519) {
+    const { secret, publicKey } = readMlDsa44Ed25519Private(r);
+    return new MlDsa44Ed25519PrivateKey(secret, finish(), publicKey);
+  }
+  if (type === SSH_DSS) return readDssPrivate(r, finish);
+  if (isSkKeyType(type)) {
+    const { publicKey, keyFields, flags } = readSkPrivate(type, r, section, start);
+    return new SkPrivateKey(publicKey, keyFields, flags, finish(), securityKey);
+  }
   const jwk = readPrivateJwk(type, r);
-  const comment = r.text();
-  checkPadding(r.rest());
+  const comment = finish();
+  let keyObject: KeyObject;
   try {
-    return { keyObject: createPrivateKey({ key: jwk, format: 'jwk' }), comment };
+    keyObject = createPrivateKey({ key: jwk, format: 'jwk' });
   } catch (err) {
     throw keyError(`invalid ${type} private key`, err);
   }
+  return privateKeyFromKeyObject(keyObject, comment);
 }
 
 function readPrivateJwk(type: string, r: SshReader): JsonWebKey {

@@ -5,17 +5,18 @@ import {
   sign as cryptoSign,
   type KeyObject,
 } from 'node:crypto';
-import type { HostKeySigner } from '../kex/types.js';
 import { ECDSA_CURVES, RSA_SIGNATURE_HASHES, type EcdsaCurve } from './key-types.js';
 import { keyError, parseSshPublicKey, publicBlobFromJwk, type SshPublicKey } from './public-key.js';
 import { ecdsaP1363ToSsh, encodeSignatureBlob } from './signature.js';
-import type { PrivateKey } from './types.js';
+import type { SshPrivateKey } from './types.js';
 import { encodePrivateKeyFields } from './private-wire.js';
 
 export type GeneratedKeyType = 'ssh-ed25519' | 'ecdsa-sha2-nistp256' | 'ecdsa-sha2-nistp384' | 'ecdsa-sha2-nistp521' | 'ssh-rsa';
 
+export type { SshPrivateKey } from './types.js';
+
 /** A private key held as a node KeyObject; signs for user auth and, in tests, as a server host key. */
-export class SshPrivateKey implements PrivateKey, HostKeySigner {
+export class NodePrivateKey implements SshPrivateKey {
   readonly type: string;
   readonly signatureAlgorithms: readonly string[];
   private readonly curve: EcdsaCurve | undefined;
@@ -60,7 +61,7 @@ export class SshPrivateKey implements PrivateKey, HostKeySigner {
 }
 
 /** Wraps a node private KeyObject (ed25519, P-256/384/521 or RSA) as an SSH private key. */
-export function privateKeyFromKeyObject(keyObject: KeyObject, comment: string): SshPrivateKey {
+export function privateKeyFromKeyObject(keyObject: KeyObject, comment: string): NodePrivateKey {
   const kind = keyObject.asymmetricKeyType;
   if (kind !== 'ed25519' && kind !== 'ec' && kind !== 'rsa') {
     throw keyError(`unsupported key type ${String(kind)}`);
@@ -70,11 +71,11 @@ export function privateKeyFromKeyObject(keyObject: KeyObject, comment: string): 
     if (!ECDSA_CURVES.some((c) => c.nodeCurve === named)) throw keyError(`unsupported EC curve ${String(named)}`);
   }
   const blob = publicBlobFromJwk(createPublicKey(keyObject).export({ format: 'jwk' }));
-  return new SshPrivateKey(keyObject, parseSshPublicKey(blob), comment);
+  return new NodePrivateKey(keyObject, parseSshPublicKey(blob), comment);
 }
 
 /** A fresh key pair (for tests and in-process servers). RSA keys are 2048 bits unless told otherwise. */
-export function generateHostKeySigner(type: GeneratedKeyType, rsaBits = 2048): SshPrivateKey {
+export function generateHostKeySigner(type: GeneratedKeyType, rsaBits = 2048): NodePrivateKey {
   let privateKey: KeyObject;
   if (type === 'ssh-ed25519') {
     privateKey = generateKeyPairSync('ed25519').privateKey;

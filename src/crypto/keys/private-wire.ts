@@ -1,7 +1,7 @@
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { SshWriter } from '../../wire/writer.js';
 import { ECDSA_CURVES } from './key-types.js';
-import { keyError } from './public-key.js';
+import { keyError } from './ssh-public-key.js';
 
 /**
  * A private key in the SSH wire form ssh-add sends to an agent (PROTOCOL.agent, draft-miller-ssh-agent

@@ -1,4 +1,4 @@
-import { constants, createPublicKey, verify as cryptoVerify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { constants, verify as cryptoVerify, type JsonWebKey } from 'node:crypto';
 import { TsshError } from '../../errors.js';
 import { SshReader } from '../../wire/reader.js';
 import { SshWriter } from '../../wire/writer.js';
@@ -10,40 +10,22 @@ import {
   ecdsaCurveForType,
   type EcdsaCurve,
 } from './key-types.js';
-import { ecdsaSshToP1363, parseSignatureBlob } from './signature.js';
-import type { PublicKey } from './types.js';
+import { ecdsaKeyObject, ed25519KeyObject, importJwk, keyError, plainSignature, SshPublicKey, verifyEcdsa } from './ssh-public-key.js';
+import { SK_KEY_PARSERS } from './sk-keys.js';
+import { MLDSA44_ED25519, parseMlDsa44Ed25519 } from './mldsa44-ed25519.js';
+import { parseDss, SSH_DSS } from './dsa.js';
 
-/** Checks the raw signature bytes once the algorithm name has been matched against the key. */
-type SignatureCheck = (algorithm: string, data: Buffer, signature: Buffer) => boolean;
+export { SshPublicKey, keyError } from './ssh-public-key.js';
 
-/** A public key backed by a node KeyObject, so verification during the handshake stays in OpenSSL. */
-export class SshPublicKey implements PublicKey {
-  constructor(
-    readonly type: string,
-    readonly blob: Buffer,
-    readonly bits: number,
-    readonly keyObject: KeyObject,
-    /** Signature algorithms this key verifies, e.g. ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']. */
-    readonly signatureAlgorithms: readonly string[],
-    private readonly check: SignatureCheck,
-  ) {}
-
-  verify(algorithm: string, data: Buffer, signatureBlob: Buffer): boolean {
-    const { algorithm: sigAlgorithm, signature } = parseSignatureBlob(signatureBlob);
-    // The blob must name exactly the negotiated algorithm: an ssh-rsa (SHA-1) signature is no
-    // substitute for rsa-sha2-512 (RFC 8332 §3).
-    if (sigAlgorithm !== algorithm || !this.signatureAlgorithms.includes(algorithm)) return false;
-    try {
-      return this.check(algorithm, data, signature);
-    } catch {
-      return false;
-    }
-  }
-}
-
-export function keyError(message: string, cause?: unknown): TsshError {
-  return new TsshError('KEY', message, cause === undefined ? undefined : { cause });
-}
+/** Key types whose fields follow the type name in their own way: name → parser of the rest of the blob. */
+type BlobParser = (r: SshReader, blob: Buffer) => SshPublicKey;
+const PARSERS: Readonly<Record<string, BlobParser>> = {
+  'ssh-ed25519': parseEd25519,
+  'ssh-rsa': parseRsa,
+  ...SK_KEY_PARSERS,
+  [MLDSA44_ED25519]: parseMlDsa44Ed25519,
+  [SSH_DSS]: parseDss,
+};
 
 
 export function parseSshPublicKey(blob: Buffer): SshPublicKey {
@@ -55,10 +37,10 @@ export function parseSshPublicKey(blob: Buffer): SshPublicKey {
   } catch (err) {
     throw keyError('invalid public key blob: ' + (err as Error).message, err);
   }
+  const parser = Object.hasOwn(PARSERS, type) ? PARSERS[type] : undefined;
+  const curve = ecdsaCurveForType(type);
   try {
-    if (type === 'ssh-ed25519') return parseEd25519(r, owned);
-    if (type === 'ssh-rsa') return parseRsa(r, owned);
-    const curve = ecdsaCurveForType(type);
+    if (parser) return parser(r, owned);
     if (curve) return parseEcdsa(r, owned, curve);
   } catch (err) {
     if (err instanceof TsshError && err.code === 'KEY') throw err;
@@ -70,31 +52,18 @@ export function parseSshPublicKey(blob: Buffer): SshPublicKey {
 function parseEd25519(r: SshReader, blob: Buffer): SshPublicKey {
   const pk = r.string();
   r.end();
-  if (pk.length !== 32) throw keyError(`invalid ssh-ed25519 public key: length ${pk.length}`);
-  const key = importJwk({ kty: 'OKP', crv: 'Ed25519', x: pk.toString('base64url') });
-  const check: SignatureCheck = (_alg, data, sig) => sig.length === 64 && cryptoVerify(null, data, key, sig);
-  return new SshPublicKey('ssh-ed25519', blob, 256, key, ['ssh-ed25519'], check);
+  const key = ed25519KeyObject('ssh-ed25519', pk);
+  const check = plainSignature((_alg, data, sig) => sig.length === 64 && cryptoVerify(null, data, key, sig));
+  return new SshPublicKey('ssh-ed25519', blob, 256, ['ssh-ed25519'], check);
 }
 
 function parseEcdsa(r: SshReader, blob: Buffer, curve: EcdsaCurve): SshPublicKey {
   const curveName = r.string().toString('latin1');
   const point = r.string();
   r.end();
-  if (curveName !== curve.sshCurve) throw keyError(`${curve.type} key names curve ${JSON.stringify(curveName)}`);
-  const n = curve.fieldBytes;
-  // Only the uncompressed form is allowed (RFC 5656 §3.1; OpenSSH rejects the others).
-  if (point.length !== 1 + 2 * n || point[0] !== 0x04) throw keyError(`invalid ${curve.type} public point`);
-  const key = importJwk({
-    kty: 'EC',
-    crv: curve.jwkCurve,
-    x: point.subarray(1, 1 + n).toString('base64url'),
-    y: point.subarray(1 + n).toString('base64url'),
-  });
-  const check: SignatureCheck = (_alg, data, sig) => {
-    const p1363 = ecdsaSshToP1363(sig, n);
-    return p1363 !== undefined && cryptoVerify(curve.hash, data, { key, dsaEncoding: 'ieee-p1363' }, p1363);
-  };
-  return new SshPublicKey(curve.type, blob, curve.bits, key, [curve.type], check);
+  const key = ecdsaKeyObject(curve.type, curve, curveName, point);
+  const check = plainSignature((_alg, data, sig) => verifyEcdsa(curve, key, data, sig));
+  return new SshPublicKey(curve.type, blob, curve.bits, [curve.type], check);
 }
 
 function parseRsa(r: SshReader, blob: Buffer): SshPublicKey {
@@ -108,21 +77,13 @@ function parseRsa(r: SshReader, blob: Buffer): SshPublicKey {
   }
   const key = importJwk({ kty: 'RSA', n: n.toString('base64url'), e: e.toString('base64url') });
   const modulusBytes = n.length;
-  const check: SignatureCheck = (alg, data, sig) => {
+  const check = plainSignature((alg, data, sig) => {
     if (sig.length > modulusBytes) return false;
     // Signatures with leading zero bytes may arrive shortened; OpenSSL wants the full modulus length.
     const full = sig.length === modulusBytes ? sig : Buffer.concat([Buffer.alloc(modulusBytes - sig.length), sig]);
     return cryptoVerify(RSA_SIGNATURE_HASHES[alg]!, data, { key, padding: constants.RSA_PKCS1_PADDING }, full);
-  };
-  return new SshPublicKey('ssh-rsa', blob, bits, key, Object.keys(RSA_SIGNATURE_HASHES), check);
-}
-
-function importJwk(jwk: JsonWebKey): KeyObject {
-  try {
-    return createPublicKey({ key: jwk, format: 'jwk' });
-  } catch (err) {
-    throw keyError(`invalid ${String(jwk.kty === 'OKP' ? jwk.crv : jwk.kty)} public key`, err);
-  }
+  });
+  return new SshPublicKey('ssh-rsa', blob, bits, Object.keys(RSA_SIGNATURE_HASHES), check);
 }
 
 /** The magnitude of a non-negative mpint without leading zero bytes. */

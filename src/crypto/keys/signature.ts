@@ -15,6 +15,14 @@ export function parseSignatureBlob(blob: Buffer): SignatureBlob {
   return { algorithm, signature };
 }
 
+/**
+ * The algorithm a signature blob names, without parsing the rest: security-key signatures carry flags
+ * and a counter (and webauthn data) after the signature string.
+ */
+export function signatureBlobAlgorithm(blob: Buffer): string {
+  return new SshReader(blob, 'signature').string().toString('latin1');
+}
+
 export function encodeSignatureBlob(algorithm: string, signature: Uint8Array): Buffer {
   return Buffer.from(new SshWriter(signature.length + algorithm.length + 8).string(algorithm).string(signature).finish());
 }

@@ -1,4 +1,5 @@
 /** Public and private keys as the rest of tssh sees them: wire blobs in, verify/sign out. */
+import type { HostKeySigner } from '../kex/types.js';
 
 export interface PublicKey {
   /** Key type as named in the blob: 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ssh-rsa', ... */
@@ -23,4 +24,15 @@ export interface PrivateKey {
   readonly signatureAlgorithms: readonly string[];
   /** Returns a signature blob (string algorithm || string signature). */
   sign(algorithm: string, data: Buffer): Buffer;
+  /**
+   * Present for keys whose private half is elsewhere (a FIDO authenticator behind ssh-sk-helper):
+   * signing is then asynchronous, and `sign` throws.
+   */
+  signAsync?(algorithm: string, data: Buffer): Promise<Buffer>;
+}
+
+/** A private key loaded from a file or made in memory: it signs, and can be handed to an agent. */
+export interface SshPrivateKey extends PrivateKey, HostKeySigner {
+  /** The key in the wire form an ssh-agent accepts (ADD_IDENTITY), for AddKeysToAgent. */
+  agentFields(): Buffer;
 }
