@@ -24,6 +24,7 @@ for (const target of TARGETS) {
   const report = await fuzz(target, {
     seed,
     iterations: Math.max(1, Math.round(iterations / (target.cost ?? 1))),
+    slowInputMs: 2000,
     ...(minutes ? { timeBudgetMs: Number(minutes) * 60_000 } : {}),
   });
   total += report.ran;
