@@ -54,9 +54,8 @@ function pipeline(line: string, ms: number): Promise<{ stdout: string; stderr: s
 for (const [label, bin] of CLIENTS) {
   test(`${label}: \`host yes | head -1\` exits promptly and quietly when the pipe closes`, async () => {
     const command = [bin, ...sshd.clientArgs(), 'yes'].map(shellQuote).join(' ');
-    const started = Date.now();
-    const r = await pipeline(`${command} | head -1; echo "status=\${PIPESTATUS[0]}"`, 10_000);
-    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+    // `yes` never ends by itself: a client that missed the closed pipe is killed (and the test fails) at 30 s.
+    const r = await pipeline(`${command} | head -1; echo "status=\${PIPESTATUS[0]}"`, 30_000);
     // The remote `yes` dies of SIGPIPE once the channel closes: no exit status, so 255, as ssh does.
     assert.equal(r.stdout, 'y\nstatus=255\n');
     assert.equal(r.stderr, '', 'no EPIPE report, no stack trace');
@@ -71,8 +70,8 @@ for (const [label, bin] of CLIENTS) {
       const session = descendantPids(sshd.pid).filter((pid) => !before.has(pid));
       assert.ok(session.length > 0, 'found the session processes');
       for (const pid of session) process.kill(pid, 'SIGKILL');
-      await waitFor(() => session.every((pid) => !isAlive(pid)), 5000, 'the session processes to die');
-      const exit = await client.exit(5000);
+      await waitFor(() => session.every((pid) => !isAlive(pid)), 30_000, 'the session processes to die');
+      const exit = await client.exit(30_000);
       assert.deepEqual(exit, { code: 255, signal: null });
       assert.equal(client.stderr, 'Connection to 127.0.0.1 closed by remote host.\r\n');
     } finally {
@@ -102,7 +101,7 @@ for (const [label, bin] of CLIENTS) {
       conn.serveInBackground();
       await waitFor(() => (conn.counts.get(MSG.CHANNEL_OPEN) ?? 0) > 0 || peer.wire.isClosed, 15_000, 'a forwarded connection');
       forwardsRefused++;
-      await waitFor(() => closedLocally, 5000, 'the refused local connection to be closed');
+      await waitFor(() => closedLocally, 30_000, 'the refused local connection to be closed');
       peer.wire.send(message(MSG.DISCONNECT).uint32(11).string('maintenance').string('').finish());
       peer.wire.end();
       await peer.wire.closed;

@@ -53,14 +53,14 @@ for (const [label, bin] of [['tssh', TSSH_BIN], ['OpenSSH ssh', 'ssh']] as const
       const cpuBefore = cpuSeconds(client.pid);
       const watchedSince = Date.now();
       // OpenSSH waits for window as long as it takes; so must tssh. Watch it wait.
-      await waitFor(() => Date.now() - watchedSince >= 1500 || client.exited !== undefined, 5000, 'the observation period');
+      await waitFor(() => Date.now() - watchedSince >= 1500 || client.exited !== undefined, 30_000, 'the observation period');
       assert.equal(client.exited, undefined, `the client gave up on its own: ${client.stderr}`);
       assert.equal(channel.receivedBytes, 0, 'nothing may be sent into a zero window');
       assert.ok(cpuSeconds(client.pid) - cpuBefore < 0.5, 'waiting must not spin');
       const peak = client.peakRssMb();
       assert.ok(peak < RSS_BOUND_MB, `peak RSS ${peak} MB`);
       client.signal('SIGTERM');
-      const exit = await client.exit(5000);
+      const exit = await client.exit(30_000);
       assert.deepEqual(exit, { code: 255, signal: null }, client.stderr);
       assert.equal(client.stderr, '');
     } finally {
