@@ -6,6 +6,7 @@
  */
 import { TsshError } from '../../../src/errors.js';
 import { UserAuth } from '../../../src/auth/userauth.js';
+import type { ClientAuthOptions } from '../../../src/client.js';
 import { describeKey } from '../../../src/auth/keys.js';
 import { generateHostKeySigner } from '../../../src/crypto/keys/index.js';
 import type { Transport } from '../../../src/transport/transport.js';
@@ -15,7 +16,17 @@ import { message, SshWriter } from '../../../src/wire/writer.js';
 import { SshReader } from '../../../src/wire/reader.js';
 import type { FuzzTarget } from '../engine.js';
 
-const userKey = generateHostKeySigner('ssh-ed25519');
+export const userKey = generateHostKeySigner('ssh-ed25519');
+/** Every method enabled, one key, prompts always answered: as much of the state machine as can run. */
+export const FUZZ_AUTH: ClientAuthOptions = {
+  files: [{ path: 'fuzz_key', key: describeKey(userKey.publicBlob), userProvided: true, loadPrivate: async () => userKey }],
+  certificates: [],
+  identitiesOnly: true,
+  acceptedAlgorithms: ['ssh-ed25519'],
+  policy: { publicKey: true, password: true, keyboardInteractive: true, batchMode: false, numberOfPasswordPrompts: 2 },
+  prompter: { ask: async () => 'secret' },
+  onBanner: () => undefined,
+};
 const SETTLE_TURNS = 200;
 
 const failure = (methods: string, partial = false): Buffer => message(MSG.USERAUTH_FAILURE).nameList(methods.split(',')).boolean(partial).finish();
@@ -69,18 +80,7 @@ export const userauth: FuzzTarget = {
   ],
   async run(input: Buffer) {
     const { transport, deliver, close } = fakeTransport();
-    const auth = new UserAuth(transport, {
-      user: 'fuzz',
-      host: 'fuzz',
-      files: [{ path: 'fuzz_key', key: describeKey(userKey.publicBlob), userProvided: true, loadPrivate: async () => userKey }],
-      certificates: [],
-      identitiesOnly: true,
-      acceptedAlgorithms: ['ssh-ed25519'],
-      policy: { publicKey: true, password: true, keyboardInteractive: true, batchMode: false, numberOfPasswordPrompts: 2 },
-      prompter: { ask: async () => 'secret' },
-      log: silentLogger,
-      onBanner: () => undefined,
-    });
+    const auth = new UserAuth(transport, { ...FUZZ_AUTH, user: 'fuzz', host: 'fuzz', log: silentLogger });
     const running = auth.run();
     const r = new SshReader(input, 'fuzz frames');
     try {
