@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { TsshError } from '../../../src/errors.js';
 import { SshClient, type ClientOptions } from '../../../src/client.js';
 import { Transport } from '../../../src/transport/transport.js';
+import { encodeKexInit } from '../../../src/transport/kexinit.js';
 import type { AlgorithmPreferences } from '../../../src/transport/key-exchange.js';
 import { generateHostKeySigner } from '../../../src/crypto/keys/index.js';
 import { silentLogger } from '../../../src/log.js';
@@ -67,6 +68,19 @@ const close = message(MSG.CHANNEL_CLOSE).uint32(0).finish();
 const forwardedOpen = message(MSG.CHANNEL_OPEN).string('forwarded-tcpip').uint32(9).uint32(65536).uint32(32768).string('127.0.0.1').uint32(80).string('10.0.0.1').uint32(5555).finish();
 const x11Open = message(MSG.CHANNEL_OPEN).string('x11').uint32(10).uint32(65536).uint32(32768).string('127.0.0.1').uint32(6010).finish();
 const agentOpen = message(MSG.CHANNEL_OPEN).string('auth-agent@openssh.com').uint32(11).uint32(65536).uint32(32768).finish();
+/** A KEXINIT sent as a plain message (not the server's own rekey): its mutations reach parseKexInit mid-session. */
+const rawKexinit = encodeKexInit({
+  kex: [...PREFERENCES.kex, 'kex-strict-s-v00@openssh.com'],
+  hostKey: PREFERENCES.hostKey,
+  cipherCtoS: PREFERENCES.ciphers,
+  cipherStoC: PREFERENCES.ciphers,
+  macCtoS: PREFERENCES.macs,
+  macStoC: PREFERENCES.macs,
+  compressionCtoS: ['none'],
+  compressionStoC: ['none'],
+  languageCtoS: [],
+  languageStoC: [],
+});
 const disconnect = message(MSG.DISCONNECT).uint32(11).string('bye').string('').finish();
 // Regressions: inputs the fuzzer found, kept so every run tries them first.
 /** A CHANNEL_OPEN_CONFIRMATION cut short once left Session.open pending for ever (the open was forgotten before the parse failed). */
@@ -133,6 +147,7 @@ export const sessionStream: FuzzTarget = {
     frames([ignore, ACCEPT, debug, failure('keyboard-interactive'), infoRequest, REKEY, SUCCESS, keepalive, confirm, channelKeepalive, channelSuccess, REKEY, data, exitSignal, forwardedOpen, x11Open, agentOpen, close]),
     frames([ACCEPT, failure('password'), changeRequest, failure('password', true), unimplemented, SUCCESS, requestSuccess, requestFailure, openFailure, disconnect]),
     frames([ACCEPT, SUCCESS, confirm, channelFailure, data, REKEY, data, eof, exitStatus, close, disconnect]),
+    frames([ACCEPT, SUCCESS, confirm, data, rawKexinit, data, exitStatus, close]),
     frames([ACCEPT, SUCCESS, truncatedConfirm, channelFailure, data]),
     frames([ACCEPT, SUCCESS, truncatedOpenFailure, data]),
   ],
