@@ -1,0 +1,107 @@
+/**
+ * Reads Stryker's JSON report (reports/mutation/mutation.json) and prints the mutation score per module
+ * group as a Markdown table, then every surviving or uncovered mutant, then the mutants marked
+ * equivalent in the sources (a `// Stryker disable next-line <mutator>: <reason>` comment) with their
+ * reasons. `--write FILE` also writes the tables and the list of equivalents to FILE
+ * (test/mutation/EQUIVALENT.md). Exit status 1 while any mutant survives.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+
+interface Mutant {
+  mutatorName: string;
+  replacement?: string;
+  status: string;
+  statusReason?: string;
+  location: { start: { line: number; column: number } };
+}
+interface Report {
+  files: Record<string, { source: string; mutants: Mutant[] }>;
+}
+
+/** The module groups of issue 15, by path prefix (first match wins). */
+const GROUPS: Array<[string, RegExp]> = [
+  ['packet codec', /^src\/transport\/packet-codec\.ts$/],
+  ['packet protection (protection.ts)', /^src\/crypto\/protection\.ts$/],
+  ['ciphers (crypto/cipher/)', /^src\/crypto\/cipher\//],
+  ['MACs (crypto/mac/)', /^src\/crypto\/mac\//],
+  ['key exchange (transport/key-exchange.ts)', /^src\/transport\/key-exchange\.ts$/],
+  ['key exchange methods (crypto/kex/)', /^src\/crypto\/kex\//],
+  ['host keys and known_hosts (hostkeys/)', /^src\/hostkeys\//],
+  ['certificates (crypto/keys/certificate.ts)', /^src\/crypto\/keys\/certificate\.ts$/],
+  ['user authentication (auth/)', /^src\/auth\//],
+];
+
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+
+function counts(mutants: Mutant[]): { detected: number; undetected: number; equivalent: number; errors: number; score: string } {
+  const detected = mutants.filter((m) => DETECTED.has(m.status)).length;
+  const undetected = mutants.filter((m) => UNDETECTED.has(m.status)).length;
+  const equivalent = mutants.filter((m) => m.status === 'Ignored').length;
+  const errors = mutants.filter((m) => m.status === 'CompileError' || m.status === 'RuntimeError').length;
+  const valid = detected + undetected;
+  return { detected, undetected, equivalent, errors, score: valid === 0 ? '-' : ((100 * detected) / valid).toFixed(1) };
+}
+
+function line(source: string, lineNumber: number): string {
+  return (source.split('\n')[lineNumber - 1] ?? '').trim();
+}
+
+const args = process.argv.slice(2);
+const reportPath = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--write') ?? 'reports/mutation/mutation.json';
+const writeAt = args.indexOf('--write');
+const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+
+const rows = ['| module | mutants | killed | survived | equivalent | score |', '|---|---|---|---|---|---|'];
+const everything: Mutant[] = [];
+for (const [name, pattern] of GROUPS) {
+  const mutants = Object.entries(report.files).filter(([file]) => pattern.test(file)).flatMap(([, f]) => f.mutants);
+  if (mutants.length === 0) continue;
+  everything.push(...mutants);
+  const c = counts(mutants);
+  rows.push(`| ${name} | ${mutants.length - c.errors} | ${c.detected} | ${c.undetected} | ${c.equivalent} | ${c.score} % |`);
+}
+const all = counts(everything);
+rows.push(`| **all** | ${everything.length - all.errors} | ${all.detected} | ${all.undetected} | ${all.equivalent} | ${all.score} % |`);
+
+const survivors: string[] = [];
+const equivalents: string[] = [];
+for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const m of [...mutants].sort((a, b) => a.location.start.line - b.location.start.line)) {
+    const where = `${file}:${m.location.start.line}`;
+    if (UNDETECTED.has(m.status)) survivors.push(`${where} ${m.status} ${m.mutatorName}: ${line(source, m.location.start.line)}  →  ${m.replacement ?? ''}`);
+    if (m.status === 'Ignored') equivalents.push(`- \`${where}\` ${m.mutatorName} (\`${(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 60)}\`): ${m.statusReason ?? ''}`);
+  }
+}
+
+console.log(rows.join('\n'));
+console.log(`\n${survivors.length} surviving or uncovered mutants${survivors.length ? ':' : '.'}`);
+for (const s of survivors) console.log(`  ${s}`);
+console.log(`\n${equivalents.length} mutants marked equivalent in the sources.`);
+
+if (writeAt >= 0) {
+  const target = args[writeAt + 1]!;
+  writeFileSync(
+    target,
+    [
+      '# Mutation testing: scores and equivalent mutants',
+      '',
+      'Written by `npm run mutate` (test/mutation/summary.ts) from Stryker\'s report. A mutant counts as',
+      'killed when a unit or pair test fails (or times out) with it; equivalent mutants change no',
+      'behaviour any test could observe and are marked in the source with',
+      '`// Stryker disable next-line <mutator>: <reason>`, so the reason sits beside the code.',
+      '',
+      rows.join('\n'),
+      '',
+      `## Surviving mutants (${survivors.length})`,
+      '',
+      ...(survivors.length ? survivors.map((s) => `- \`${s}\``) : ['None.']),
+      '',
+      `## Equivalent mutants (${equivalents.length})`,
+      '',
+      ...(equivalents.length ? equivalents : ['None.']),
+      '',
+    ].join('\n'),
+  );
+}
+process.exit(survivors.length > 0 ? 1 : 0);
