@@ -1,0 +1,79 @@
+/**
+ * The packet openers' checks, each by its exact outcome (code, message, disconnect reason): a frame
+ * shorter than its MAC, a head cut short, a length field that disagrees with an authenticated frame,
+ * and the internal errors for algorithms and keys that do not fit. Written so that removing or
+ * weakening any one check fails a test (see test/mutation/).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TsshError } from '../../src/errors.js';
+import { createOpener, createSealer, noneOpener } from '../../src/crypto/protection.js';
+import { PacketHmac } from '../../src/crypto/mac/hmac.js';
+import { buildPacket, bytes, keysFor } from './protection-fixtures.js';
+
+function fails(fn: () => unknown, code: string, message: string, disconnectReason?: number): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof TsshError, `expected a TsshError, got ${String(err)}`);
+    assert.equal(err.code, code);
+    assert.equal(err.message, message);
+    if (disconnectReason !== undefined) assert.equal(err.disconnectReason, disconnectReason);
+    return true;
+  });
+}
+
+const PROTOCOL_ERROR = 2;
+
+test('a frame shorter than length field plus MAC: "Bad packet length (packet of N bytes)."', () => {
+  const opener = createOpener('aes128-ctr', 'hmac-sha2-256', keysFor('aes128-ctr', 'hmac-sha2-256'));
+  fails(() => opener.open(0, Buffer.alloc(16 + 31)), 'BAD_PACKET_LENGTH', 'Bad packet length (packet of 47 bytes).', PROTOCOL_ERROR);
+  const etm = createOpener('aes128-ctr', 'hmac-sha2-256-etm@openssh.com', keysFor('aes128-ctr', 'hmac-sha2-256-etm@openssh.com'));
+  fails(() => etm.open(0, Buffer.alloc(35)), 'BAD_PACKET_LENGTH', 'Bad packet length (packet of 35 bytes).', PROTOCOL_ERROR);
+});
+
+test('a head cut short: "Bad packet length (only N of M bytes)."', () => {
+  const opener = createOpener('aes256-ctr', 'hmac-sha1', keysFor('aes256-ctr', 'hmac-sha1'));
+  fails(() => opener.decryptLength(0, Buffer.alloc(9)), 'BAD_PACKET_LENGTH', 'Bad packet length (only 9 of 16 bytes).', PROTOCOL_ERROR);
+  fails(() => noneOpener().decryptLength(0, Buffer.alloc(3)), 'BAD_PACKET_LENGTH', 'Bad packet length (only 3 of 4 bytes).', PROTOCOL_ERROR);
+});
+
+/** A packet whose length field says 8 bytes fewer than the frame holds, with a MAC valid over all of it. */
+function misframed(name: string, key: Buffer, etm: boolean): { frame: Buffer; claimed: number } {
+  const packet = buildPacket(bytes(20, 'misframed'), 8, etm ? 4 : 0);
+  const claimed = packet.length - 4 - 8;
+  packet.writeUInt32BE(claimed, 0);
+  const tag = new PacketHmac(name, key).compute(7, packet);
+  return { frame: Buffer.concat([packet, tag]), claimed };
+}
+
+test('a length field that disagrees with an authenticated frame is "Bad packet length N." (plain and -etm MACs)', () => {
+  for (const mac of ['hmac-sha2-256', 'hmac-sha2-256-etm@openssh.com']) {
+    const keys = keysFor('none', mac);
+    const opener = createOpener('none', mac, keys);
+    const { frame, claimed } = misframed(mac, keys.macKey, mac.endsWith('-etm@openssh.com'));
+    fails(() => opener.open(7, frame), 'BAD_PACKET_LENGTH', `Bad packet length ${claimed}.`, PROTOCOL_ERROR);
+  }
+});
+
+test('open for a sequence number other than the decrypted head\'s decrypts the head again', () => {
+  const opener = noneOpener();
+  const first = buildPacket(bytes(10, 'first'), 8, 0);
+  const second = buildPacket(bytes(40, 'second'), 8, 0);
+  opener.decryptLength(0, first.subarray(0, 4));
+  assert.deepEqual(opener.open(1, second), second.subarray(4));
+});
+
+test('algorithms and keys that do not fit are internal errors that name the problem', () => {
+  const ctr = keysFor('aes128-ctr', 'hmac-sha1');
+  fails(() => createSealer('blowfish-cbc', 'hmac-sha1', ctr), 'INTERNAL', 'Unsupported cipher blowfish-cbc');
+  fails(() => createSealer('aes256-ctr', 'hmac-sha1', ctr), 'INTERNAL', 'aes256-ctr needs a 32-byte key, got 16');
+  fails(() => createOpener('aes128-ctr', 'hmac-sha1', { ...ctr, iv: Buffer.alloc(12) }), 'INTERNAL', 'aes128-ctr needs a 16-byte IV, got 12');
+  fails(() => createOpener('aes128-ctr', undefined, ctr), 'INTERNAL', 'aes128-ctr needs a MAC');
+  fails(() => createOpener('aes128-ctr', 'hmac-md5', ctr), 'INTERNAL', 'Unsupported MAC algorithm hmac-md5');
+  fails(() => createSealer('aes128-ctr', 'hmac-sha2-256', ctr), 'INTERNAL', 'hmac-sha2-256 needs a 32-byte key, got 20');
+  const gcm = keysFor('aes128-gcm@openssh.com', undefined);
+  fails(() => createSealer('aes128-gcm@openssh.com', undefined, { ...gcm, iv: Buffer.alloc(16) }), 'INTERNAL', 'aes128-gcm@openssh.com needs a 12-byte IV, got 16');
+  // chacha20-poly1305 and none take no IV: whatever was derived for them is ignored.
+  const chacha = keysFor('chacha20-poly1305@openssh.com', undefined);
+  assert.doesNotThrow(() => createSealer('chacha20-poly1305@openssh.com', undefined, { ...chacha, iv: Buffer.alloc(5) }));
+  assert.doesNotThrow(() => createOpener('none', undefined, { key: Buffer.alloc(0), iv: Buffer.alloc(3), macKey: Buffer.alloc(0) }));
+});
