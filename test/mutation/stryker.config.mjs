@@ -1,49 +1,57 @@
-// Mutation testing of the security-critical modules (`npm run mutate`; not part of npm test).
-// Stryker instruments the TypeScript sources in a sandbox copy, tsc compiles it there, and the TAP
-// runner runs node:test files of the compiled tree, one process per file. Coverage is per test file,
-// so each mutant runs only the unit and pair test files that execute its code, stopping at the first
-// failure. Scores and the equivalent mutants: test/mutation/EQUIVALENT.md.
-//   TSSH_MUTATE="src/auth/*.ts"   mutate only these files (comma-separated globs)
-//   TSSH_MUTATE_CONCURRENCY=1     test processes at once (default 2; the machine has 2 shared cores)
-//   TSSH_MUTATE_REPORT=name          reports/mutation/name.json and .html (default: mutation)
-//   TSSH_MUTATE_BASELINE=1        without the test files written against surviving mutants
-const MODULES = [
+// Mutation testing of the security-critical modules (`npm run mutate`, which runs test/mutation/run.mjs;
+// not part of npm test). Stryker instruments the TypeScript sources in a sandbox copy, tsc compiles it
+// there, and the TAP runner runs node:test files of the compiled tree, one process per file. Each
+// module group has its own focused test files, and coverage is per test file, so a mutant runs only
+// those of its group's files that execute its code, stopping at the first failure.
+// Scores and the equivalent mutants: test/mutation/EQUIVALENT.md.
+//   TSSH_MUTATE_GROUP=codec            one group (codec, kex, hostkeys, auth); run.mjs sets it
+//   TSSH_MUTATE="src/auth/*.ts"        mutate only these files (comma-separated globs) of the group
+//   TSSH_MUTATE_CONCURRENCY=1          test processes at once (default 2; the machine has 2 shared cores)
+//   TSSH_MUTATE_BASELINE=1             without the test files written against surviving mutants
+
+/** Per group: the modules mutated, the tests that predate mutation testing, and the ones written for it. */
+export const GROUPS = {
   // packet codec and MAC/AEAD checks
-  'src/transport/packet-codec.ts',
-  'src/crypto/protection.ts',
-  'src/crypto/cipher/*.ts',
-  'src/crypto/mac/*.ts',
+  codec: {
+    mutate: ['src/transport/packet-codec.ts', 'src/crypto/protection.ts', 'src/crypto/cipher/*.ts', 'src/crypto/mac/*.ts'],
+    tests: ['unit/protection', 'unit/packet-encoder', 'unit/mac-hmac', 'unit/cipher-known-answer', 'unit/cipher-poly1305', 'unit/chacha-header', 'pair/data-path', 'pair/transport'],
+    checks: ['unit/packet-checks'],
+  },
   // key exchange: signature over H, same host key on rekey, DH/ECDH value checks, strict KEX
-  'src/transport/key-exchange.ts',
-  'src/crypto/kex/*.ts',
+  kex: {
+    mutate: ['src/transport/key-exchange.ts', 'src/crypto/kex/*.ts'],
+    tests: ['unit/kex', 'unit/kex-tamper', 'unit/kex-openssh', 'unit/kex-mlkem', 'unit/kex-sntrup761', 'pair/transport'],
+    checks: ['unit/kex-checks'],
+  },
   // host-key policy, known_hosts matching, certificate validation
-  'src/hostkeys/*.ts',
-  'src/crypto/keys/certificate.ts',
+  hostkeys: {
+    mutate: ['src/hostkeys/*.ts', 'src/crypto/keys/certificate.ts'],
+    tests: ['unit/known-hosts', 'unit/known-hosts-patterns', 'unit/known-hosts-revoked', 'unit/known-hosts-update', 'unit/hostkey-policy', 'unit/hostkey-policy-options', 'unit/certificate'],
+    checks: ['unit/hostkey-checks'],
+  },
   // user authentication state
-  'src/auth/*.ts',
-];
+  auth: {
+    mutate: ['src/auth/*.ts'],
+    tests: ['unit/auth-flow', 'unit/auth-keys', 'unit/agent-protocol'],
+    checks: ['unit/auth-checks'],
+  },
+};
 
-const UNIT = [
-  'protection', 'packet-encoder', 'mac-hmac', 'cipher-known-answer', 'cipher-poly1305', 'chacha-header',
-  'kex', 'kex-tamper', 'kex-openssh', 'kex-mlkem', 'kex-sntrup761', 'certificate',
-  'known-hosts', 'known-hosts-patterns', 'known-hosts-revoked', 'known-hosts-update', 'hostkey-policy', 'hostkey-policy-options',
-  'auth-flow', 'auth-keys', 'agent-protocol',
-];
-/** The tests written to kill what survived the first run (left out with TSSH_MUTATE_BASELINE=1, to measure before/after). */
-const CHECKS = ['packet-checks', 'kex-checks', 'hostkey-checks', 'certificate-checks', 'auth-checks'];
-const PAIR = ['transport', 'data-path'];
-
+const group = GROUPS[process.env.TSSH_MUTATE_GROUP ?? 'codec'];
+if (!group) throw new Error(`TSSH_MUTATE_GROUP must be one of ${Object.keys(GROUPS).join(', ')}`);
 const only = process.env.TSSH_MUTATE?.split(',').filter((glob) => glob !== '');
+const tests = [...group.tests, ...(process.env.TSSH_MUTATE_BASELINE ? [] : group.checks)];
+const report = process.env.TSSH_MUTATE_REPORT ?? process.env.TSSH_MUTATE_GROUP ?? 'codec';
 
 export default {
   testRunner: 'tap',
   plugins: ['@stryker-mutator/tap-runner'],
-  mutate: only ?? MODULES,
+  mutate: only ?? group.mutate,
   // The sandbox gets sources, tests and config; dist is built there from the instrumented sources.
   ignorePatterns: ['dist', 'reports', '.stryker-tmp', 'man', '.ci', '.git'],
   buildCommand: 'tsc -p tsconfig.json',
   tap: {
-    testFiles: [...UNIT, ...(process.env.TSSH_MUTATE_BASELINE ? [] : CHECKS)].map((name) => `dist/test/unit/${name}.test.js`).concat(PAIR.map((name) => `dist/test/pair/${name}.test.js`)),
+    testFiles: tests.map((name) => `dist/test/${name}.test.js`),
     nodeArgs: ['--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
     forceBail: true,
   },
@@ -55,8 +63,8 @@ export default {
   // The first run (every test file once, collecting coverage) takes minutes on a loaded machine.
   dryRunTimeoutMinutes: 30,
   reporters: ['clear-text', 'json', 'html', 'progress-append-only'],
-  jsonReporter: { fileName: `reports/mutation/${process.env.TSSH_MUTATE_REPORT ?? 'mutation'}.json` },
-  htmlReporter: { fileName: `reports/mutation/${process.env.TSSH_MUTATE_REPORT ?? 'mutation'}.html` },
+  jsonReporter: { fileName: `reports/mutation/${report}.json` },
+  htmlReporter: { fileName: `reports/mutation/${report}.html` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,

@@ -1,11 +1,11 @@
 /**
- * Reads Stryker's JSON report (reports/mutation/mutation.json) and prints the mutation score per module
+ * Reads Stryker's JSON reports (the paths given; one per module group) and prints the mutation score per module
  * group as a Markdown table, then every surviving or uncovered mutant, then the mutants marked
  * equivalent in the sources (a `// Stryker disable next-line <mutator>: <reason>` comment) with their
  * reasons. `--write FILE` also writes the tables and the list of equivalents to FILE
  * (test/mutation/EQUIVALENT.md). Exit status 1 while any mutant survives.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 interface Mutant {
   mutatorName: string;
@@ -48,9 +48,16 @@ function line(source: string, lineNumber: number): string {
 }
 
 const args = process.argv.slice(2);
-const reportPath = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--write') ?? 'reports/mutation/mutation.json';
 const writeAt = args.indexOf('--write');
-const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+const reportPaths = args.filter((a, i) => !a.startsWith('--') && !(writeAt >= 0 && i === writeAt + 1));
+const report: Report = { files: {} };
+for (const path of reportPaths.length > 0 ? reportPaths : ['reports/mutation/mutation.json']) {
+  if (!existsSync(path)) {
+    console.log(`(no report ${path})`);
+    continue;
+  }
+  Object.assign(report.files, (JSON.parse(readFileSync(path, 'utf8')) as Report).files);
+}
 
 const rows = ['| module | mutants | killed | survived | equivalent | score |', '|---|---|---|---|---|---|'];
 const everything: Mutant[] = [];
