@@ -6,6 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
 import { TsshError } from '../../src/errors.js';
 import { createOpener, createSealer, noneOpener } from '../../src/crypto/protection.js';
 import { PacketHmac } from '../../src/crypto/mac/hmac.js';
@@ -76,4 +78,39 @@ test('algorithms and keys that do not fit are internal errors that name the prob
   const chacha = keysFor('chacha20-poly1305@openssh.com', undefined);
   assert.doesNotThrow(() => createSealer('chacha20-poly1305@openssh.com', undefined, { ...chacha, iv: Buffer.alloc(5) }));
   assert.doesNotThrow(() => createOpener('none', undefined, { key: Buffer.alloc(0), iv: Buffer.alloc(3), macKey: Buffer.alloc(0) }));
+});
+
+test('MACs and Poly1305 tags are compared in constant time (crypto.timingSafeEqual), tampered or not', () => {
+  const calls: Array<[number, number]> = [];
+  const original = crypto.timingSafeEqual;
+  const writable = crypto as { timingSafeEqual: typeof original };
+  writable.timingSafeEqual = (a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView): boolean => {
+    calls.push([a.byteLength, b.byteLength]);
+    return original(a, b);
+  };
+  syncBuiltinESMExports();
+  try {
+    for (const [cipher, mac, tagLength] of [['aes128-ctr', 'hmac-sha2-256', 32], ['aes128-ctr', 'hmac-sha1-etm@openssh.com', 20], ['chacha20-poly1305@openssh.com', undefined, 16]] as const) {
+      const keys = keysFor(cipher, mac);
+      const sealer = createSealer(cipher, mac, keys);
+      const opener = createOpener(cipher, mac, keys);
+      const packet = buildPacket(bytes(30, 'ct'), sealer.blockSize, sealer.aadLength);
+      const wire = sealer.seal(4, packet);
+      calls.length = 0;
+      opener.decryptLength(4, wire.subarray(0, opener.lengthPrefixSize));
+      assert.deepEqual(opener.open(4, wire), packet.subarray(4));
+      assert.deepEqual(calls, [[tagLength, tagLength]], `${cipher} ${mac ?? ''}: one constant-time comparison of the tags`);
+      const tampered = Buffer.from(sealer.seal(5, packet));
+      tampered[tampered.length - 1]! ^= 1;
+      calls.length = 0;
+      const fresh = createOpener(cipher, mac, keys);
+      fresh.open(4, wire);
+      calls.length = 0;
+      assert.throws(() => fresh.open(5, tampered), (err: unknown) => err instanceof TsshError && err.code === 'MAC');
+      assert.deepEqual(calls, [[tagLength, tagLength]], `${cipher} ${mac ?? ''}: a tampered tag is compared in constant time too`);
+    }
+  } finally {
+    writable.timingSafeEqual = original;
+    syncBuiltinESMExports();
+  }
 });
