@@ -10,8 +10,9 @@ import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
 import { TsshError } from '../../src/errors.js';
 import { createOpener, createSealer, noneOpener } from '../../src/crypto/protection.js';
-import { PacketHmac } from '../../src/crypto/mac/hmac.js';
-import { buildPacket, bytes, keysFor } from './protection-fixtures.js';
+import { aesGcmOpener, aesGcmSealer } from '../../src/crypto/cipher/aes-gcm.js';
+import { chachaPolyOpener, chachaPolySealer } from '../../src/crypto/cipher/chacha20-poly1305.js';
+import { allCombinations, buildPacket, bytes, keysFor } from './protection-fixtures.js';
 
 function fails(fn: () => unknown, code: string, message: string, disconnectReason?: number): void {
   assert.throws(fn, (err: unknown) => {
@@ -38,30 +39,71 @@ test('a head cut short: "Bad packet length (only N of M bytes)."', () => {
   fails(() => noneOpener().decryptLength(0, Buffer.alloc(3)), 'BAD_PACKET_LENGTH', 'Bad packet length (only 3 of 4 bytes).', PROTOCOL_ERROR);
 });
 
-/** A packet whose length field says 8 bytes fewer than the frame holds, with a MAC valid over all of it. */
-function misframed(name: string, key: Buffer, etm: boolean): { frame: Buffer; claimed: number } {
-  const packet = buildPacket(bytes(20, 'misframed'), 8, etm ? 4 : 0);
-  const claimed = packet.length - 4 - 8;
-  packet.writeUInt32BE(claimed, 0);
-  const tag = new PacketHmac(name, key).compute(7, packet);
-  return { frame: Buffer.concat([packet, tag]), claimed };
-}
-
-test('a length field that disagrees with an authenticated frame is "Bad packet length N." (plain and -etm MACs)', () => {
-  for (const mac of ['hmac-sha2-256', 'hmac-sha2-256-etm@openssh.com']) {
-    const keys = keysFor('none', mac);
-    const opener = createOpener('none', mac, keys);
-    const { frame, claimed } = misframed(mac, keys.macKey, mac.endsWith('-etm@openssh.com'));
-    fails(() => opener.open(7, frame), 'BAD_PACKET_LENGTH', `Bad packet length ${claimed}.`, PROTOCOL_ERROR);
+test('a length field that disagrees with an authenticated frame is "Bad packet length N.", for every cipher and MAC', () => {
+  for (const { cipher, mac, label } of allCombinations()) {
+    const keys = keysFor(cipher, mac);
+    const sealer = createSealer(cipher, mac, keys);
+    const opener = createOpener(cipher, mac, keys);
+    // Sealers take the length field as given: this one claims one block less than the frame holds.
+    const packet = buildPacket(bytes(40, 'misframed'), sealer.blockSize, sealer.aadLength);
+    const claimed = packet.length - 4 - sealer.blockSize;
+    packet.writeUInt32BE(claimed, 0);
+    assert.throws(
+      () => opener.open(7, sealer.seal(7, packet)),
+      (err: unknown) => err instanceof TsshError && err.code === 'BAD_PACKET_LENGTH' && err.message === `Bad packet length ${claimed}.`,
+      label,
+    );
   }
 });
 
-test('open for a sequence number other than the decrypted head\'s decrypts the head again', () => {
+test('open for a sequence number other than the decrypted head\'s decrypts the head again (none, chacha20-poly1305)', () => {
   const opener = noneOpener();
   const first = buildPacket(bytes(10, 'first'), 8, 0);
   const second = buildPacket(bytes(40, 'second'), 8, 0);
   opener.decryptLength(0, first.subarray(0, 4));
   assert.deepEqual(opener.open(1, second), second.subarray(4));
+  const keys = keysFor('chacha20-poly1305@openssh.com', undefined);
+  const sealer = chachaPolySealer(keys);
+  const chacha = chachaPolyOpener(keys);
+  const a = sealer.seal(0, buildPacket(bytes(10, 'a'), 8, 4));
+  const bPacket = buildPacket(bytes(60, 'b'), 8, 4);
+  const b = sealer.seal(1, bPacket);
+  chacha.decryptLength(0, a.subarray(0, 4));
+  assert.deepEqual(chacha.open(1, b), bPacket.subarray(4));
+});
+
+/** The 12-byte GCM nonce after `packets` packets from `iv`, computed independently (RFC 5647 §7.1). */
+function gcmNonceAfter(iv: Buffer, packets: bigint): Buffer {
+  const out = Buffer.from(iv);
+  out.writeBigUInt64BE((iv.readBigUInt64BE(4) + packets) & 0xffff_ffff_ffff_ffffn, 4);
+  return out;
+}
+
+test('AES-GCM: the invocation counter carries across all eight bytes and wraps at 2^64, the fixed field untouched', () => {
+  const key = bytes(16, 'gcm-key');
+  for (const tail of ['00000000000000ff', '00ffffffffffffff', 'ffffffffffffffff', '0000000000ff00ff']) {
+    const iv = Buffer.concat([Buffer.from('a1b2c3d4', 'hex'), Buffer.from(tail, 'hex')]);
+    const sealer = aesGcmSealer({ key, iv, macKey: Buffer.alloc(0) });
+    const packet = buildPacket(bytes(20, 'gcm'), 16, 4);
+    sealer.seal(0, packet);
+    const second = sealer.seal(1, packet);
+    // What a GCM context with the expected second nonce produces.
+    const cipher = crypto.createCipheriv('aes-128-gcm', key, gcmNonceAfter(iv, 1n), { authTagLength: 16 });
+    cipher.setAAD(packet.subarray(0, 4));
+    const expected = Buffer.concat([packet.subarray(0, 4), cipher.update(packet.subarray(4)), cipher.final(), cipher.getAuthTag()]);
+    assert.deepEqual(second, expected, `counter after ${tail}`);
+    // The opener keeps the same count.
+    const opener = aesGcmOpener({ key, iv, macKey: Buffer.alloc(0) });
+    opener.open(0, aesGcmSealer({ key, iv, macKey: Buffer.alloc(0) }).seal(0, packet));
+    assert.deepEqual(opener.open(1, second), packet.subarray(4));
+  }
+});
+
+test('the AEAD constructions refuse keys of the wrong size by name', () => {
+  fails(() => aesGcmSealer({ key: Buffer.alloc(24), iv: Buffer.alloc(12), macKey: Buffer.alloc(0) }), 'INTERNAL', 'AES-GCM: bad key (24) or IV (12) length');
+  fails(() => aesGcmOpener({ key: Buffer.alloc(32), iv: Buffer.alloc(16), macKey: Buffer.alloc(0) }), 'INTERNAL', 'AES-GCM: bad key (32) or IV (16) length');
+  fails(() => chachaPolySealer({ key: Buffer.alloc(32), iv: Buffer.alloc(0), macKey: Buffer.alloc(0) }), 'INTERNAL', 'chacha20-poly1305@openssh.com needs a 64-byte key, got 32');
+  for (const size of [16, 32]) assert.doesNotThrow(() => aesGcmSealer({ key: Buffer.alloc(size), iv: Buffer.alloc(12), macKey: Buffer.alloc(0) }));
 });
 
 test('algorithms and keys that do not fit are internal errors that name the problem', () => {
