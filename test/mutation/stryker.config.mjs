@@ -15,7 +15,7 @@ export const GROUPS = {
   codec: {
     mutate: ['src/transport/packet-codec.ts', 'src/crypto/protection.ts', 'src/crypto/cipher/*.ts', 'src/crypto/mac/*.ts'],
     tests: ['unit/protection', 'unit/packet-encoder', 'unit/mac-hmac', 'unit/cipher-known-answer', 'unit/cipher-poly1305', 'unit/chacha-header', 'pair/data-path', 'pair/transport'],
-    checks: ['unit/packet-checks'],
+    checks: ['unit/packet-checks', 'unit/codec-checks'],
   },
   // key exchange: signature over H, same host key on rekey, DH/ECDH value checks, strict KEX
   kex: {
