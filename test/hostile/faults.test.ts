@@ -66,7 +66,7 @@ for (const [label, bin] of CLIENTS) {
     let output = '';
     const client = new ClientProcess(bin, [...sshd.clientArgs(), 'echo started; exec sleep 60'], (chunk) => (output += chunk.toString()));
     try {
-      await waitFor(() => output === 'started\n', 10_000, 'the remote command to start');
+      await waitFor(() => output === 'started\n', 60_000, 'the remote command to start');
       const session = descendantPids(sshd.pid).filter((pid) => !before.has(pid));
       assert.ok(session.length > 0, 'found the session processes');
       for (const pid of session) process.kill(pid, 'SIGKILL');
@@ -99,7 +99,7 @@ for (const [label, bin] of CLIENTS) {
       const conn = await peer.handshake();
       await conn.authenticate();
       conn.serveInBackground();
-      await waitFor(() => (conn.counts.get(MSG.CHANNEL_OPEN) ?? 0) > 0 || peer.wire.isClosed, 15_000, 'a forwarded connection');
+      await waitFor(() => (conn.counts.get(MSG.CHANNEL_OPEN) ?? 0) > 0 || peer.wire.isClosed, 60_000, 'a forwarded connection');
       forwardsRefused++;
       await waitFor(() => closedLocally, 30_000, 'the refused local connection to be closed');
       peer.wire.send(message(MSG.DISCONNECT).uint32(11).string('maintenance').string('').finish());
@@ -114,7 +114,7 @@ for (const [label, bin] of CLIENTS) {
       const local = net.connect({ host: '127.0.0.1', port });
       local.on('error', () => undefined);
       local.on('close', () => (closedLocally = true));
-      const exit = await client.exit(10_000);
+      const exit = await client.exit(60_000);
       assert.equal(forwardsRefused, 1);
       assert.deepEqual(exit, { code: 255, signal: null }, client.stderr);
       assert.match(client.stderr, /channel \d+: open failed: administratively prohibited: hostile server: sessions only\r?\n/);
