@@ -14,7 +14,7 @@ const DUMP = process.env.TSSH_DUMP_TRANSCRIPTS === '1';
 
 /** The log without the per-run parts (key fingerprints). */
 function transcript(outcome: Outcome, fingerprints: Record<string, string> = {}): string[] {
-  const lines = outcome.log.filter((l) => !l.startsWith('debug3: '));
+  const lines = outcome.log;
   const masked = lines.map((l) => Object.entries(fingerprints).reduce((line, [fp, name]) => line.split(fp).join(name), l));
   if (DUMP) console.log(JSON.stringify(masked, null, 2));
   return masked;
@@ -37,6 +37,7 @@ test('publickey: a refused key, an accepted one signed, success', async () => {
     'debug2: pubkey_prepare: done',
     'debug1: SSH2_MSG_SERVICE_ACCEPT received',
     'debug1: Authentications that can continue: publickey,password',
+    'debug3: start over, passed a different list publickey,password',
     'debug1: Next authentication method: publickey',
     'debug1: Offering public key: /keys/a ED25519 FP-A explicit',
     'debug1: Authentications that can continue: publickey,password',
@@ -68,6 +69,7 @@ test('keyboard-interactive: name, instruction, two prompts, an empty round, succ
     'debug2: pubkey_prepare: done',
     'debug1: SSH2_MSG_SERVICE_ACCEPT received',
     'debug1: Authentications that can continue: keyboard-interactive,password',
+    'debug3: start over, passed a different list keyboard-interactive,password',
     'debug1: Next authentication method: keyboard-interactive',
     'debug2: userauth_kbdint',
     'debug2: input_userauth_info_req: num_prompts 2',
@@ -96,6 +98,7 @@ test('password: a wrong one, then a change request with a mismatch, then success
     'debug2: pubkey_prepare: done',
     'debug1: SSH2_MSG_SERVICE_ACCEPT received',
     'debug1: Authentications that can continue: password',
+    'debug3: start over, passed a different list password',
     'debug1: Next authentication method: password',
     'debug1: Authentications that can continue: password',
     'error: Permission denied, please try again.',
@@ -121,11 +124,13 @@ test('partial success, then every method exhausted: Permission denied with the l
     'debug2: pubkey_prepare: done',
     'debug1: SSH2_MSG_SERVICE_ACCEPT received',
     'debug1: Authentications that can continue: publickey',
+    'debug3: start over, passed a different list publickey',
     'debug1: Next authentication method: publickey',
     'debug1: Offering public key: /keys/a ED25519 FP-A explicit',
     'debug1: Server accepts key: /keys/a ED25519 FP-A explicit',
     'verbose: Authenticated using "publickey" with partial success.',
     'debug1: Authentications that can continue: password,keyboard-interactive',
+    'debug3: start over, passed a different list password,keyboard-interactive',
     'debug1: Next authentication method: keyboard-interactive',
     'debug2: userauth_kbdint',
     'debug1: Authentications that can continue: password,keyboard-interactive',
@@ -146,6 +151,7 @@ test('with every method switched off, the server\'s list is refused at once', as
     'debug2: pubkey_prepare: done',
     'debug1: SSH2_MSG_SERVICE_ACCEPT received',
     'debug1: Authentications that can continue: publickey',
+    'debug3: start over, passed a different list publickey',
     'debug1: No more authentication methods to try.',
   ]);
 });
