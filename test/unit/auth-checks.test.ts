@@ -9,6 +9,8 @@ import { fileIdentity, runScripted, type Outcome } from './auth-fixtures.js';
 import { MSG } from '../../src/wire/messages.js';
 import { SshWriter, message } from '../../src/wire/writer.js';
 import { fingerprint } from '../../src/hostkeys/fingerprint.js';
+import { generateHostKeySigner } from '../../src/crypto/keys/index.js';
+import type { AgentClient } from '../../src/agent/client.js';
 
 const DUMP = process.env.TSSH_DUMP_TRANSCRIPTS === '1';
 
@@ -154,4 +156,61 @@ test('with every method switched off, the server\'s list is refused at once', as
     'debug3: start over, passed a different list publickey',
     'debug1: No more authentication methods to try.',
   ]);
+});
+
+/** An agent holding `key` (and a blob it cannot parse); signs with `key`; refuses session binding. */
+function fakeAgent(key: ReturnType<typeof generateHostKeySigner>, calls: string[]): AgentClient {
+  return {
+    listIdentities: async () => [
+      { blob: Buffer.from('not a key blob'), comment: 'broken' },
+      { blob: key.publicKey.blob, comment: 'agent-key' },
+    ],
+    sign: async (blob: Buffer, data: Buffer, algorithm: string) => {
+      calls.push(`sign ${algorithm}`);
+      return key.sign(algorithm, data);
+    },
+    bindSession: async (_binding: unknown, forwarding: boolean) => {
+      calls.push(`bind forwarding=${forwarding}`);
+      throw new Error('agent refused operation');
+    },
+    close: () => void calls.push('close'),
+  } as unknown as AgentClient;
+}
+
+test('agent: binding refused is only logged, an unparsable agent key is skipped, the agent signs, then is closed', async () => {
+  const agentKey = generateHostKeySigner('ssh-ed25519');
+  const calls: string[] = [];
+  const outcome = await runScripted({ openAgent: async () => fakeAgent(agentKey, calls) }, async (server) => {
+    server.failure('publickey');
+    const { blob } = await server.acceptKey();
+    assert.ok(blob.equals(agentKey.publicKey.blob));
+    await server.request();
+    server.success();
+  });
+  assert.equal(outcome.error, undefined);
+  assert.deepEqual(calls, ['bind forwarding=false', 'sign ssh-ed25519', 'close']);
+  const log = transcript(outcome, { [fingerprint(agentKey.publicKey.blob)]: 'FP-AGENT' });
+  assert.ok(log.includes('debug2: ssh_agent_bind_hostkey: agent refused operation'), log.join('\n'));
+  assert.ok(log.includes('debug1: get_agent_identities: agent returned 2 keys'), log.join('\n'));
+  assert.ok(log.some((l) => l.startsWith('debug1: pubkey_prepare: ignoring agent key "broken": ')), log.join('\n'));
+  assert.ok(log.includes('debug1: Will attempt key: agent-key ED25519 FP-AGENT agent'), log.join('\n'));
+});
+
+test('agent: a socket that cannot be reached, or a list that fails, leaves the files to try', async () => {
+  for (const [openAgent, expected] of [
+    [async () => { throw new Error('No such file or directory'); }, 'debug1: get_agent_identities: ssh_get_authentication_socket: No such file or directory'],
+    [async () => ({ ...fakeAgent(generateHostKeySigner('ssh-ed25519'), []), listIdentities: async () => { throw new Error('agent went away'); } }) as unknown as AgentClient, 'debug1: get_agent_identities: ssh_fetch_identitylist: agent went away'],
+  ] as const) {
+    const outcome = await runScripted({ openAgent, policy: { password: false, keyboardInteractive: false } }, async (server) => {
+      server.failure('publickey');
+    });
+    assert.equal(outcome.error?.message, 'alice@example.org: Permission denied (publickey).');
+    assert.ok(outcome.log.includes(expected), outcome.log.join('\n'));
+  }
+  // With publickey switched off the agent is not even opened.
+  let opened = false;
+  await runScripted({ openAgent: async () => ((opened = true), undefined), policy: { publicKey: false } }, async (server) => {
+    server.failure('publickey');
+  });
+  assert.equal(opened, false);
 });
