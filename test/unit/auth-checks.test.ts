@@ -165,7 +165,7 @@ function fakeAgent(key: ReturnType<typeof generateHostKeySigner>, calls: string[
       { blob: Buffer.from('not a key blob'), comment: 'broken' },
       { blob: key.publicKey.blob, comment: 'agent-key' },
     ],
-    sign: async (blob: Buffer, data: Buffer, algorithm: string) => {
+    sign: async (_blob: Buffer, data: Buffer, algorithm: string) => {
       calls.push(`sign ${algorithm}`);
       return key.sign(algorithm, data);
     },

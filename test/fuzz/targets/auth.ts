@@ -70,7 +70,7 @@ function fakeTransport(): { transport: Transport; deliver(payload: Buffer): void
 
 export const userauth: FuzzTarget = {
   name: 'user authentication replies',
-  cost: 3,
+  cost: 7,
   framed: { prefix: 0 },
   seeds: () => [
     frames([ACCEPT, failure('publickey,keyboard-interactive,password'), pkOk(), SUCCESS]),

@@ -140,7 +140,7 @@ function useClient(client: SshClient, raw: unknown[]): Promise<unknown> {
 
 export const sessionStream: FuzzTarget = {
   name: 'post-NEWKEYS stream through SshClient (auth, connection, rekey)',
-  cost: 12,
+  cost: 200,
   framed: { prefix: 0 },
   seeds: () => [
     frames([ACCEPT, extInfo, banner, failure('publickey,password'), pkOk, SUCCESS, globalRequest, confirm, channelSuccess, data, extended, adjust, exitStatus, eof, close]),
