@@ -42,7 +42,9 @@ function survivorLines(base) {
 
 for (const group of chosen) {
   const started = Date.now();
-  const env = { ...process.env, TSSH_MUTATE_GROUP: group, TSSH_MUTATE_REPORT: `${prefix}${group}` };
+  // A full run with the *-checks files records every killer, so one report tells "before" and "after".
+  const allKillers = !survivorsOf && !prefix ? { TSSH_MUTATE_ALL_KILLERS: '1' } : {};
+  const env = { ...allKillers, ...process.env, TSSH_MUTATE_GROUP: group, TSSH_MUTATE_REPORT: `${prefix}${group}` };
   let base;
   if (survivorsOf) {
     base = JSON.parse(readFileSync(report(`${survivorsOf}-${group}`), 'utf8'));

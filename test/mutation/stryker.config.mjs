@@ -8,6 +8,8 @@
 //   TSSH_MUTATE="src/auth/*.ts"        mutate only these files (comma-separated globs) of the group
 //   TSSH_MUTATE_CONCURRENCY=1          test processes at once (default 2; the machine has 2 shared cores)
 //   TSSH_MUTATE_BASELINE=1             without the test files written against surviving mutants
+//   TSSH_MUTATE_ALL_KILLERS=1          run every covering test file even after one failed, so each
+//                                      report also tells which mutants the older tests alone kill
 
 /** Per group: the modules mutated, the tests that predate mutation testing, and the ones written for it. */
 export const GROUPS = {
@@ -57,6 +59,7 @@ export default {
     forceBail: true,
   },
   coverageAnalysis: 'perTest',
+  disableBail: process.env.TSSH_MUTATE_ALL_KILLERS === '1',
   concurrency: Number(process.env.TSSH_MUTATE_CONCURRENCY ?? 2),
   // A mutant may loop for ever (a bound check turned off): it times out, which counts as killed.
   timeoutMS: 20_000,

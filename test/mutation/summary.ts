@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 interface Mutant {
   mutatorName: string;
+  killedBy?: string[];
   replacement?: string;
   status: string;
   statusReason?: string;
@@ -34,13 +35,27 @@ const GROUPS: Array<[string, RegExp]> = [
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
-function counts(mutants: Mutant[]): { detected: number; undetected: number; equivalent: number; errors: number; score: string } {
+/** The test files written against surviving mutants (test/unit/*-checks.test.ts). */
+const CHECKS = /-checks\.test\.js$/;
+
+/**
+ * Killed without the *-checks files: a mutant some older test file killed (the run must record every
+ * killer: TSSH_MUTATE_ALL_KILLERS=1, or a baseline run without the checks), or that timed out.
+ */
+function killedBefore(m: Mutant): boolean {
+  if (m.status === 'Timeout') return true;
+  return m.status === 'Killed' && (m.killedBy ?? []).some((test) => !CHECKS.test(test));
+}
+
+function counts(mutants: Mutant[]): { detected: number; before: number; undetected: number; equivalent: number; errors: number; score: string; scoreBefore: string } {
   const detected = mutants.filter((m) => DETECTED.has(m.status)).length;
+  const before = mutants.filter(killedBefore).length;
   const undetected = mutants.filter((m) => UNDETECTED.has(m.status)).length;
   const equivalent = mutants.filter((m) => m.status === 'Ignored').length;
   const errors = mutants.filter((m) => m.status === 'CompileError' || m.status === 'RuntimeError').length;
   const valid = detected + undetected;
-  return { detected, undetected, equivalent, errors, score: valid === 0 ? '-' : ((100 * detected) / valid).toFixed(1) };
+  const pct = (n: number): string => (valid === 0 ? '-' : ((100 * n) / valid).toFixed(1));
+  return { detected, before, undetected, equivalent, errors, score: pct(detected), scoreBefore: pct(before) };
 }
 
 function line(source: string, lineNumber: number): string {
@@ -59,17 +74,17 @@ for (const path of reportPaths.length > 0 ? reportPaths : ['reports/mutation/mut
   Object.assign(report.files, (JSON.parse(readFileSync(path, 'utf8')) as Report).files);
 }
 
-const rows = ['| module | mutants | killed | survived | equivalent | score |', '|---|---|---|---|---|---|'];
+const rows = ['| module | mutants | killed | survived | equivalent | score before the *-checks tests | score |', '|---|---|---|---|---|---|---|'];
 const everything: Mutant[] = [];
 for (const [name, pattern] of GROUPS) {
   const mutants = Object.entries(report.files).filter(([file]) => pattern.test(file)).flatMap(([, f]) => f.mutants);
   if (mutants.length === 0) continue;
   everything.push(...mutants);
   const c = counts(mutants);
-  rows.push(`| ${name} | ${mutants.length - c.errors} | ${c.detected} | ${c.undetected} | ${c.equivalent} | ${c.score} % |`);
+  rows.push(`| ${name} | ${mutants.length - c.errors} | ${c.detected} | ${c.undetected} | ${c.equivalent} | ${c.scoreBefore} % | ${c.score} % |`);
 }
 const all = counts(everything);
-rows.push(`| **all** | ${everything.length - all.errors} | ${all.detected} | ${all.undetected} | ${all.equivalent} | ${all.score} % |`);
+rows.push(`| **all** | ${everything.length - all.errors} | ${all.detected} | ${all.undetected} | ${all.equivalent} | ${all.scoreBefore} % | ${all.score} % |`);
 
 const survivors: string[] = [];
 const equivalents: string[] = [];
