@@ -1,8 +1,7 @@
 /**
  * Reads Stryker's JSON reports (the paths given; one per module group) and prints the mutation score per module
  * group as a Markdown table, then every surviving or uncovered mutant, then the mutants marked
- * equivalent in the sources (a `// Stryker disable next-line <mutator>: <reason>` comment) with their
- * reasons. `--write FILE` also writes the tables and the list of equivalents to FILE
+ * equivalent (test/mutation/equivalent.json) with their reasons. `--write FILE` also writes the tables and the list of equivalents to FILE
  * (test/mutation/EQUIVALENT.md). Exit status 1 while any mutant survives.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,6 +30,32 @@ const GROUPS: Array<[string, RegExp]> = [
   ['certificates (crypto/keys/certificate.ts)', /^src\/crypto\/keys\/certificate\.ts$/],
   ['user authentication (auth/)', /^src\/auth\//],
 ];
+
+/**
+ * Mutants judged equivalent (test/mutation/equivalent.json): matched by file, mutator, the source
+ * line's text and the replacement, so the list survives code moving up or down.
+ */
+interface Equivalent {
+  file: string;
+  mutator: string;
+  line: string;
+  replacement: string;
+  reason: string;
+}
+const EQUIVALENTS = JSON.parse(readFileSync(new URL('../../../test/mutation/equivalent.json', import.meta.url), 'utf8')) as Equivalent[];
+
+function markEquivalents(file: string, source: string, mutants: Mutant[]): void {
+  const lines = source.split('\n');
+  for (const m of mutants) {
+    if (!UNDETECTED.has(m.status)) continue;
+    const text = (lines[m.location.start.line - 1] ?? '').trim();
+    const match = EQUIVALENTS.find((e) => e.file === file && e.mutator === m.mutatorName && e.line === text && e.replacement === (m.replacement ?? ''));
+    if (match) {
+      m.status = 'Ignored';
+      m.statusReason = match.reason;
+    }
+  }
+}
 
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
@@ -73,6 +98,7 @@ for (const path of reportPaths.length > 0 ? reportPaths : ['reports/mutation/mut
   }
   Object.assign(report.files, (JSON.parse(readFileSync(path, 'utf8')) as Report).files);
 }
+for (const [file, { source, mutants }] of Object.entries(report.files)) markEquivalents(file, source, mutants);
 
 const rows = ['| module | mutants | killed | survived | equivalent | score before the *-checks tests | score |', '|---|---|---|---|---|---|---|'];
 const everything: Mutant[] = [];
@@ -110,8 +136,8 @@ if (writeAt >= 0) {
       '',
       'Written by `npm run mutate` (test/mutation/summary.ts) from Stryker\'s report. A mutant counts as',
       'killed when a unit or pair test fails (or times out) with it; equivalent mutants change no',
-      'behaviour any test could observe and are marked in the source with',
-      '`// Stryker disable next-line <mutator>: <reason>`, so the reason sits beside the code.',
+      'behaviour any test could observe; each is listed in test/mutation/equivalent.json (file, mutator,',
+      'source line, replacement) with the reason.',
       '',
       rows.join('\n'),
       '',

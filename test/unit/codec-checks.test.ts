@@ -42,6 +42,8 @@ test('packet_length below 5 or above 256 KiB: "Bad packet length N.", a MAC erro
   for (const length of [0, 4, MAX_PACKET_LENGTH + 1, 0xffffffff]) {
     fatal(() => decodeOne(noneOpener(), rawPacket(length, 4).subarray(0, 8)), 'BAD_PACKET_LENGTH', [`Bad packet length ${length}.`], 'message authentication code incorrect');
   }
+  // The length is judged as soon as its bytes are in, not when more arrive.
+  fatal(() => decodeOne(noneOpener(), rawPacket(3, 4).subarray(0, 4)), 'BAD_PACKET_LENGTH', ['Bad packet length 3.'], 'message authentication code incorrect');
   // With the length in the clear (-etm MACs, AEAD ciphers) OpenSSH calls it a corrupted connection.
   const etm = createOpener('aes128-ctr', 'hmac-sha2-256-etm@openssh.com', keysFor('aes128-ctr', 'hmac-sha2-256-etm@openssh.com'));
   fatal(() => decodeOne(etm, rawPacket(4, 4)), 'BAD_PACKET_LENGTH', ['Bad packet length 4.'], 'Connection corrupted');
@@ -100,7 +102,7 @@ test('the encoder pads to the block size with 4 to 4+block-1 bytes, the length i
 
 test('padTo rounds what is encrypted up to whole units, adding a unit when already whole, never past 255 bytes of padding', () => {
   const encoder = new PacketEncoder(noneSealer());
-  for (const [n, padTo, expectedLength] of [[10, 64, 64 - 4], [54, 64, 128 - 4], [59, 64, 128 - 4], [20, 60, 64 - 4], [400, 64, 448 - 4]] as const) {
+  for (const [n, padTo, expectedLength] of [[10, 64, 64 - 4], [54, 64, 128 - 4], [59, 64, 128 - 4], [20, 60, 64 - 4], [400, 64, 448 - 4], [252, 256, 512 - 4]] as const) {
     assert.equal(encoder.encodeParts(Buffer.alloc(n), padTo).reduce((sum, b) => sum + b.length, 0) - 4, expectedLength, `${n} bytes padded to ${padTo}`);
   }
   // Extra padding that would pass 255 bytes is left out: the packet is only block-aligned.

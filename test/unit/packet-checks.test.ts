@@ -12,6 +12,9 @@ import { TsshError } from '../../src/errors.js';
 import { createOpener, createSealer, noneOpener } from '../../src/crypto/protection.js';
 import { aesGcmOpener, aesGcmSealer } from '../../src/crypto/cipher/aes-gcm.js';
 import { chachaPolyOpener, chachaPolySealer } from '../../src/crypto/cipher/chacha20-poly1305.js';
+import { ChachaHeaderKey } from '../../src/crypto/cipher/chacha-header.js';
+import { noblePoly1305, createPoly1305 } from '../../src/crypto/cipher/poly1305.js';
+import { aesCtr } from '../../src/crypto/cipher/stream.js';
 import { allCombinations, buildPacket, bytes, keysFor } from './protection-fixtures.js';
 
 function fails(fn: () => unknown, code: string, message: string, disconnectReason?: number): void {
@@ -155,4 +158,20 @@ test('MACs and Poly1305 tags are compared in constant time (crypto.timingSafeEqu
     writable.timingSafeEqual = original;
     syncBuiltinESMExports();
   }
+});
+
+test('AES-CTR and the ChaCha20 header key refuse other key or IV sizes by name', () => {
+  fails(() => aesCtr(Buffer.alloc(20), Buffer.alloc(16)), 'INTERNAL', 'aes-160-ctr: bad key (20) or IV (16) length');
+  fails(() => aesCtr(Buffer.alloc(16), Buffer.alloc(12)), 'INTERNAL', 'aes-128-ctr: bad key (16) or IV (12) length');
+  for (const size of [16, 24, 32]) assert.equal(aesCtr(Buffer.alloc(size), Buffer.alloc(16)).blockSize, 16);
+  assert.throws(() => new ChachaHeaderKey(Buffer.alloc(31)), (err: unknown) => err instanceof RangeError && err.message === 'ChaCha20 needs a 32-byte key');
+});
+
+test('Poly1305 over a message in two pieces equals the tag over the joined message, in noble and WebAssembly', () => {
+  const key = bytes(32, 'poly-key');
+  const [a, b] = [bytes(37, 'poly-a'), bytes(70, 'poly-b')];
+  const joined = Buffer.from(createPoly1305()(key, Buffer.concat([a, b])));
+  assert.deepEqual(Buffer.from(noblePoly1305()(key, a, b)), joined);
+  assert.deepEqual(Buffer.from(createPoly1305()(key, a, b)), joined);
+  assert.notDeepEqual(Buffer.from(noblePoly1305()(key, a)), joined);
 });
