@@ -29,16 +29,19 @@ const UNDETECTED = new Set(['Survived', 'NoCoverage', 'Timeout']);
 const key = (m) => `${m.location.start.line}:${m.location.start.column}:${m.mutatorName}:${m.replacement ?? ''}`;
 
 /**
- * Stryker `mutate` patterns: for each file with undetected mutants the range of lines that holds
- * them, or the whole file when it changed since the report (its line numbers no longer match).
+ * Stryker `mutate` patterns: the lines of each undetected mutant, or the whole file when it changed
+ * since the report (its positions no longer match).
  */
 function survivorLines(base) {
   const patterns = [];
   for (const [file, { mutants, source }] of Object.entries(base.files)) {
-    const lines = [...new Set(mutants.filter((m) => UNDETECTED.has(m.status)).flatMap((m) => [m.location.start.line, m.location.end.line]))];
     const changed = readFileSync(file, 'utf8') !== source;
-    if (changed) patterns.push(file);
-    else if (lines.length > 0) patterns.push(`${file}:${Math.min(...lines)}-${Math.max(...lines)}`);
+    if (changed) {
+      patterns.push(file);
+      continue;
+    }
+    const spans = new Set(mutants.filter((m) => UNDETECTED.has(m.status)).map((m) => `${file}:${m.location.start.line}-${m.location.end.line}`));
+    patterns.push(...spans);
   }
   return patterns;
 }
