@@ -21,8 +21,10 @@ const weight = (target: (typeof TARGETS)[number]): number => 1 / (target.cost ??
 const perTarget = option('iterations') !== undefined ? Number(option('iterations')) : undefined;
 const total = Number(option('inputs') ?? 10_000_000);
 const totalWeight = chosen.reduce((sum, target) => sum + weight(target), 0);
-const inputsFor = (target: (typeof TARGETS)[number]): number =>
-  Math.max(1, Math.round(perTarget !== undefined ? perTarget * weight(target) : (total * weight(target)) / totalWeight));
+const shares = chosen.map((target) => Math.max(1, Math.round(perTarget !== undefined ? perTarget * weight(target) : (total * weight(target)) / totalWeight)));
+// The cheapest target takes up the rounding, so --inputs is met exactly.
+if (perTarget === undefined) shares[shares.length - 1]! += total - shares.reduce((sum, n) => sum + n, 0);
+const inputsFor = (target: (typeof TARGETS)[number]): number => shares[chosen.indexOf(target)]!;
 
 let failed = 0;
 let ran = 0;

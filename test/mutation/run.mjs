@@ -24,8 +24,9 @@ if (unknown.length > 0) {
 }
 const prefix = process.env.TSSH_MUTATE_BASELINE ? 'baseline-' : '';
 const report = (name) => `reports/mutation/${name}.json`;
-// Timeouts too: on a loaded machine a slow test can pass for a mutant's endless loop.
-const UNDETECTED = new Set(['Survived', 'NoCoverage', 'Timeout']);
+// With TSSH_MUTATE_RETEST_TIMEOUTS=1 timeouts too: on a loaded machine a slow test can pass for a
+// mutant's endless loop.
+const UNDETECTED = new Set(['Survived', 'NoCoverage', ...(process.env.TSSH_MUTATE_RETEST_TIMEOUTS === '1' ? ['Timeout'] : [])]);
 const key = (m) => `${m.location.start.line}:${m.location.start.column}:${m.mutatorName}:${m.replacement ?? ''}`;
 
 /**
