@@ -29,6 +29,12 @@ const report = (name) => `reports/mutation/${name}.json`;
 const UNDETECTED = new Set(['Survived', 'NoCoverage', ...(process.env.TSSH_MUTATE_RETEST_TIMEOUTS === '1' ? ['Timeout'] : [])]);
 const key = (m) => `${m.location.start.line}:${m.location.start.column}:${m.mutatorName}:${m.replacement ?? ''}`;
 
+/** killedBy as test file names: Stryker numbers tests per report, so merged reports must not mix numbers. */
+function nameKillers(report) {
+  const names = new Map(Object.values(report.testFiles ?? {}).flatMap((f) => f.tests.map((t) => [t.id, t.name])));
+  for (const { mutants } of Object.values(report.files)) for (const m of mutants) if (m.killedBy) m.killedBy = m.killedBy.map((id) => names.get(id) ?? id);
+}
+
 /**
  * Stryker `mutate` patterns: the lines of each undetected mutant, or the whole file when it changed
  * since the report (its positions no longer match).
@@ -66,6 +72,9 @@ for (const group of chosen) {
   if (run.status !== 0) process.exit(run.status ?? 1);
   if (base) {
     const rerun = JSON.parse(readFileSync(report(env.TSSH_MUTATE_REPORT), 'utf8'));
+    nameKillers(base);
+    nameKillers(rerun);
+    delete base.testFiles;
     for (const [file, { mutants, source }] of Object.entries(rerun.files)) {
       const target = base.files[file];
       if (target.source !== source) {
@@ -73,7 +82,10 @@ for (const group of chosen) {
         continue;
       }
       const verdicts = new Map(mutants.map((m) => [key(m), m]));
-      target.mutants = target.mutants.map((m) => verdicts.get(key(m)) ?? m);
+      // Only undetected mutants take the new verdict (a killed one stays killed-before), and timeouts the
+      // re-run found surviving (a slow machine's false kills).
+      const retake = (m, again) => UNDETECTED.has(m.status) || (m.status === 'Timeout' && again && !['Killed', 'Timeout'].includes(again.status));
+      target.mutants = target.mutants.map((m) => (retake(m, verdicts.get(key(m))) ? verdicts.get(key(m)) ?? m : m));
     }
     writeFileSync(report(`${prefix}${group}`), JSON.stringify(base));
   }

@@ -16,6 +16,16 @@ interface Mutant {
 }
 interface Report {
   files: Record<string, { source: string; mutants: Mutant[] }>;
+  /** Test ids (in killedBy) by file: Stryker numbers the tests per report. */
+  testFiles?: Record<string, { tests: Array<{ id: string; name: string }> }>;
+}
+
+/** killedBy as test file names rather than this report's test numbers. */
+function nameKillers(report: Report): void {
+  const names = new Map(Object.values(report.testFiles ?? {}).flatMap((f) => f.tests.map((t) => [t.id, t.name] as const)));
+  for (const { mutants } of Object.values(report.files)) {
+    for (const m of mutants) if (m.killedBy) m.killedBy = m.killedBy.map((id) => names.get(id) ?? id);
+  }
 }
 
 /** The module groups of issue 15, by path prefix (first match wins). */
@@ -96,7 +106,9 @@ for (const path of reportPaths.length > 0 ? reportPaths : ['reports/mutation/mut
     console.log(`(no report ${path})`);
     continue;
   }
-  Object.assign(report.files, (JSON.parse(readFileSync(path, 'utf8')) as Report).files);
+  const one = JSON.parse(readFileSync(path, 'utf8')) as Report;
+  nameKillers(one);
+  Object.assign(report.files, one.files);
 }
 for (const [file, { source, mutants }] of Object.entries(report.files)) markEquivalents(file, source, mutants);
 
@@ -125,7 +137,7 @@ for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a]
 console.log(rows.join('\n'));
 console.log(`\n${survivors.length} surviving or uncovered mutants${survivors.length ? ':' : '.'}`);
 for (const s of survivors) console.log(`  ${s}`);
-console.log(`\n${equivalents.length} mutants marked equivalent in the sources.`);
+console.log(`\n${equivalents.length} mutants listed as equivalent (test/mutation/equivalent.json).`);
 
 if (writeAt >= 0) {
   const target = args[writeAt + 1]!;
