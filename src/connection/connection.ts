@@ -288,11 +288,13 @@ export class Connection implements ChannelLink {
     const localId = r.uint32();
     const pending = this.opening.get(localId);
     if (!pending) throw this.notOpening(localId, 'open confirmation');
-    this.opening.delete(localId);
+    // Every field is read before the open stops pending: a malformed reply fails the connection, whose
+    // shutdown then rejects this open too instead of leaving its promise unsettled for ever.
     const remoteId = r.uint32();
     const remoteWindow = r.uint32();
     const remoteMaxPacket = r.uint32();
     if (remoteMaxPacket === 0) throw protocolError(`channel ${localId}: zero maximum packet size`);
+    this.opening.delete(localId);
     this.noteRoundTrip(performance.now() - pending.sentAt);
     const channel = new Channel(this, { localId, remoteId, remoteWindow, remoteMaxPacket, localWindow: pending.window, localMaxPacket: pending.maxPacket, roundTripMs: this.roundTripMs });
     this.channels.set(localId, channel);
@@ -304,9 +306,9 @@ export class Connection implements ChannelLink {
     const localId = r.uint32();
     const pending = this.opening.get(localId);
     if (!pending) throw this.notOpening(localId, 'open failure');
-    this.opening.delete(localId);
     const code = r.uint32();
     const description = sanitizeRemoteText(r.text());
+    this.opening.delete(localId);
     const reason = OPEN_FAILURE_REASONS[code] ?? `unknown reason ${code}`;
     pending.reject(new ChannelOpenError(code, description, `channel ${localId}: open failed: ${reason}${description ? `: ${description}` : ''}`));
     return true;

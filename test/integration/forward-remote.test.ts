@@ -158,7 +158,7 @@ test('-f -N -L: returns once the tunnel is up, which then works from the backgro
     assert.equal((await fetchHash(port, '/small')).sha256, sha256(small));
   } finally {
     for (const pid of background) process.kill(pid, 'SIGTERM');
-    await waitFor(() => background.every((pid) => !isAlive(pid)), 5000, 'the background tssh to exit');
+    await waitFor(() => background.every((pid) => !isAlive(pid)), 30_000, 'the background tssh to exit');
   }
   // With a failure and ExitOnForwardFailure the foreground reports it and exits 255; nothing stays behind.
   const failed = await runClient(TSSH_BIN, ['-f', '-N', '-o', 'ExitOnForwardFailure=yes', '-L', `127.0.0.1:${sshd.port}:127.0.0.1:1`, ...sshd.clientArgs()]);

@@ -47,7 +47,7 @@ function inTerminal(file: string, args: string[]) {
   return {
     output: () => output,
     async waitForText(text: string, from = 0): Promise<number> {
-      await waitFor(() => output.indexOf(text, from) >= 0 || exit !== undefined, 15_000, `"${text}" on the terminal`);
+      await waitFor(() => output.indexOf(text, from) >= 0 || exit !== undefined, 30_000, `"${text}" on the terminal`);
       const at = output.indexOf(text, from);
       assert.ok(at >= 0, `expected "${text}", terminal showed:\n${output}`);
       return at + text.length;
@@ -55,7 +55,7 @@ function inTerminal(file: string, args: string[]) {
     type: (text: string) => term.write(text),
     async exited(): Promise<{ exitCode: number; signal?: number }> {
       try {
-        await waitFor(() => exit !== undefined, 20_000, 'the program to exit');
+        await waitFor(() => exit !== undefined, 30_000, 'the program to exit');
       } finally {
         if (exit === undefined) term.kill('SIGKILL');
       }

@@ -38,7 +38,7 @@ test('login shell: prompt, a typed command, TERM, window size and resize, exit s
     await remote(shell, 'echo SIZE-$(stty size | tr " " x)', 'SIZE-30x100');
     shell.resize(120, 40);
     // SIGWINCH → window-change is asynchronous: ask again until the remote side sees the new size.
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     for (;;) {
       const text = await remote(shell, 'echo NOW-$(stty size | tr " " x)', /NOW-\d+x\d+/);
       if (text.includes('NOW-40x120')) break;

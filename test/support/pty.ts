@@ -92,7 +92,7 @@ export class PtyShell {
       return typeof expected === 'string' ? text.includes(expected) : expected.test(text);
     };
     try {
-      await waitFor(found, options.timeoutMs ?? 15_000, options.what ?? String(expected), 20);
+      await waitFor(found, options.timeoutMs ?? 30_000, options.what ?? String(expected), 20);
     } catch (err) {
       throw new Error(`${(err as Error).message}; the terminal showed:\n${JSON.stringify(this.text.slice(options.after))}`);
     }
@@ -139,7 +139,7 @@ export class PtyShell {
       return words.includes('-icanon') && words.includes('-echo') && words.includes('-opost');
     };
     try {
-      await waitFor(raw, 15_000, what, 20);
+      await waitFor(raw, 30_000, what, 20);
     } catch (err) {
       throw new Error(`${(err as Error).message}; the terminal showed:\n${JSON.stringify(this.text)}`);
     }

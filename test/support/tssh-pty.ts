@@ -38,7 +38,7 @@ export async function remote(shell: PtyShell, line: string, expected: string | R
 }
 
 /** Like remote(), but types the line again every 2 s until `expected` shows (for input a program may discard). */
-export async function remoteUntil(shell: PtyShell, line: string, expected: string, timeoutMs = 15_000): Promise<void> {
+export async function remoteUntil(shell: PtyShell, line: string, expected: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

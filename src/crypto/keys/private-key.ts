@@ -1,5 +1,6 @@
 import {
   constants,
+  createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
   sign as cryptoSign,
@@ -74,17 +75,24 @@ export function privateKeyFromKeyObject(keyObject: KeyObject, comment: string): 
   return new NodePrivateKey(keyObject, parseSshPublicKey(blob), comment);
 }
 
-/** A fresh key pair (for tests and in-process servers). RSA keys are 2048 bits unless told otherwise. */
+/**
+ * A fresh key pair (for tests and in-process servers). RSA keys are 2048 bits unless told otherwise.
+ * The key is re-imported from its DER: Node 20's generated KeyObject shares a lock with the internal
+ * key-generation job, and a garbage collection that frees the job while that key is in use (signing,
+ * exporting) deadlocks the process (seen as test files hanging at 0% CPU, the main thread in
+ * ~KeyGenJob waiting for the mutex it already holds). A re-imported key has a lock of its own.
+ */
 export function generateHostKeySigner(type: GeneratedKeyType, rsaBits = 2048): NodePrivateKey {
-  let privateKey: KeyObject;
+  let generated: KeyObject;
   if (type === 'ssh-ed25519') {
-    privateKey = generateKeyPairSync('ed25519').privateKey;
+    generated = generateKeyPairSync('ed25519').privateKey;
   } else if (type === 'ssh-rsa') {
-    privateKey = generateKeyPairSync('rsa', { modulusLength: rsaBits, publicExponent: 65537 }).privateKey;
+    generated = generateKeyPairSync('rsa', { modulusLength: rsaBits, publicExponent: 65537 }).privateKey;
   } else {
     const curve = ECDSA_CURVES.find((c) => c.type === type);
     if (!curve) throw keyError(`unsupported key type ${String(type)}`);
-    privateKey = generateKeyPairSync('ec', { namedCurve: curve.nodeCurve }).privateKey;
+    generated = generateKeyPairSync('ec', { namedCurve: curve.nodeCurve }).privateKey;
   }
+  const privateKey = createPrivateKey({ key: generated.export({ format: 'der', type: 'pkcs8' }), format: 'der', type: 'pkcs8' });
   return privateKeyFromKeyObject(privateKey, '');
 }

@@ -73,11 +73,6 @@ export class PacketHmac {
     return hmac.digest();
   }
 
-  /** Writes the MAC into `out` at `offset`. */
-  computeInto(out: Buffer, offset: number, seq: number, a: Uint8Array, b?: Uint8Array): void {
-    this.compute(seq, a, b).copy(out, offset);
-  }
-
   /** Throws "Corrupted MAC on input." unless `received` is the MAC of seq || a || b. */
   verify(seq: number, received: Uint8Array, a: Uint8Array, b?: Uint8Array): void {
     if (!tagsEqual(this.compute(seq, a, b), received)) throw corruptedMac();

@@ -38,7 +38,7 @@ function frames(messages: Buffer[]): Buffer {
 
 export const channelMessages: FuzzTarget = {
   name: 'channel and connection messages',
-  cost: 2,
+  cost: 7,
   framed: { prefix: 0 },
   seeds: () => [
     frames([confirm, success, data('hello'), extended, adjust, exitStatus, eof, close]),

@@ -60,7 +60,7 @@ function unarmor(text: string): Buffer {
 /** The openssh-key-v1 container as bytes: mutations reach its fields instead of breaking the base64. */
 export const privateKeyContainer: FuzzTarget = {
   name: 'private key files (openssh-key-v1 container)',
-  cost: 2,
+  cost: 4,
   seeds: () => keyFiles().privateTexts.map(unarmor),
   run(input: Buffer) {
     const base64 = input.toString('base64').replace(/.{70}/g, '$&\n');
@@ -70,7 +70,7 @@ export const privateKeyContainer: FuzzTarget = {
 
 export const privateKeyText: FuzzTarget = {
   name: 'private key files (text: OpenSSH and PEM)',
-  cost: 2,
+  cost: 13,
   seeds: () => [
     ...keyFiles().privateTexts.map((t) => Buffer.from(t)),
     Buffer.from(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'sec1' }) as string),
@@ -81,6 +81,7 @@ export const privateKeyText: FuzzTarget = {
 
 export const publicKeys: FuzzTarget = {
   name: 'public keys and certificates (lines and blobs)',
+  cost: 3,
   seeds: () => {
     const { publicLines, certificateLine } = keyFiles();
     const lines = [...publicLines, certificateLine];
@@ -125,7 +126,7 @@ const CONFIG_SEEDS = [
 /** ssh_config text through the whole resolver, with a file system that holds only that text. */
 export const sshConfig: FuzzTarget = {
   name: 'ssh_config (parse and resolve)',
-  cost: 2,
+  cost: 8,
   seeds: () => CONFIG_SEEDS.map((text) => Buffer.from(text)),
   run(input: Buffer) {
     const text = input.toString('utf8');

@@ -4,6 +4,7 @@ import { identification, kexinit, packetCodec, wireReader } from './wire.js';
 import { kexReplies } from './kex.js';
 import { userauth } from './auth.js';
 import { channelMessages } from './channels.js';
+import { sessionStream } from './session.js';
 import { agentReplies, knownHosts, privateKeyContainer, privateKeyText, publicKeys, socksRequests, sshConfig } from './files.js';
 
 export const TARGETS: readonly FuzzTarget[] = [
@@ -14,6 +15,7 @@ export const TARGETS: readonly FuzzTarget[] = [
   kexReplies,
   userauth,
   channelMessages,
+  sessionStream,
   privateKeyContainer,
   privateKeyText,
   publicKeys,

@@ -27,7 +27,7 @@ function frame(messages: Buffer[]): Buffer {
 
 export const kexReplies: FuzzTarget = {
   name: 'key exchange replies (every method)',
-  cost: 8,
+  cost: 500,
   framed: { prefix: 1 },
   seeds() {
     const hostKey = generateHostKeySigner('ssh-ed25519');

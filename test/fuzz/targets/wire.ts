@@ -87,6 +87,7 @@ function keysFor(cipher: string, mac: string | undefined): { key: Buffer; iv: Bu
  */
 export const packetCodec: FuzzTarget = {
   name: 'packet codec (every cipher and MAC)',
+  cost: 3,
   seeds: () =>
     COMBOS.map(([cipher, mac], index) => {
       const encoder = new PacketEncoder(createSealer(cipher, mac, keysFor(cipher, mac)));

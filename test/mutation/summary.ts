@@ -1,0 +1,167 @@
+/**
+ * Reads Stryker's JSON reports (the paths given; one per module group) and prints the mutation score per module
+ * group as a Markdown table, then every surviving or uncovered mutant, then the mutants marked
+ * equivalent (test/mutation/equivalent.json) with their reasons. `--write FILE` also writes the tables and the list of equivalents to FILE
+ * (test/mutation/EQUIVALENT.md). Exit status 1 while any mutant survives.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+interface Mutant {
+  mutatorName: string;
+  killedBy?: string[];
+  replacement?: string;
+  status: string;
+  statusReason?: string;
+  location: { start: { line: number; column: number } };
+}
+interface Report {
+  files: Record<string, { source: string; mutants: Mutant[] }>;
+  /** Test ids (in killedBy) by file: Stryker numbers the tests per report. */
+  testFiles?: Record<string, { tests: Array<{ id: string; name: string }> }>;
+}
+
+/** killedBy as test file names rather than this report's test numbers. */
+function nameKillers(report: Report): void {
+  const names = new Map(Object.values(report.testFiles ?? {}).flatMap((f) => f.tests.map((t) => [t.id, t.name] as const)));
+  for (const { mutants } of Object.values(report.files)) {
+    for (const m of mutants) if (m.killedBy) m.killedBy = m.killedBy.map((id) => names.get(id) ?? id);
+  }
+}
+
+/** The module groups of issue 15, by path prefix (first match wins). */
+const GROUPS: Array<[string, RegExp]> = [
+  ['packet codec', /^src\/transport\/packet-codec\.ts$/],
+  ['packet protection (protection.ts)', /^src\/crypto\/protection\.ts$/],
+  ['ciphers (crypto/cipher/)', /^src\/crypto\/cipher\//],
+  ['MACs (crypto/mac/)', /^src\/crypto\/mac\//],
+  ['key exchange (transport/key-exchange.ts)', /^src\/transport\/key-exchange\.ts$/],
+  ['key exchange methods (crypto/kex/)', /^src\/crypto\/kex\//],
+  ['host keys and known_hosts (hostkeys/)', /^src\/hostkeys\//],
+  ['certificates (crypto/keys/certificate.ts)', /^src\/crypto\/keys\/certificate\.ts$/],
+  ['user authentication (auth/)', /^src\/auth\//],
+];
+
+/**
+ * Mutants judged equivalent (test/mutation/equivalent.json): matched by file, mutator, the source
+ * line's text and the replacement, so the list survives code moving up or down.
+ */
+interface Equivalent {
+  file: string;
+  mutator: string;
+  line: string;
+  replacement: string;
+  reason: string;
+}
+const EQUIVALENTS = JSON.parse(readFileSync(new URL('../../../test/mutation/equivalent.json', import.meta.url), 'utf8')) as Equivalent[];
+
+function markEquivalents(file: string, source: string, mutants: Mutant[]): void {
+  const lines = source.split('\n');
+  for (const m of mutants) {
+    if (!UNDETECTED.has(m.status)) continue;
+    const text = (lines[m.location.start.line - 1] ?? '').trim();
+    const match = EQUIVALENTS.find((e) => e.file === file && e.mutator === m.mutatorName && e.line === text && e.replacement === (m.replacement ?? ''));
+    if (match) {
+      m.status = 'Ignored';
+      m.statusReason = match.reason;
+    }
+  }
+}
+
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+
+/** The test files written against surviving mutants (test/unit/*-checks.test.ts). */
+const CHECKS = /-checks\.test\.js$/;
+
+/**
+ * Killed without the *-checks files: a mutant some older test file killed (the run must record every
+ * killer: TSSH_MUTATE_ALL_KILLERS=1, or a baseline run without the checks), or that timed out.
+ */
+function killedBefore(m: Mutant): boolean {
+  if (m.status === 'Timeout') return true;
+  return m.status === 'Killed' && (m.killedBy ?? []).some((test) => !CHECKS.test(test));
+}
+
+function counts(mutants: Mutant[]): { detected: number; before: number; undetected: number; equivalent: number; errors: number; score: string; scoreBefore: string } {
+  const detected = mutants.filter((m) => DETECTED.has(m.status)).length;
+  const before = mutants.filter(killedBefore).length;
+  const undetected = mutants.filter((m) => UNDETECTED.has(m.status)).length;
+  const equivalent = mutants.filter((m) => m.status === 'Ignored').length;
+  const errors = mutants.filter((m) => m.status === 'CompileError' || m.status === 'RuntimeError').length;
+  const valid = detected + undetected;
+  const pct = (n: number): string => (valid === 0 ? '-' : ((100 * n) / valid).toFixed(1));
+  return { detected, before, undetected, equivalent, errors, score: pct(detected), scoreBefore: pct(before) };
+}
+
+function line(source: string, lineNumber: number): string {
+  return (source.split('\n')[lineNumber - 1] ?? '').trim();
+}
+
+const args = process.argv.slice(2);
+const writeAt = args.indexOf('--write');
+const reportPaths = args.filter((a, i) => !a.startsWith('--') && !(writeAt >= 0 && i === writeAt + 1));
+const report: Report = { files: {} };
+for (const path of reportPaths.length > 0 ? reportPaths : ['reports/mutation/mutation.json']) {
+  if (!existsSync(path)) {
+    console.log(`(no report ${path})`);
+    continue;
+  }
+  const one = JSON.parse(readFileSync(path, 'utf8')) as Report;
+  nameKillers(one);
+  Object.assign(report.files, one.files);
+}
+for (const [file, { source, mutants }] of Object.entries(report.files)) markEquivalents(file, source, mutants);
+
+const rows = ['| module | mutants | killed | survived | equivalent | score before the *-checks tests | score |', '|---|---|---|---|---|---|---|'];
+const everything: Mutant[] = [];
+for (const [name, pattern] of GROUPS) {
+  const mutants = Object.entries(report.files).filter(([file]) => pattern.test(file)).flatMap(([, f]) => f.mutants);
+  if (mutants.length === 0) continue;
+  everything.push(...mutants);
+  const c = counts(mutants);
+  rows.push(`| ${name} | ${mutants.length - c.errors} | ${c.detected} | ${c.undetected} | ${c.equivalent} | ${c.scoreBefore} % | ${c.score} % |`);
+}
+const all = counts(everything);
+rows.push(`| **all** | ${everything.length - all.errors} | ${all.detected} | ${all.undetected} | ${all.equivalent} | ${all.scoreBefore} % | ${all.score} % |`);
+
+const survivors: string[] = [];
+const equivalents: string[] = [];
+for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const m of [...mutants].sort((a, b) => a.location.start.line - b.location.start.line)) {
+    const where = `${file}:${m.location.start.line}`;
+    if (UNDETECTED.has(m.status)) survivors.push(`${where} ${m.status} ${m.mutatorName}: ${line(source, m.location.start.line)}  →  ${m.replacement ?? ''}`);
+    if (m.status === 'Ignored') equivalents.push(`- \`${where}\` ${m.mutatorName} (\`${(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 60)}\`): ${m.statusReason ?? ''}`);
+  }
+}
+
+console.log(rows.join('\n'));
+console.log(`\n${survivors.length} surviving or uncovered mutants${survivors.length ? ':' : '.'}`);
+for (const s of survivors) console.log(`  ${s}`);
+console.log(`\n${equivalents.length} mutants listed as equivalent (test/mutation/equivalent.json).`);
+
+if (writeAt >= 0) {
+  const target = args[writeAt + 1]!;
+  writeFileSync(
+    target,
+    [
+      '# Mutation testing: scores and equivalent mutants',
+      '',
+      'Written by `npm run mutate` (test/mutation/summary.ts) from Stryker\'s report. A mutant counts as',
+      'killed when a unit or pair test fails (or times out) with it; equivalent mutants change no',
+      'behaviour any test could observe; each is listed in test/mutation/equivalent.json (file, mutator,',
+      'source line, replacement) with the reason.',
+      '',
+      rows.join('\n'),
+      '',
+      `## Surviving mutants (${survivors.length})`,
+      '',
+      ...(survivors.length ? survivors.map((s) => `- \`${s}\``) : ['None.']),
+      '',
+      `## Equivalent mutants (${equivalents.length})`,
+      '',
+      ...(equivalents.length ? equivalents : ['None.']),
+      '',
+    ].join('\n'),
+  );
+}
+process.exit(survivors.length > 0 ? 1 : 0);
