@@ -1,29 +1,45 @@
 import type { Readable, Writable } from 'node:stream';
+import type { Channel } from '../connection/channel.js';
 import type { Session, SessionExit } from '../connection/session.js';
 import type { Logger } from '../log.js';
 
 export interface StdioStreams {
-  stdin: Readable | undefined; // undefined with -n: the remote gets EOF at once
   stdout: Writable;
   stderr: Writable;
+  /** Stops what pipeStdin started, once the remote side has ended. */
+  stopStdin: () => void;
 }
 
 /**
- * Connects local stdio to a session and waits for the remote end: stdin → channel (EOF on local EOF),
- * channel → stdout, extended data → stderr, binary-safe and with backpressure both ways. Resolves after
- * the channel closed and everything received was handed to stdout/stderr.
+ * Starts feeding local stdin to the channel (EOF on local EOF), or sends EOF at once without it (-n).
+ * Called as soon as the session's start request is out, as ssh reads stdin once the channel is open:
+ * waiting for the reply lets a fast command finish before stdin was read, and a script's
+ * `while read h; do ssh ...; done < list` then ran a varying number of times. Returns the stopper.
  */
-export async function runExecIo(session: Session, io: StdioStreams, log: Logger): Promise<SessionExit> {
-  const channel = session.channel;
-  if (io.stdin) {
-    io.stdin.pipe(channel);
-    io.stdin.on('error', (err) => {
-      log.debug1(`stdin: ${err.message}`);
-      channel.end();
-    });
-  } else {
+export function pipeStdin(channel: Channel, stdin: Readable | undefined, log: Logger): () => void {
+  if (!stdin) {
     channel.end();
+    return () => {};
   }
+  stdin.pipe(channel);
+  stdin.on('error', (err) => {
+    log.debug1(`stdin: ${err.message}`);
+    channel.end();
+  });
+  return () => {
+    stdin.unpipe(channel);
+    stdin.pause();
+    stdin.destroy();
+  };
+}
+
+/**
+ * Connects the session's output to local stdout/stderr (extended data → stderr), binary-safe and with
+ * backpressure, and waits for the remote end. Resolves after the channel closed and everything received
+ * was handed to stdout/stderr.
+ */
+export async function runExecIo(session: Session, io: StdioStreams): Promise<SessionExit> {
+  const channel = session.channel;
   // A closed stdout (`tssh host yes | head -1`): stop the remote command instead of reading forever.
   const onBroken = (ok: boolean): void => {
     if (!ok) channel.destroy();
@@ -31,11 +47,7 @@ export async function runExecIo(session: Session, io: StdioStreams, log: Logger)
   const stdoutDone = forward(channel, io.stdout).then((ok) => (onBroken(ok), ok));
   const stderrDone = forward(channel.stderr, io.stderr).then((ok) => (onBroken(ok), ok));
   const exit = await session.exit;
-  if (io.stdin) {
-    io.stdin.unpipe(channel);
-    io.stdin.pause();
-    io.stdin.destroy();
-  }
+  io.stopStdin();
   await Promise.all([stdoutDone, stderrDone]);
   return exit;
 }

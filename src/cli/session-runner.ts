@@ -11,7 +11,7 @@ import { TsshError, asTsshError } from '../errors.js';
 import type { ResolvedOptions } from '../profile/options.js';
 import type { HostProfile } from '../profile/resolve.js';
 import type { CliLogger } from './log.js';
-import { runExecIo } from './exec-io.js';
+import { pipeStdin, runExecIo } from './exec-io.js';
 import { matchPattern } from '../text/patterns.js';
 import { LocalTerminal } from './terminal.js';
 import { TerminalSession } from './terminal-io.js';
@@ -88,7 +88,12 @@ export async function runRemoteSession(client: SshClient, options: HostProfile, 
       // ControlPersist master going idle, -O exit) is a clean end.
       remoteEnd = client.closed.then((error): Ending => (error ? { kind: 'error', error } : { kind: 'exit', exit: { status: 0, signal: undefined } }));
     } else {
-      const starting = startSession(client, plan, options, env, log, terminal, extras);
+      // Without a terminal, stdin goes to the channel from the moment the start request is out (exec-io.ts).
+      let stopStdin = (): void => {};
+      const feedStdin = plan.tty ? undefined : (opened: Session): void => {
+        stopStdin = pipeStdin(opened.channel, options.stdinNull ? undefined : process.stdin, log);
+      };
+      const starting = startSession(client, plan, options, env, log, terminal, extras, feedStdin);
       starting.catch(() => {}); // a signal may win the race below; the error then no longer matters
       const session = await Promise.race([starting, localEnd]);
       if (!(session instanceof Session)) return finish(session, plan, options, log, false);
@@ -109,8 +114,7 @@ export async function runRemoteSession(client: SshClient, options: HostProfile, 
         });
         remoteEnd = io.done.then((exit) => ({ kind: 'exit', exit }));
       } else {
-        const stdio = { stdin: options.stdinNull ? undefined : process.stdin, stdout: process.stdout, stderr: process.stderr };
-        remoteEnd = runExecIo(session, stdio, log).then((exit) => ({ kind: 'exit', exit }));
+        remoteEnd = runExecIo(session, { stdout: process.stdout, stderr: process.stderr, stopStdin }).then((exit) => ({ kind: 'exit', exit }));
       }
     }
     const ending = await Promise.race([remoteEnd.catch((err: unknown): Ending => ({ kind: 'error', error: asTsshError(err) })), localEnd]);
@@ -125,7 +129,7 @@ export async function runRemoteSession(client: SshClient, options: HostProfile, 
 }
 
 /** Opens the session channel and sends pty-req, env and the shell/exec/subsystem request, pipelined as ssh does. */
-async function startSession(client: SshClient, plan: SessionPlan, options: HostProfile, env: ResolveEnvironment, log: CliLogger, terminal: LocalTerminal, extras: SessionExtras): Promise<Session> {
+async function startSession(client: SshClient, plan: SessionPlan, options: HostProfile, env: ResolveEnvironment, log: CliLogger, terminal: LocalTerminal, extras: SessionExtras, feedStdin?: (session: Session) => void): Promise<Session> {
   const x11 = extras.x11?.(); // xauth runs while the channel opens
   const session = await Session.open(client.connection, log, plan.tty ? TTY_WINDOW : undefined);
   // X11, then the agent, then pty-req, as ssh.c ssh_session2_setup orders them.
@@ -142,6 +146,7 @@ async function startSession(client: SshClient, plan: SessionPlan, options: HostP
   for (const [name, value] of environmentToSend(options, env.env)) session.setEnv(name, value);
   if (plan.tty) terminal.enterRaw();
   const started = plan.kind === 'shell' ? session.shell() : plan.kind === 'subsystem' ? session.subsystem(plan.command) : session.exec(plan.command);
+  feedStdin?.(session);
   if (ptyGranted !== undefined && !(await ptyGranted)) {
     const message = `PTY allocation request failed on channel ${session.channel.localId}`;
     // Asked for with -t or RequestTTY: fatal. Wanted by default for a shell: carry on without one.

@@ -111,7 +111,7 @@ export class PacketEncoder {
     this.randomPadding(packet, 5 + bodyLength, padding);
     const wire = this.sealer.sealParts(this.seq, packet);
     this.seq = (this.seq + 1) >>> 0;
-    this.sinceRekey.bytes += packet.length + this.sealer.macLength;
+    this.sinceRekey.bytes += packet.length; // as OpenSSH counts: length field, packet, no MAC
     this.sinceRekey.packets++;
     return wire;
   }
@@ -196,7 +196,7 @@ export class PacketDecoder {
     }
     this.pendingLength = undefined;
     this.seq = (this.seq + 1) >>> 0;
-    this.sinceRekey.bytes += total;
+    this.sinceRekey.bytes += total - opener.macLength;
     this.sinceRekey.packets++;
     const padding = plain[0]!;
     // OpenSSH: too little padding is a corrupted connection, more padding than packet an incomplete message.

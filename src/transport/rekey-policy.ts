@@ -17,28 +17,55 @@ export function defaultRekeyBytes(blockSize: number): number {
 }
 const MAX_PACKETS = 2 ** 31;
 
-/** Decides when the transport re-keys: bytes or packets in either direction, or elapsed time. */
+/**
+ * Decides when the transport re-keys, as OpenSSH's packet.c ssh_packet_need_rekeying does: bytes or
+ * packets in either direction since that direction's NEWKEYS, or elapsed time; never before user
+ * authentication succeeded (sshd 9.2 answers a KEXINIT in pre-auth with UNIMPLEMENTED and gives up);
+ * and at least one packet in or out between two exchanges, so a limit smaller than a packet still lets
+ * every exchange carry one packet instead of re-keying forever.
+ */
 export class RekeyPolicy {
   private timer: NodeJS.Timeout | undefined;
   private limitBytes: number;
+  private timeDue = false;
+  private authenticated = false;
 
+  /** `onTimeLimit` is called when the time limit passes; it asks `due()` whether to start now. */
   constructor(private readonly option: RekeyLimitOption | undefined, private readonly onTimeLimit: () => void) {
     this.limitBytes = option?.bytes ?? defaultRekeyBytes(8);
+  }
+
+  /** User authentication succeeded: limits apply from now on. */
+  onAuthenticated(): void {
+    this.authenticated = true;
   }
 
   /** Called after each completed key exchange with the new cipher's block size. */
   reset(blockSize = 16): void {
     this.limitBytes = this.option?.bytes ?? defaultRekeyBytes(blockSize);
     this.stop();
+    this.timeDue = false;
     const seconds = this.option?.seconds;
     if (seconds !== undefined && seconds > 0) {
-      this.timer = setTimeout(this.onTimeLimit, seconds * 1000);
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.timeDue = true;
+        this.onTimeLimit();
+      }, seconds * 1000);
       this.timer.unref();
     }
   }
 
-  dueByVolume(sent: TrafficCounter, received: TrafficCounter): boolean {
-    return sent.bytes >= this.limitBytes || received.bytes >= this.limitBytes || sent.packets >= MAX_PACKETS || received.packets >= MAX_PACKETS;
+  /**
+   * Whether to re-key now. `outgoing` is the length of a packet about to be sent: as in ssh, the packet
+   * that would cross the limit waits for the new keys.
+   */
+  due(sent: TrafficCounter, received: TrafficCounter, outgoing = 0): boolean {
+    if (!this.authenticated) return false;
+    if (sent.packets === 0 && received.packets === 0) return false;
+    if (this.timeDue) return true;
+    if (sent.packets > MAX_PACKETS || received.packets > MAX_PACKETS) return true;
+    return sent.bytes + outgoing > this.limitBytes || received.bytes > this.limitBytes;
   }
 
   stop(): void {

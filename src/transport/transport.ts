@@ -105,7 +105,9 @@ export class Transport implements PacketTransport {
     this.role = config.role;
     this.log = config.log;
     this.localVersion = config.localVersion ?? LOCAL_IDENT;
-    this.rekey = new RekeyPolicy(config.rekeyLimit, () => this.startRekey('time limit'));
+    this.rekey = new RekeyPolicy(config.rekeyLimit, () => {
+      if (this.rekeyDue()) this.startRekey('time limit');
+    });
     this.reclaimMeter = new ReclaimMeter(config.reclaim);
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.ready = new Promise((resolve, reject) => {
@@ -202,6 +204,8 @@ export class Transport implements PacketTransport {
     if (this.finished) return;
     const type = payload[0]!;
     const kexMessage = type >= 20 && type <= 49 || type === MSG.DISCONNECT;
+    // As ssh: the packet that would cross the limit starts the exchange and waits for the new keys.
+    if (!kexMessage && this.rekeyDue(payload.length)) this.startRekey('data limit');
     // Once something is held, later messages queue behind it (between our NEWKEYS and the peer's too).
     if (this.kex && !kexMessage && (!this.kex.sentNewKeys || this.held.length > 0)) {
       this.held.push({ payload, padTo });
@@ -212,7 +216,6 @@ export class Transport implements PacketTransport {
       return;
     }
     this.writePacket(payload, padTo);
-    if (this.firstKexDone && !this.kex && this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
   }
 
   /**
@@ -221,6 +224,7 @@ export class Transport implements PacketTransport {
    */
   sendInPlace(length: number, write: (packet: Buffer, offset: number) => void): void {
     if (this.finished) return;
+    if (this.rekeyDue(length)) this.startRekey('data limit');
     if (this.held.length > 0 || (this.kex ? !this.kex.sentNewKeys : !this.firstKexDone)) {
       const payload = Buffer.allocUnsafe(length);
       write(payload, 0);
@@ -228,12 +232,16 @@ export class Transport implements PacketTransport {
       return;
     }
     this.writeWire(this.encoder.encodeInPlace(length, write));
-    if (this.firstKexDone && !this.kex && this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
+  }
+
+  /** Whether RekeyLimit (or the packet bound) asks for a key exchange now; never during one. */
+  private rekeyDue(outgoing = 0): boolean {
+    return this.firstKexDone && !this.kex && this.rekey.due(this.encoder.sinceRekey, this.decoder.sinceRekey, outgoing);
   }
 
   private writePacket(payload: Buffer, padTo?: number): void {
     const wire = this.encoder.encodeParts(payload, padTo);
-    if (this.role === 'server' && payload[0] === MSG.USERAUTH_SUCCESS) this.compression.onAuthenticated();
+    if (this.role === 'server' && payload[0] === MSG.USERAUTH_SUCCESS) this.onAuthenticated();
     if (payload[0] === MSG.SERVICE_REQUEST) this.serviceRequestedAt = performance.now();
     this.writeWire(wire);
   }
@@ -342,7 +350,7 @@ export class Transport implements PacketTransport {
         if (!payload) break;
         this.reclaimMeter.packet();
         const pending = this.dispatch(payload, (this.decoder.sequence - 1) >>> 0);
-        if (this.firstKexDone && !this.kex && this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
+        if (this.rekeyDue()) this.startRekey('data limit');
         if (pending) {
           // Nothing more is decoded until it settles; leave further input in the kernel meanwhile.
           this.holdInput('async');
@@ -401,7 +409,7 @@ export class Transport implements PacketTransport {
       return this.runKexStep(payload, seq);
     }
     if (!this.firstKexDone) throw protocolError(`unexpected ${msgName(type)} before key exchange completed`);
-    if (type === MSG.USERAUTH_SUCCESS && this.role === 'client') this.compression.onAuthenticated();
+    if (type === MSG.USERAUTH_SUCCESS && this.role === 'client') this.onAuthenticated();
     if (type === MSG.SERVICE_ACCEPT && this.serviceRequestedAt !== undefined) {
       this.roundTripMs = performance.now() - this.serviceRequestedAt;
       this.serviceRequestedAt = undefined;
@@ -515,12 +523,26 @@ export class Transport implements PacketTransport {
       this.readyResolve();
     }
     this.rekey.reset(cipherInfo(outcome.outgoing.algorithms.cipher)?.blockSize ?? 8);
+    // What waited during the exchange goes out, until a packet would cross the limit again: that one
+    // and the rest wait for the next exchange (ssh_packet_send2).
     const held = this.held;
     this.held = [];
-    for (const { payload, padTo } of held) this.writePacket(payload, padTo);
-    // What waited during the exchange may itself reach the limit again.
-    if (this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
+    for (let i = 0; i < held.length; i++) {
+      const { payload, padTo } = held[i]!;
+      if (this.rekeyDue(payload.length)) {
+        this.held = held.slice(i);
+        this.startRekey('data limit');
+        break;
+      }
+      this.writePacket(payload, padTo);
+    }
+    if (this.rekeyDue()) this.startRekey('data limit');
     this.flushDrainWaiters();
+  }
+
+  private onAuthenticated(): void {
+    this.compression.onAuthenticated();
+    this.rekey.onAuthenticated();
   }
 
   private logNegotiated(outcome: KexOutcome): void {

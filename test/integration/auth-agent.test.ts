@@ -2,8 +2,9 @@
  * ssh-agent against a real sshd: keys and certificates held by a real `ssh-agent` log in with no key
  * file given (RSA through the rsa-sha2 sign flags), IdentityAgent (none, a path, $VAR), IdentitiesOnly,
  * AddKeysToAgent, our ADD_IDENTITY encoding for every key type, and an agent that dies mid-request.
+ * Agent keys, an agent-held certificate and host-bound agent keys run against OpenSSH 10.x's sshd too.
  */
-import { test, before, after } from 'node:test';
+import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startSshd, type Sshd } from '../support/sshd.js';
+import { startSshd, type Sshd, type SshdOptions } from '../support/sshd.js';
+import { opensshClient, RELEASES, releaseLabel, type OpensshRelease } from '../support/releases.js';
 import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, waitFor } from '../support/run.js';
 import { isAlive } from '../support/processes.js';
 import { AgentClient } from '../../src/agent/client.js';
@@ -21,15 +23,18 @@ import { SshWriter } from '../../src/wire/writer.js';
 
 const execFileAsync = promisify(execFile);
 let sshd: Sshd;
+let sshd10: Sshd;
+const server = (release: OpensshRelease): Sshd => (release === '10' ? sshd10 : sshd);
 let dir: string;
 
 before(async () => {
   dir = makeTempDir('tssh-auth-agent-');
   await execFileAsync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'ca')]);
-  sshd = await startSshd({ userKeyTypes: ['rsa', 'ecdsa256'], extraConfig: [`TrustedUserCAKeys ${path.join(dir, 'ca.pub')}`] });
+  const options: SshdOptions = { userKeyTypes: ['rsa', 'ecdsa256'], extraConfig: [`TrustedUserCAKeys ${path.join(dir, 'ca.pub')}`] };
+  [sshd, sshd10] = await Promise.all([startSshd(options), startSshd({ ...options, release: '10' })]);
 });
 after(async () => {
-  await sshd?.stop();
+  await Promise.all([sshd?.stop(), sshd10?.stop()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -54,46 +59,54 @@ async function startAgent(t: { after(fn: () => Promise<void>): void }): Promise<
 }
 
 /** tssh without key files unless given; the agent comes from `env` only. */
-function tssh(extra: string[], env: NodeJS.ProcessEnv) {
-  return client(TSSH_BIN, extra, env);
+function tssh(extra: string[], env: NodeJS.ProcessEnv, via: Sshd = sshd) {
+  return client(TSSH_BIN, extra, env, via);
 }
 
 /** The same for `bin` (tssh, or ssh as the oracle). */
-function client(bin: string, extra: string[], env: NodeJS.ProcessEnv) {
+function client(bin: string, extra: string[], env: NodeJS.ProcessEnv, via: Sshd = sshd) {
   const args = [
     ...extra,
-    '-p', String(sshd.port),
+    '-p', String(via.port),
     '-o', 'BatchMode=yes',
-    '-o', `UserKnownHostsFile=${sshd.knownHosts}`,
+    '-o', `UserKnownHostsFile=${via.knownHosts}`,
     '-o', 'GlobalKnownHostsFile=/dev/null',
     '-o', 'StrictHostKeyChecking=yes',
     '-F', '/dev/null',
-    sshd.destination,
+    via.destination,
     'echo authenticated',
   ];
   return runClient(bin, args, { env: { ...isolatedEnv(makeTempDir('tssh-home-')), ...env }, timeoutMs: 30_000 });
 }
 
-test('keys held by ssh-agent log in with no key file given; RSA signs through rsa-sha2-512', async (t) => {
+for (const release of RELEASES) {
+  test(`${releaseLabel(release)} keys held by ssh-agent log in with no key file given; RSA signs through rsa-sha2-512`, (t) => agentKeys(server(release), t));
+}
+
+async function agentKeys(via: Sshd, t: TestContext): Promise<void> {
   const agent = await startAgent(t);
-  await agent.add(sshd.userKeys.rsa!);
-  const r = await tssh(['-v'], { SSH_AUTH_SOCK: agent.socket });
+  await agent.add(via.userKeys.rsa!);
+  const r = await tssh(['-v'], { SSH_AUTH_SOCK: agent.socket }, via);
   assert.equal(r.stdout.toString(), 'authenticated\n', r.stderr);
   assert.match(r.stderr, /debug1: get_agent_identities: agent returned 1 keys/);
   assert.match(r.stderr, /debug1: Server accepts key: \S+ RSA SHA256:\S+ agent/);
-  assert.match(sshd.readLog(), /userauth_pubkey: .*pkalg rsa-sha2-512/);
-});
+  assert.match(via.readLog(), /userauth_pubkey: .*pkalg rsa-sha2-512/);
+}
 
-test('a certificate held by the agent is used (CA in TrustedUserCAKeys)', async (t) => {
-  const key = path.join(dir, 'agent-cert-key');
+for (const release of RELEASES) {
+  test(`${releaseLabel(release)} a certificate held by the agent is used (CA in TrustedUserCAKeys)`, (t) => agentCertificate(server(release), t));
+}
+
+async function agentCertificate(via: Sshd, t: TestContext): Promise<void> {
+  const key = path.join(via.dir, 'agent-cert-key'); // per server: each release's test makes its own
   await execFileAsync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
-  await execFileAsync('ssh-keygen', ['-q', '-s', path.join(dir, 'ca'), '-I', 'agent-cert', '-n', sshd.user, `${key}.pub`]);
+  await execFileAsync('ssh-keygen', ['-q', '-s', path.join(dir, 'ca'), '-I', 'agent-cert', '-n', via.user, `${key}.pub`]);
   const agent = await startAgent(t);
   assert.match(await agent.add(key), /Certificate added/);
-  const r = await tssh(['-v'], { SSH_AUTH_SOCK: agent.socket });
+  const r = await tssh(['-v'], { SSH_AUTH_SOCK: agent.socket }, via);
   assert.equal(r.stdout.toString(), 'authenticated\n', r.stderr);
   assert.match(r.stderr, /Server accepts key: \S+ ED25519-CERT SHA256:\S+ agent/);
-});
+}
 
 test('IdentityAgent: none ignores SSH_AUTH_SOCK; a path or $VAR names the socket', async (t) => {
   const agent = await startAgent(t);
@@ -177,25 +190,29 @@ test('an agent that dies mid-request: a clear error, then the next key logs in',
   }
 });
 
-test('a key the agent holds only for this host (ssh-add -h) signs after session-bind; one for another host does not', async (t) => {
+for (const release of RELEASES) {
+  test(`${releaseLabel(release)} a key the agent holds only for this host (ssh-add -h) signs after session-bind; one for another host does not`, (t) => hostBoundAgentKey(server(release), t, opensshClient(release)));
+}
+
+async function hostBoundAgentKey(via: Sshd, t: TestContext, ssh: string): Promise<void> {
   // ssh-add finds the destination's host keys by name in -H files: name the server plainly.
-  const hostKeys = path.join(dir, 'destination_known_hosts');
-  writeFileSync(hostKeys, readFileSync(sshd.knownHosts, 'utf8').replace(/^\[127\.0\.0\.1\]:\d+ /gm, '127.0.0.1 '));
-  const otherHost = path.join(dir, 'other-host-key');
+  const hostKeys = path.join(via.dir, 'destination_known_hosts');
+  writeFileSync(hostKeys, readFileSync(via.knownHosts, 'utf8').replace(/^\[127\.0\.0\.1\]:\d+ /gm, '127.0.0.1 '));
+  const otherHost = path.join(via.dir, 'other-host-key');
   await execFileAsync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherHost]);
-  writeFileSync(path.join(dir, 'other_known_hosts'), `elsewhere ${readFileSync(`${otherHost}.pub`, 'utf8')}`);
+  writeFileSync(path.join(via.dir, 'other_known_hosts'), `elsewhere ${readFileSync(`${otherHost}.pub`, 'utf8')}`);
 
   const bound = await startAgent(t);
-  await bound.add('-H', hostKeys, '-h', '127.0.0.1', sshd.userKey);
-  for (const bin of [TSSH_BIN, 'ssh']) {
-    const r = await client(bin, [], { SSH_AUTH_SOCK: bound.socket });
+  await bound.add('-H', hostKeys, '-h', '127.0.0.1', via.userKey);
+  for (const bin of [TSSH_BIN, ssh]) {
+    const r = await client(bin, [], { SSH_AUTH_SOCK: bound.socket }, via);
     assert.equal(r.stdout.toString(), 'authenticated\n', `${bin}: ${r.stderr}`);
   }
-  assert.match(sshd.readLog(), /method publickey-hostbound-v00@openssh\.com/);
+  assert.match(via.readLog(), /method publickey-hostbound-v00@openssh\.com/);
 
   const elsewhere = await startAgent(t);
-  await elsewhere.add('-H', path.join(dir, 'other_known_hosts'), '-h', 'elsewhere', sshd.userKey);
-  const refused = await tssh([], { SSH_AUTH_SOCK: elsewhere.socket });
+  await elsewhere.add('-H', path.join(via.dir, 'other_known_hosts'), '-h', 'elsewhere', via.userKey);
+  const refused = await tssh([], { SSH_AUTH_SOCK: elsewhere.socket }, via);
   assert.equal(refused.code, 255);
   assert.match(refused.stderr, /Permission denied \(publickey\)\.$/m);
-});
+}

@@ -2,7 +2,7 @@
  * Public-key authentication against a real sshd: every key type in every format ssh-keygen writes,
  * encrypted keys through SSH_ASKPASS, a user certificate signed by a CA in TrustedUserCAKeys, and the
  * failures ssh reports in its own words (unprotected key file, missing identity, malformed key,
- * BatchMode with an encrypted key).
+ * BatchMode with an encrypted key). The certificate runs against OpenSSH 10.x's sshd too.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,20 +12,24 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startSshd, type Sshd } from '../support/sshd.js';
+import { RELEASES, releaseLabel, type OpensshRelease } from '../support/releases.js';
 import { isolatedEnv, makeTempDir, runClient, TSSH_BIN } from '../support/run.js';
 
 const execFileAsync = promisify(execFile);
 let sshd: Sshd;
+let sshd10: Sshd;
+const server = (release: OpensshRelease): Sshd => (release === '10' ? sshd10 : sshd);
 let keys: string;
 
 before(async () => {
   keys = makeTempDir('tssh-auth-keys-');
   // The CA must exist before sshd reads its configuration.
   await execFileAsync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'test-ca', '-f', path.join(keys, 'ca')]);
-  sshd = await startSshd({ extraConfig: [`TrustedUserCAKeys ${path.join(keys, 'ca.pub')}`] });
+  const extraConfig = [`TrustedUserCAKeys ${path.join(keys, 'ca.pub')}`];
+  [sshd, sshd10] = await Promise.all([startSshd({ extraConfig }), startSshd({ release: '10', extraConfig })]);
 });
 after(async () => {
-  await sshd?.stop();
+  await Promise.all([sshd?.stop(), sshd10?.stop()]);
   if (keys) await rm(keys, { recursive: true, force: true });
 });
 
@@ -38,18 +42,18 @@ async function makeKey(name: string, args: string[], options: { passphrase?: str
 }
 
 /** tssh with only the given identity and options; BatchMode off unless asked (first -o wins). */
-function tssh(identity: string | undefined, extra: string[], env: NodeJS.ProcessEnv = {}) {
+function tssh(identity: string | undefined, extra: string[], env: NodeJS.ProcessEnv = {}, via: Sshd = sshd) {
   const args = [
     ...extra,
-    '-p', String(sshd.port),
+    '-p', String(via.port),
     ...(identity ? ['-i', identity] : []),
     '-o', 'IdentitiesOnly=yes',
-    '-o', `UserKnownHostsFile=${sshd.knownHosts}`,
+    '-o', `UserKnownHostsFile=${via.knownHosts}`,
     '-o', 'GlobalKnownHostsFile=/dev/null',
     '-o', 'StrictHostKeyChecking=yes',
     '-o', 'PreferredAuthentications=publickey',
     '-F', '/dev/null',
-    sshd.destination,
+    via.destination,
     'echo authenticated',
   ];
   // isolatedEnv drops SSH_ASKPASS and friends, so the test's own are added after it.
@@ -123,22 +127,26 @@ test('BatchMode never asks for a passphrase and fails at once', async () => {
   assert.equal(existsSync(marker), false);
 });
 
-test('a user certificate next to the key (<key>-cert.pub) is used, and CertificateFile too', async () => {
-  const file = await makeKey('certified', ['-t', 'ecdsa', '-b', '256'], { authorize: false });
-  await execFileAsync('ssh-keygen', ['-q', '-s', path.join(keys, 'ca'), '-I', 'tssh-test', '-n', sshd.user, `${file}.pub`]);
-  const r = await tssh(file, ['-o', 'BatchMode=yes', '-v']);
+for (const release of RELEASES) {
+  test(`${releaseLabel(release)} a user certificate next to the key (<key>-cert.pub) is used, and CertificateFile too`, () => userCertificate(server(release)));
+}
+
+async function userCertificate(via: Sshd): Promise<void> {
+  const file = await makeKey(`${via.port}-certified`, ['-t', 'ecdsa', '-b', '256'], { authorize: false });
+  await execFileAsync('ssh-keygen', ['-q', '-s', path.join(keys, 'ca'), '-I', 'tssh-test', '-n', via.user, `${file}.pub`]);
+  const r = await tssh(file, ['-o', 'BatchMode=yes', '-v'], {}, via);
   assert.equal(r.stdout.toString(), 'authenticated\n', r.stderr);
   assert.match(r.stderr, /Server accepts key: \S+certified ECDSA-CERT SHA256:\S+ explicit/);
-  assert.match(sshd.readLog(), /Accepted publickey for \S+ from .* ECDSA-CERT SHA256:\S+ ID tssh-test/);
+  assert.match(via.readLog(), /Accepted publickey for \S+ from .* ECDSA-CERT SHA256:\S+ ID tssh-test/);
 
-  const elsewhere = path.join(keys, 'elsewhere-cert.pub');
+  const elsewhere = path.join(keys, `elsewhere-${via.port}-cert.pub`);
   copyFileSync(`${file}-cert.pub`, elsewhere);
   await rm(`${file}-cert.pub`);
-  const withFile = await tssh(file, ['-o', 'BatchMode=yes', '-o', `CertificateFile=${elsewhere}`]);
+  const withFile = await tssh(file, ['-o', 'BatchMode=yes', '-o', `CertificateFile=${elsewhere}`], {}, via);
   assert.equal(withFile.stdout.toString(), 'authenticated\n', withFile.stderr);
-  const without = await tssh(file, ['-o', 'BatchMode=yes']);
+  const without = await tssh(file, ['-o', 'BatchMode=yes'], {}, via);
   assert.equal(without.code, 255, 'the plain key alone is not authorized');
-});
+}
 
 test('a private key file others can read is refused with OpenSSH\'s warning', async () => {
   const file = await makeKey('loose', ['-t', 'ed25519']);

@@ -6,44 +6,50 @@ import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startSshd, type Sshd } from '../support/sshd.js';
+import { RELEASES, releaseLabel, type OpensshRelease } from '../support/releases.js';
 import { runClient, TSSH_BIN, makeTempDir, isolatedEnv } from '../support/run.js';
 import { freePort } from '../support/processes.js';
 
+/** OpenSSH 9.2's sshd; the tests marked with a release run against 10.x's too. */
 let sshd: Sshd;
+let sshd10: Sshd;
+const server = (release: OpensshRelease): Sshd => (release === '10' ? sshd10 : sshd);
 before(async () => {
-  sshd = await startSshd();
+  [sshd, sshd10] = await Promise.all([startSshd(), startSshd({ release: '10' })]);
 });
 after(async () => {
-  await sshd?.stop();
+  await Promise.all([sshd?.stop(), sshd10?.stop()]);
 });
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
-const run = (command: string, opts: { input?: Buffer | string; extra?: string[]; timeoutMs?: number } = {}) =>
-  runClient(TSSH_BIN, [...(opts.extra ?? []), ...sshd.clientArgs(), command], { ...(opts.input !== undefined ? { input: opts.input } : {}), timeoutMs: opts.timeoutMs ?? 30_000 });
+const run = (command: string, opts: { input?: Buffer | string; extra?: string[]; timeoutMs?: number; via?: Sshd } = {}) =>
+  runClient(TSSH_BIN, [...(opts.extra ?? []), ...(opts.via ?? sshd).clientArgs(), command], { ...(opts.input !== undefined ? { input: opts.input } : {}), timeoutMs: opts.timeoutMs ?? 30_000 });
 
-test('stdout and stderr stay separate', async () => {
-  const r = await run('echo out; echo err >&2');
-  assert.equal(r.stdout.toString(), 'out\n');
-  assert.equal(r.stderr, 'err\n');
-  assert.equal(r.code, 0);
-});
+for (const release of RELEASES) {
+  const label = releaseLabel(release);
+  test(`${label} stdout and stderr stay separate`, async () => {
+    const r = await run('echo out; echo err >&2', { via: server(release) });
+    assert.equal(r.stdout.toString(), 'out\n');
+    assert.equal(r.stderr, 'err\n');
+    assert.equal(r.code, 0);
+  });
+
+  test(`${label} exit statuses 0, 1 and 42 come back; a command killed by a signal exits 255`, async () => {
+    for (const status of [0, 1, 42]) assert.equal((await run(`exit ${status}`, { via: server(release) })).code, status);
+    assert.equal((await run('kill -9 $$', { via: server(release) })).code, 255);
+  });
+
+  test(`${label} binary data round-trips through cat both ways`, async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 17);
+    const r = await run('cat', { input: data, via: server(release) });
+    assert.ok(r.stdout.equals(data));
+  });
+}
 
 test('command arguments are joined with single spaces, as ssh does', async () => {
   // Like ssh, the words are joined and the remote shell splits them again: the quoting is not kept.
   const r = await runClient(TSSH_BIN, [...sshd.clientArgs(), 'echo', 'a', 'b   c']);
   assert.equal(r.stdout.toString(), 'a b c\n');
-});
-
-for (const status of [0, 1, 42]) {
-  test(`exit status ${status} comes back`, async () => {
-    const r = await run(`exit ${status}`);
-    assert.equal(r.code, status);
-  });
-}
-
-test('a command killed by a signal exits 255', async () => {
-  const r = await run('kill -9 $$');
-  assert.equal(r.code, 255);
 });
 
 test('64 MiB piped up arrives intact (sha256)', async () => {
@@ -60,12 +66,6 @@ test('64 MiB piped down arrives intact (sha256)', async () => {
   const r = await run(`cat ${file}`, { timeoutMs: 60_000 });
   assert.equal(r.stdout.length, data.length);
   assert.equal(sha256(r.stdout), sha256(data));
-});
-
-test('binary data round-trips through cat both ways', async () => {
-  const data = randomBytes(3 * 1024 * 1024 + 17);
-  const r = await run('cat', { input: data });
-  assert.ok(r.stdout.equals(data));
 });
 
 test('-n gives the remote command an immediate EOF', async () => {

@@ -1,6 +1,7 @@
 /**
  * Local forwarding against a real sshd: -L in its TCP and Unix-socket forms, -D as a SOCKS server for
  * curl, -W, LocalForward from ssh_config; integrity (sha256), concurrency, refused targets, memory.
+ * Concurrent -L with a refused target, -D and -W run against OpenSSH 10.x's sshd too.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startSshd, type Sshd } from '../support/sshd.js';
+import { RELEASES, releaseLabel, type OpensshRelease } from '../support/releases.js';
 import { freePort } from '../support/processes.js';
 import { makeTempDir, runClient, TSSH_BIN } from '../support/run.js';
 import {
@@ -30,13 +32,16 @@ const execFileAsync = promisify(execFile);
 const MiB = 1024 * 1024;
 
 let sshd: Sshd;
+let sshd10: Sshd;
+const server = (release: OpensshRelease): Sshd => (release === '10' ? sshd10 : sshd);
 let web: LocalServer;
 let dir: string;
 const small = randomBytes(3 * MiB + 123);
 const big = { size: 64 * MiB, sha256: '' };
 
 before(async () => {
-  sshd = await startSshd({ extraConfig: ['AllowTcpForwarding yes', 'AllowStreamLocalForwarding yes'] });
+  const extraConfig = ['AllowTcpForwarding yes', 'AllowStreamLocalForwarding yes'];
+  [sshd, sshd10] = await Promise.all([startSshd({ extraConfig }), startSshd({ release: '10', extraConfig })]);
   dir = makeTempDir('tssh-fwd-');
   const hash = createHash('sha256');
   for await (const chunk of patternStream(big.size)) hash.update(chunk as Buffer);
@@ -45,12 +50,12 @@ before(async () => {
 });
 after(async () => {
   await web?.close();
-  await sshd?.stop();
+  await Promise.all([sshd?.stop(), sshd10?.stop()]);
 });
 
 /** Runs tssh -N with `forwards` until `body` is done, then stops it by pid. */
-async function withForwards(forwards: string[], body: (tssh: RunningTssh) => Promise<void>, extra: string[] = []): Promise<void> {
-  const tssh = startTssh([...extra, '-N', ...forwards, ...sshd.clientArgs()]);
+async function withForwards(forwards: string[], body: (tssh: RunningTssh) => Promise<void>, extra: string[] = [], via: Sshd = sshd): Promise<void> {
+  const tssh = startTssh([...extra, '-N', ...forwards, ...via.clientArgs()]);
   try {
     await body(tssh);
   } finally {
@@ -68,7 +73,11 @@ test('-L: 64 MiB pulled through the tunnel arrive intact (sha256)', { timeout: 6
   });
 });
 
-test('-L: 20 concurrent connections all round-trip, and a refused target disturbs none of them', { timeout: 60_000 }, async () => {
+for (const release of RELEASES) {
+  test(`${releaseLabel(release)} -L: 20 concurrent connections all round-trip, and a refused target disturbs none of them`, { timeout: 60_000 }, () => concurrentLocalForwards(server(release)));
+}
+
+async function concurrentLocalForwards(via: Sshd): Promise<void> {
   const echo = await startEchoServer();
   const port = await freePort();
   const refusedTarget = await freePort();
@@ -84,11 +93,11 @@ test('-L: 20 concurrent connections all round-trip, and a refused target disturb
       assert.match(tssh.stderr(), /^channel \d+: open failed: connect failed: Connection refused$/m);
       // The tunnel still works afterwards.
       assert.ok((await roundTrip({ port }, Buffer.from('again'))).equals(Buffer.from('again')));
-    });
+    }, [], via);
   } finally {
     await echo.close();
   }
-});
+}
 
 test('-L with Unix sockets on either side, and an IPv6 bind address in brackets', { timeout: 60_000 }, async () => {
   const remoteSocket = path.join(dir, 'remote-echo.sock');
@@ -164,7 +173,11 @@ test('LocalForward from ssh_config', { timeout: 30_000 }, async () => {
   }
 });
 
-test('-D: curl fetches a file intact through SOCKS5 (remote name lookup), SOCKS4 and SOCKS4a', { timeout: 60_000 }, async () => {
+for (const release of RELEASES) {
+  test(`${releaseLabel(release)} -D: curl fetches a file intact through SOCKS5 (remote name lookup), SOCKS4 and SOCKS4a`, { timeout: 60_000 }, () => socksThroughCurl(server(release)));
+}
+
+async function socksThroughCurl(via: Sshd): Promise<void> {
   const port = await freePort();
   await withForwards(['-D', `127.0.0.1:${port}`], async (tssh) => {
     await waitForListener(tssh, port);
@@ -184,23 +197,27 @@ test('-D: curl fetches a file intact through SOCKS5 (remote name lookup), SOCKS4
     await assert.rejects(execFileAsync('curl', ['-sS', '--socks4', `127.0.0.1:${port}`, `http://127.0.0.1:${closed}/`]), /91/);
     const { stdout } = await execFileAsync('curl', ['-sS', '--socks5-hostname', `127.0.0.1:${port}`, `http://localhost:${web.port}/small`], { encoding: 'buffer', maxBuffer: 16 * MiB });
     assert.equal(sha256(stdout), sha256(small), 'the SOCKS server still serves after refusals');
-  });
-});
+  }, [], via);
+}
 
-test('-W: stdin and stdout become the connection to host:port; exit 0 when it ends', { timeout: 30_000 }, async () => {
+for (const release of RELEASES) {
+  test(`${releaseLabel(release)} -W: stdin and stdout become the connection to host:port; exit 0 when it ends`, { timeout: 30_000 }, () => stdioForwarding(server(release)));
+}
+
+async function stdioForwarding(via: Sshd): Promise<void> {
   const echo = await startEchoServer();
   try {
     const data = randomBytes(2 * MiB);
-    const r = await runClient(TSSH_BIN, ['-W', `127.0.0.1:${echo.port}`, ...sshd.clientArgs()], { input: data, timeoutMs: 30_000 });
+    const r = await runClient(TSSH_BIN, ['-W', `127.0.0.1:${echo.port}`, ...via.clientArgs()], { input: data, timeoutMs: 30_000 });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.equals(data));
-    const refused = await runClient(TSSH_BIN, ['-W', `127.0.0.1:${await freePort()}`, ...sshd.clientArgs()]);
+    const refused = await runClient(TSSH_BIN, ['-W', `127.0.0.1:${await freePort()}`, ...via.clientArgs()]);
     assert.equal(refused.code, 255);
     assert.match(refused.stderr, /^channel \d+: open failed: connect failed: Connection refused\nstdio forwarding failed\n$/);
   } finally {
     await echo.close();
   }
-});
+}
 
 test('a slow reader on a fast tunnel keeps tssh memory bounded', { timeout: 60_000 }, async () => {
   const port = await freePort();

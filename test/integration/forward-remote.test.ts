@@ -1,7 +1,8 @@
 /**
  * Remote forwarding, agent forwarding and -f against a real sshd: -R in its forms (with sha256
  * integrity), `-R 0` port allocation, -R as a remote SOCKS proxy, ExitOnForwardFailure, -A relaying
- * to a local ssh-agent, and `-f -N -L` going to the background once the tunnel is up.
+ * to a local ssh-agent, and `-f -N -L` going to the background once the tunnel is up. `-R 0`,
+ * ExitOnForwardFailure and -A run against OpenSSH 10.x's sshd too.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startSshd, type Sshd } from '../support/sshd.js';
+import { RELEASES, releaseLabel, type OpensshRelease } from '../support/releases.js';
 import { freePort, isAlive } from '../support/processes.js';
 import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, waitFor } from '../support/run.js';
 import { fetchHash, patternStream, sha256, startHttpServer, type LocalServer } from './forward-support.js';
@@ -19,13 +21,16 @@ const execFileAsync = promisify(execFile);
 const MiB = 1024 * 1024;
 
 let sshd: Sshd;
+let sshd10: Sshd;
+const server = (release: OpensshRelease): Sshd => (release === '10' ? sshd10 : sshd);
 let web: LocalServer;
 let dir: string;
 const small = randomBytes(MiB + 7);
 let bigSha256 = '';
 
 before(async () => {
-  sshd = await startSshd({ extraConfig: ['AllowTcpForwarding yes', 'AllowStreamLocalForwarding yes', 'AllowAgentForwarding yes', 'GatewayPorts no'] });
+  const extraConfig = ['AllowTcpForwarding yes', 'AllowStreamLocalForwarding yes', 'AllowAgentForwarding yes', 'GatewayPorts no'];
+  [sshd, sshd10] = await Promise.all([startSshd({ extraConfig }), startSshd({ release: '10', extraConfig })]);
   dir = makeTempDir('tssh-rfwd-');
   const hash = createHash('sha256');
   for await (const chunk of patternStream(64 * MiB)) hash.update(chunk as Buffer);
@@ -34,10 +39,10 @@ before(async () => {
 });
 after(async () => {
   await web?.close();
-  await sshd?.stop();
+  await Promise.all([sshd?.stop(), sshd10?.stop()]);
 });
 
-const run = (args: string[], command: string, timeoutMs = 60_000) => runClient(TSSH_BIN, [...args, ...sshd.clientArgs(), command], { timeoutMs });
+const run = (args: string[], command: string, timeoutMs = 60_000, via: Sshd = sshd) => runClient(TSSH_BIN, [...args, ...via.clientArgs(), command], { timeoutMs });
 
 test('-R: 64 MiB pulled by the server side through the tunnel arrive intact (sha256)', { timeout: 90_000 }, async () => {
   const port = await freePort();
@@ -46,10 +51,14 @@ test('-R: 64 MiB pulled by the server side through the tunnel arrive intact (sha
   assert.equal(r.stdout.toString().split(' ')[0], bigSha256);
 });
 
-test('-R 0:host:port: the server picks the port and tssh says which', { timeout: 30_000 }, async () => {
+for (const release of RELEASES) {
+  test(`${releaseLabel(release)} -R 0:host:port: the server picks the port and tssh says which`, { timeout: 30_000 }, () => serverAllocatedPort(server(release)));
+}
+
+async function serverAllocatedPort(via: Sshd): Promise<void> {
   // The remote command learns nothing of the port; the test reads it from tssh's message and uses it
   // (the server listens on this machine's loopback).
-  const child = spawn(TSSH_BIN, ['-R', `0:127.0.0.1:${web.port}`, ...sshd.clientArgs(), 'sleep 20'], { env: isolatedEnv(makeTempDir('tssh-home-')), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(TSSH_BIN, ['-R', `0:127.0.0.1:${web.port}`, ...via.clientArgs(), 'sleep 20'], { env: isolatedEnv(makeTempDir('tssh-home-')), stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   try {
@@ -61,7 +70,7 @@ test('-R 0:host:port: the server picks the port and tssh says which', { timeout:
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
   }
-});
+}
 
 test('-R [bind:]port without a target is a SOCKS proxy on the server side', { timeout: 30_000 }, async () => {
   const port = await freePort();
@@ -100,36 +109,44 @@ async function startHttpServerOnSocket(socketPath: string): Promise<{ path: stri
   return { path: socketPath, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-test('ExitOnForwardFailure: a remote forward the server refuses ends tssh with 255', { timeout: 30_000 }, async () => {
+for (const release of RELEASES) {
+  test(`${releaseLabel(release)} ExitOnForwardFailure: a remote forward the server refuses ends tssh with 255`, { timeout: 30_000 }, () => exitOnForwardFailure(server(release)));
+}
+
+async function exitOnForwardFailure(via: Sshd): Promise<void> {
   // sshd's own address is taken, so the server cannot listen there.
-  const failed = await run(['-o', 'ExitOnForwardFailure=yes', '-R', `127.0.0.1:${sshd.port}:127.0.0.1:${web.port}`], 'sleep 5');
+  const failed = await run(['-o', 'ExitOnForwardFailure=yes', '-R', `127.0.0.1:${via.port}:127.0.0.1:${web.port}`], 'sleep 5', 60_000, via);
   assert.equal(failed.code, 255);
-  assert.equal(failed.stderr, `Error: remote port forwarding failed for listen port ${sshd.port}\n`);
-  const warned = await run(['-R', `127.0.0.1:${sshd.port}:127.0.0.1:${web.port}`], 'echo still here');
+  assert.equal(failed.stderr, `Error: remote port forwarding failed for listen port ${via.port}\n`);
+  const warned = await run(['-R', `127.0.0.1:${via.port}:127.0.0.1:${web.port}`], 'echo still here', 60_000, via);
   assert.equal(warned.code, 0);
   assert.equal(warned.stdout.toString(), 'still here\n');
-  assert.equal(warned.stderr, `Warning: remote port forwarding failed for listen port ${sshd.port}\n`);
-});
+  assert.equal(warned.stderr, `Warning: remote port forwarding failed for listen port ${via.port}\n`);
+}
 
-test('-A: the server side reaches the local agent through auth-agent@openssh.com', { timeout: 30_000 }, async () => {
+for (const release of RELEASES) {
+  test(`${releaseLabel(release)} -A: the server side reaches the local agent through auth-agent@openssh.com`, { timeout: 30_000 }, () => agentForwarding(server(release)));
+}
+
+async function agentForwarding(via: Sshd): Promise<void> {
   const agentDir = makeTempDir('tssh-agent-');
   const socket = path.join(agentDir, 'agent.sock');
   const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
   try {
     await waitFor(() => existsSync(socket), 10_000, 'ssh-agent to listen');
     const env = { ...isolatedEnv(makeTempDir('tssh-home-')), SSH_AUTH_SOCK: socket }; // this test's own agent
-    await execFileAsync('ssh-add', [sshd.userKey], { env });
-    const fingerprint = (await execFileAsync('ssh-keygen', ['-lf', sshd.userKey])).stdout.split(' ')[1]!;
-    const withAgent = await runClient(TSSH_BIN, ['-A', ...sshd.clientArgs(), 'ssh-add -l'], { env });
+    await execFileAsync('ssh-add', [via.userKey], { env });
+    const fingerprint = (await execFileAsync('ssh-keygen', ['-lf', via.userKey])).stdout.split(' ')[1]!;
+    const withAgent = await runClient(TSSH_BIN, ['-A', ...via.clientArgs(), 'ssh-add -l'], { env });
     assert.equal(withAgent.code, 0, withAgent.stderr);
     assert.match(withAgent.stdout.toString(), new RegExp(fingerprint.replace(/[+/]/g, '\\$&')));
-    const without = await runClient(TSSH_BIN, [...sshd.clientArgs(), 'ssh-add -l; echo "status $?"'], { env });
+    const without = await runClient(TSSH_BIN, [...via.clientArgs(), 'ssh-add -l; echo "status $?"'], { env });
     assert.match(without.stdout.toString(), /status 2/, 'no agent without -A');
   } finally {
     agent.kill('SIGTERM');
     await new Promise((resolve) => agent.once('exit', resolve));
   }
-});
+}
 
 /** Pids of tssh processes whose command line contains `marker` (the -f child is not ours to wait for). */
 function tsshPidsWith(marker: string): number[] {

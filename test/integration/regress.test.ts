@@ -12,7 +12,7 @@
  * cert-userkey (60 s), cert-hostkey (50 s), agent-timeout (20 s), agent-restrict (40 s),
  * login-timeout and channel-timeout (sleeps); cfgmatch exercises sshd more than the client. Waiting on
  * features: forwarding, forward-control and dynamic-forward (connection sharing, -M/-S/-O),
- * kextype and dhgex (SHA-1 groups, CBC ciphers), rekey.
+ * kextype and dhgex (SHA-1 groups, CBC ciphers). rekey runs in parts in regress-rekey.test.ts.
  */
 import { regressSuite } from '../support/regress.js';
 

@@ -94,16 +94,54 @@ test('pair: rekeys started by either side in the middle of a busy transfer lose 
   }
 });
 
+/** The server's USERAUTH_SUCCESS, after which RekeyLimit applies (ssh never re-keys before it). */
+async function authenticate(pair: ReturnType<typeof makePair>): Promise<void> {
+  await pair.client.ready;
+  const before = pair.toClient.length;
+  pair.server.send(Buffer.from([52]));
+  await waitUntil(() => pair.toClient.length > before, 'USERAUTH_SUCCESS', pair.client.closed);
+  pair.toClient.length = 0;
+}
+
 test('pair: RekeyLimit in bytes triggers key re-exchanges during data', async () => {
   const pair = makePair({ client: { kex: ['curve25519-sha256'] }, rekeyBytes: 64 * 1024 });
   try {
-    await pair.client.ready;
+    await authenticate(pair);
     for (let round = 0; round < 20; round++) {
       pair.toClient.length = 0;
       pair.toServer.length = 0;
       await exchange(pair, 10, 8000, round);
     }
     assert.ok(pair.client.keyExchanges >= 5, `only ${pair.client.keyExchanges} key exchanges for ~800 KB at a 64 KB limit`);
+  } finally {
+    pair.close();
+  }
+});
+
+test('pair: RekeyLimit waits for user authentication, as ssh does (sshd refuses KEXINIT before it)', async () => {
+  const pair = makePair({ client: { kex: ['curve25519-sha256'] }, rekeyBytes: 1024 });
+  try {
+    await pair.client.ready;
+    await exchange(pair, 20, 2000, 3);
+    assert.equal(pair.client.keyExchanges, 1, 'no re-exchange before USERAUTH_SUCCESS');
+    assert.equal(pair.server.keyExchanges, 1);
+    await authenticate(pair);
+    pair.toServer.length = 0;
+    await exchange(pair, 20, 2000, 4);
+    assert.ok(pair.client.keyExchanges > 1, 'the limit applies once authenticated');
+  } finally {
+    pair.close();
+  }
+});
+
+test('pair: a RekeyLimit smaller than a packet still moves one packet per exchange, in order', async () => {
+  const pair = makePair({ client: { kex: ['curve25519-sha256'] }, rekeyBytes: 16 });
+  try {
+    await authenticate(pair);
+    const before = pair.client.keyExchanges;
+    await exchange(pair, 12, 3000, 9);
+    // Each exchange lets at least one packet through (ssh_packet_need_rekeying's "one packet in or out").
+    assert.ok(pair.client.keyExchanges - before >= 6, `only ${pair.client.keyExchanges - before} exchanges for 24 packets at a 16-byte limit`);
   } finally {
     pair.close();
   }

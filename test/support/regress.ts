@@ -2,7 +2,8 @@
  * OpenSSH's own regression tests (Debian's openssh-tests package, /usr/lib/openssh/regress) with tssh
  * as the client: each script runs through the package's test-exec.sh, as its Makefile's t-exec target
  * does, in a private copy of the directory, on a free port, with HOME pointing at a temp dir. The
- * scripts are split over several test files so that each stays well inside the per-file time limit.
+ * scripts are split over several test files so that each stays well inside the per-file time limit
+ * (a script too long for one test runs in parts: regress-parts.ts).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +20,9 @@ const REGRESS = '/usr/lib/openssh/regress';
  */
 const TIMEOUT_MS = 200_000;
 
-const skip = existsSync(path.join(REGRESS, 'test-exec.sh')) ? false : `${REGRESS} missing: apt-get install openssh-tests`;
+export const REGRESS_SKIP = existsSync(path.join(REGRESS, 'test-exec.sh')) ? false : `${REGRESS} missing: apt-get install openssh-tests`;
+/** A node:test timeout for one script: its kill deadline and time to report. */
+export const REGRESS_TEST_TIMEOUT_MS = TIMEOUT_MS + 10_000;
 let work: string;
 let home: string;
 
@@ -51,8 +54,26 @@ function writeClientWrapper(dir: string): string {
   return wrapper;
 }
 
+/** A private copy of the regress directory (test-exec.sh writes next to the scripts) and a HOME. */
+export interface RegressCopy {
+  work: string;
+  home: string;
+}
+
+export function copyRegress(): RegressCopy {
+  const copy = { work: makeTempDir('tssh-regress-'), home: makeTempDir('tssh-regress-home-') };
+  const copied = spawnSync('cp', ['-a', REGRESS, copy.work], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(copied.status, 0, copied.stderr);
+  return copy;
+}
+
+export function removeRegressCopy(copy: RegressCopy | undefined): void {
+  for (const dir of [copy?.work, copy?.home]) if (dir) spawnSync('rm', ['-rf', dir]);
+}
+
 /** Runs one regress script; resolves with its exit status and output. Killed (by process group) on timeout. */
-function runRegress(name: string, port: number): Promise<{ code: number | null; output: string }> {
+export function runRegress(name: string, port: number, copy: RegressCopy = { work, home }): Promise<{ code: number | null; output: string }> {
+  const { work, home } = copy;
   const obj = path.join(work, 'regress');
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -99,26 +120,23 @@ function runRegress(name: string, port: number): Promise<{ code: number | null; 
 export function regressSuite(names: readonly string[]): void {
   if (names.length === 0) return;
   before(() => {
-    if (skip) return;
-    work = makeTempDir('tssh-regress-');
-    home = makeTempDir('tssh-regress-home-');
-    // test-exec.sh writes keys, configs and logs next to the scripts: give it its own copy.
-    const copied = spawnSync('cp', ['-a', REGRESS, work], { encoding: 'utf8', timeout: 60_000 });
-    assert.equal(copied.status, 0, copied.stderr);
+    if (REGRESS_SKIP) return;
+    ({ work, home } = copyRegress());
   });
-  after(() => {
-    for (const dir of [work, home]) if (dir) spawnSync('rm', ['-rf', dir]);
-  });
+  after(() => removeRegressCopy({ work, home }));
   for (const name of names) {
-    test(`OpenSSH regress: ${name}`, { skip, timeout: TIMEOUT_MS + 10_000 }, async (t) => {
-      const started = Date.now();
-      const failedLog = path.join(work, 'regress', 'failed-regress.log');
-      rmSync(failedLog, { force: true }); // test-exec.sh appends: keep only this script's failures
-      const { code, output } = await runRegress(name, await freePort());
-      const details = existsSync(failedLog) ? readFileSync(failedLog, 'utf8').slice(-4000) : '';
-      assert.equal(code, 0, `${name} failed:\n${output}\n${details}`);
-      assert.match(output, /^ok /m);
-      t.diagnostic(`regress ${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    });
+    test(`OpenSSH regress: ${name}`, { skip: REGRESS_SKIP, timeout: REGRESS_TEST_TIMEOUT_MS }, (t) => runAndCheck(name, { work, home }, t));
   }
+}
+
+/** Runs `name` (a script in the copy's regress dir) on a free port and asserts it passed. */
+export async function runAndCheck(name: string, copy: RegressCopy, t: { diagnostic(message: string): void }): Promise<void> {
+  const started = Date.now();
+  const failedLog = path.join(copy.work, 'regress', 'failed-regress.log');
+  rmSync(failedLog, { force: true }); // test-exec.sh appends: keep only this script's failures
+  const { code, output } = await runRegress(name, await freePort(), copy);
+  const details = existsSync(failedLog) ? readFileSync(failedLog, 'utf8').slice(-4000) : '';
+  assert.equal(code, 0, `${name} failed:\n${output}\n${details}`);
+  assert.match(output, /^ok /m);
+  t.diagnostic(`regress ${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
