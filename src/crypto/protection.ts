@@ -10,9 +10,11 @@ import type { CipherInfo, DirectionKeys, MacInfo, PacketOpener, PacketSealer } f
 import { encryptAndMacOpener, encryptAndMacSealer } from './mac/encrypt-and-mac.js';
 import { encryptThenMacOpener, encryptThenMacSealer } from './mac/encrypt-then-mac.js';
 import { PacketHmac, hmacInfo } from './mac/hmac.js';
+import type { PacketMac } from './mac/packet-mac.js';
+import { PacketUmac, umacInfo } from './mac/umac.js';
 
 interface CipherAlgorithm extends CipherInfo {
-  /** AEAD ciphers build the whole construction; stream ciphers are combined with an HMAC. */
+  /** AEAD ciphers build the whole construction; stream ciphers are combined with a MAC. */
   readonly aeadSealer?: (keys: DirectionKeys) => PacketSealer;
   readonly aeadOpener?: (keys: DirectionKeys) => PacketOpener;
   readonly stream?: (keys: DirectionKeys) => StreamCipher;
@@ -57,12 +59,16 @@ export function cipherInfo(name: string): CipherInfo | undefined {
 
 /** Describes a MAC by wire name, or undefined if tssh does not implement it. */
 export function macInfo(name: string): MacInfo | undefined {
-  return hmacInfo(name);
+  return hmacInfo(name) ?? umacInfo(name);
+}
+
+function packetMac(name: string, key: Buffer): PacketMac {
+  return umacInfo(name) ? new PacketUmac(name, key) : new PacketHmac(name, key);
 }
 
 interface Construction {
   cipher: CipherAlgorithm;
-  mac: PacketHmac | undefined;
+  mac: PacketMac | undefined;
 }
 
 function construction(cipherName: string, macName: string | undefined, keys: DirectionKeys): Construction {
@@ -74,7 +80,7 @@ function construction(cipherName: string, macName: string | undefined, keys: Dir
     if (cipher.name !== 'none' && !cipher.aead) throw new TsshError('INTERNAL', `${cipherName} needs a MAC`);
     return { cipher, mac: undefined };
   }
-  return { cipher, mac: new PacketHmac(macName, keys.macKey) };
+  return { cipher, mac: packetMac(macName, keys.macKey) };
 }
 
 function checkLength(algorithm: string, what: string, value: Buffer, expected: number): void {

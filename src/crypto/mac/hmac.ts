@@ -6,6 +6,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DisconnectReason, TsshError } from '../../errors.js';
 import type { MacInfo } from '../cipher/types.js';
+import type { PacketMac } from './packet-mac.js';
 
 interface HmacAlgorithm extends MacInfo {
   /** node:crypto digest name. */
@@ -44,7 +45,7 @@ export function tagsEqual(expected: Uint8Array, received: Uint8Array): boolean {
 }
 
 /** One direction's HMAC key: computes and checks MAC(key, uint32 seq || parts...). */
-export class PacketHmac {
+export class PacketHmac implements PacketMac {
   readonly info: MacInfo;
   private readonly hash: string;
   private readonly key: Buffer;
