@@ -1,12 +1,12 @@
 /**
- * `tssh -Q` (list supported algorithms) and `tssh -G` (print the resolved configuration), in OpenSSH
- * 9.2's formats. Both read the algorithm registries in src/crypto/names.ts, so they show what tssh
- * really implements.
+ * `tssh -Q` (list supported algorithms, in OpenSSH 10.x's order) and `tssh -G` (print the resolved
+ * configuration), in OpenSSH's formats. Both read the algorithm registries in src/crypto/names.ts, so
+ * they show what tssh really implements.
  */
 import { TsshError } from '../errors.js';
 import { CERTIFICATE_KEY_TYPES, KEY_SIGNATURE_ALGORITHMS, PUBLIC_KEY_TYPES, SIGNATURE_ALGORITHMS } from '../config/algorithms.js';
 import type { LogLevel, RequestTTY, ResolvedOptions, StrictHostKeyChecking } from '../config/options.js';
-import { CIPHER_NAMES, COMPRESSION_NAMES, KEX_NAMES, MAC_NAMES } from '../crypto/names.js';
+import { COMPRESSION_NAMES, SUPPORTED_CIPHER_NAMES, SUPPORTED_KEX_NAMES, SUPPORTED_MAC_NAMES } from '../crypto/names.js';
 import type { ResolvedConfig } from './resolve.js';
 import type { ConfigExtras } from './resolve-extras.js';
 import { TUNNEL_ANY, ipqosName } from '../config/special-values.js';
@@ -40,10 +40,10 @@ const KEY_SIG_ALIASES = [
 /** The lines `tssh -Q <what>` prints. Throws TsshError('USAGE') for an unknown query. */
 export function queryLines(what: string): string[] {
   const keyword = what.toLowerCase();
-  if (what === 'cipher' || keyword === 'ciphers') return [...CIPHER_NAMES];
-  if (what === 'cipher-auth') return CIPHER_NAMES.filter((name) => name.includes('-gcm') || name.includes('poly1305'));
-  if (what === 'mac' || keyword === 'macs') return [...MAC_NAMES];
-  if (what === 'kex' || keyword === 'kexalgorithms') return [...KEX_NAMES];
+  if (what === 'cipher' || keyword === 'ciphers') return [...SUPPORTED_CIPHER_NAMES];
+  if (what === 'cipher-auth') return SUPPORTED_CIPHER_NAMES.filter((name) => name.includes('-gcm') || name.includes('poly1305'));
+  if (what === 'mac' || keyword === 'macs') return [...SUPPORTED_MAC_NAMES];
+  if (what === 'kex' || keyword === 'kexalgorithms') return [...SUPPORTED_KEX_NAMES];
   if (what === 'key') return PUBLIC_KEY_TYPES.flatMap((name) => [name, `${name}-cert-v01@openssh.com`]);
   if (what === 'key-plain') return [...PUBLIC_KEY_TYPES];
   if (what === 'key-cert') return [...CERTIFICATE_KEY_TYPES];

@@ -2,12 +2,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assembleAlgorithms,
+  assembleOption,
   checkAlgorithmSpec,
   defaultAlgorithms,
   firstUnknownAlgorithm,
   SIGNATURE_ALGORITHMS,
 } from '../../src/config/algorithms.js';
-import { CIPHER_NAMES, DEFAULT_HOST_KEY_ALGORITHMS, HOST_CERT_NAMES, HOST_KEY_NAMES, KEX_NAMES, MAC_NAMES } from '../../src/crypto/names.js';
+import {
+  CIPHER_NAMES,
+  DEFAULT_HOST_KEY_ALGORITHMS,
+  HOST_CERT_NAMES,
+  HOST_KEY_NAMES,
+  KEX_NAMES,
+  MAC_NAMES,
+  SUPPORTED_CIPHER_NAMES,
+  SUPPORTED_KEX_NAMES,
+  SUPPORTED_MAC_NAMES,
+} from '../../src/crypto/names.js';
 
 test('defaults are the names.ts lists as they stand', () => {
   assert.deepEqual(defaultAlgorithms('cipher'), [...CIPHER_NAMES]);
@@ -39,12 +50,45 @@ test('+ appends, ^ prepends (moving the name), - removes with wildcards', () => 
   );
 });
 
-test('names OpenSSH knows but tssh lacks are accepted and dropped', () => {
+test('legacy names are supported but off by default; + turns them on, in the order written', () => {
   assert.equal(checkAlgorithmSpec('cipher', '+aes128-cbc'), undefined);
-  assert.deepEqual(assembleAlgorithms('cipher', '+aes128-cbc'), [...CIPHER_NAMES]);
-  assert.deepEqual(assembleAlgorithms('cipher', 'aes128-cbc'), []);
-  assert.equal(checkAlgorithmSpec('kex', '+diffie-hellman-group1-sha1'), undefined);
-  assert.equal(checkAlgorithmSpec('hostkey', '+ssh-dss'), undefined);
+  assert.deepEqual(assembleAlgorithms('cipher', '+aes128-cbc,3des-cbc'), [...CIPHER_NAMES, 'aes128-cbc', '3des-cbc']);
+  assert.deepEqual(assembleAlgorithms('cipher', 'aes128-cbc'), ['aes128-cbc']);
+  assert.deepEqual(assembleAlgorithms('kex', '+diffie-hellman-group1-sha1'), [...KEX_NAMES, 'diffie-hellman-group1-sha1']);
+  assert.deepEqual(assembleAlgorithms('mac', '^hmac-md5'), ['hmac-md5', ...MAC_NAMES]);
+  for (const name of SUPPORTED_CIPHER_NAMES) assert.equal(checkAlgorithmSpec('cipher', name), undefined, name);
+  for (const name of SUPPORTED_MAC_NAMES) assert.equal(checkAlgorithmSpec('mac', name), undefined, name);
+  for (const name of SUPPORTED_KEX_NAMES) assert.equal(checkAlgorithmSpec('kex', name), undefined, name);
+  const legacy = SUPPORTED_CIPHER_NAMES.filter((name) => !(CIPHER_NAMES as readonly string[]).includes(name));
+  assert.deepEqual(legacy, ['3des-cbc', 'aes128-cbc', 'aes192-cbc', 'aes256-cbc']);
+});
+
+test('names OpenSSH 10.x knows but tssh lacks are accepted, skipped and reported', () => {
+  const skipped: string[] = [];
+  assert.equal(checkAlgorithmSpec('kex', '+mlkem768nistp256-sha256'), undefined);
+  assert.deepEqual(assembleAlgorithms('kex', '+mlkem768nistp256-sha256', (name) => skipped.push(name)), [...KEX_NAMES]);
+  assert.deepEqual(assembleAlgorithms('hostkey', 'ssh-mldsa44-ed25519@openssh.com,ssh-ed25519', (name) => skipped.push(name)), ['ssh-ed25519']);
+  assert.deepEqual(skipped, ['mlkem768nistp256-sha256', 'ssh-mldsa44-ed25519@openssh.com']);
+  // Patterns name no algorithm: nothing to report when they match nothing tssh has.
+  assert.deepEqual(assembleAlgorithms('hostkey', 'ssh-ed25519,ssh-mldsa*', (name) => skipped.push(name)), ['ssh-ed25519']);
+  assert.equal(skipped.length, 2);
+  const lines: string[] = [];
+  assert.deepEqual(assembleOption('kex', 'KexAlgorithms', 'mlkem768nistp256-sha256,curve25519-sha256', (line) => lines.push(line)), ['curve25519-sha256']);
+  assert.deepEqual(lines, ['KexAlgorithms: skipping mlkem768nistp256-sha256, which tssh does not implement']);
+  assert.throws(() => assembleOption('kex', 'KexAlgorithms', 'mlkem768nistp256-sha256'), /KexAlgorithms: none of 'mlkem768nistp256-sha256' is supported by tssh/);
+});
+
+test('names 10.x dropped are errors, as 10.x reports them', () => {
+  // 10.0 removed DSA; 10.x takes no certificate names in CASignatureAlgorithms.
+  assert.deepEqual(checkAlgorithmSpec('hostkey', '+ssh-dss'), { notes: [], message: "Bad key types '+ssh-dss'." });
+  assert.deepEqual(checkAlgorithmSpec('pubkey', 'ssh-dss-cert-v01@openssh.com'), { notes: [], message: "Bad key types 'ssh-dss-cert-v01@openssh.com'." });
+  assert.deepEqual(checkAlgorithmSpec('casig', 'ssh-ed25519-cert-v01@openssh.com'), {
+    notes: [],
+    message: "Bad key types 'ssh-ed25519-cert-v01@openssh.com'.",
+  });
+  assert.equal(checkAlgorithmSpec('casig', 'ssh-ed*'), undefined);
+  assert.deepEqual(checkAlgorithmSpec('mac', 'hmac-ripemd160'), { notes: [], message: "Bad SSH2 MAC spec 'hmac-ripemd160'." });
+  assert.deepEqual(checkAlgorithmSpec('cipher', 'blowfish-cbc'), { notes: [], message: "Bad SSH2 cipher spec 'blowfish-cbc'." });
 });
 
 test('key-type lists take wildcards, expanded in the supported order', () => {
@@ -61,7 +105,7 @@ test('key-type lists take wildcards, expanded in the supported order', () => {
   assert.deepEqual(assembleAlgorithms('hostkey', '-*-cert-*'), [...HOST_KEY_NAMES]);
   assert.deepEqual(assembleAlgorithms('casig', '-*nist*'), ['ssh-ed25519', 'rsa-sha2-512', 'rsa-sha2-256']);
   assert.deepEqual(assembleAlgorithms('casig', '+ssh-rsa'), [...HOST_KEY_NAMES, 'ssh-rsa']);
-  assert.equal(checkAlgorithmSpec('casig', '+sk-ssh-ed25519@openssh.com,ssh-ed25519-cert-v01@openssh.com'), undefined);
+  assert.equal(checkAlgorithmSpec('casig', '+sk-ssh-ed25519@openssh.com,webauthn-sk-ecdsa-sha2-nistp256@openssh.com'), undefined);
   assert.ok(SIGNATURE_ALGORITHMS.includes('ssh-rsa'));
   assert.equal(checkAlgorithmSpec('hostkey', 'ssh-ed*'), undefined);
   assert.deepEqual(checkAlgorithmSpec('hostkey', 'ssh-rsa,foo*'), { notes: [], message: "Bad key types 'ssh-rsa,foo*'." });
