@@ -1,7 +1,7 @@
 /**
  * OpenSSH's regress scripts with tssh as the client (see test/support/regress.ts): connecting,
- * configuration and sessions. Keys and the agent are in regress-auth.test.ts, ciphers and integrity in
- * regress-transport.test.ts.
+ * configuration and sessions. Keys and the agent are in regress-auth.test.ts; try-ciphers, integrity,
+ * kextype and dhgex each have a file (regress-ciphers, regress-transport, regress-kextype, regress-dhgex).
  *
  * REGRESS_TESTS="name ..." runs other scripts instead (e.g. the ones that still wait on features):
  *   REGRESS_TESTS="forwarding kextype" node --test dist/test/integration/regress.test.js
@@ -10,7 +10,7 @@
  * cert-userkey (60 s), cert-hostkey (50 s), agent-timeout (20 s), agent-restrict (40 s),
  * login-timeout and channel-timeout (sleeps); cfgmatch exercises sshd more than the client. Waiting on
  * features: forwarding, forward-control and dynamic-forward (connection sharing, -M/-S/-O),
- * hostkey-agent (sk-* and ssh-dss host keys), kextype and dhgex (SHA-1 groups, CBC ciphers), rekey.
+ * hostkey-agent (sk-* and ssh-dss host keys), rekey.
  */
 import { regressSuite } from '../support/regress.js';
 

@@ -11,17 +11,28 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { TSSH_BIN, makeTempDir } from './run.js';
 import { freePort, killTreeNow } from './processes.js';
+import { sshdPath, type OpensshRelease } from './sshd.js';
 
 const REGRESS = '/usr/lib/openssh/regress';
 /** Below the per-file limit of `npm test` (120 s), so a stuck script is killed and named. */
 const TIMEOUT_MS = 90_000;
+
+export interface RegressOptions {
+  /** The sshd the scripts start; default 9.2 (the scripts are 9.2's). */
+  release?: OpensshRelease;
+  /** Per-script kill; a file with one long script may use more of its 120 s. */
+  timeoutMs?: number;
+  /** A line test-exec.sh appends to the client's ssh_config (TEST_SSH_SSH_CONFOPTS). */
+  sshConfig?: string;
+}
 
 const skip = existsSync(path.join(REGRESS, 'test-exec.sh')) ? false : `${REGRESS} missing: apt-get install openssh-tests`;
 let work: string;
 let home: string;
 
 /** Runs one regress script; resolves with its exit status and output. Killed (by process group) on timeout. */
-function runRegress(name: string, port: number): Promise<{ code: number | null; output: string }> {
+function runRegress(name: string, port: number, options: RegressOptions): Promise<{ code: number | null; output: string }> {
+  const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
   const obj = path.join(work, 'regress');
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -35,6 +46,8 @@ function runRegress(name: string, port: number): Promise<{ code: number | null; 
     TEST_SSH_SFTPSERVER: '/usr/lib/openssh/sftp-server',
     TEST_SSH_UNSAFE_PERMISSIONS: '1',
     TEST_SSH_PORT: String(port),
+    TEST_SSH_SSHD: sshdPath(options.release),
+    ...(options.sshConfig === undefined ? {} : { TEST_SSH_SSH_CONFOPTS: options.sshConfig }),
     SUDO: '',
   };
   return new Promise((resolve) => {
@@ -48,7 +61,7 @@ function runRegress(name: string, port: number): Promise<{ code: number | null; 
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const timer = setTimeout(() => {
-      output += `\n(killed after ${TIMEOUT_MS} ms)`;
+      output += `\n(killed after ${timeoutMs} ms)`;
       if (child.pid !== undefined) {
         try {
           process.kill(-child.pid, 'SIGKILL');
@@ -56,7 +69,7 @@ function runRegress(name: string, port: number): Promise<{ code: number | null; 
           killTreeNow(child.pid);
         }
       }
-    }, TIMEOUT_MS);
+    }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
@@ -65,7 +78,8 @@ function runRegress(name: string, port: number): Promise<{ code: number | null; 
 }
 
 /** Registers one node:test test per script, run in order in this file's own copy of the directory. */
-export function regressSuite(names: readonly string[]): void {
+export function regressSuite(names: readonly string[], options: RegressOptions = {}): void {
+  const release = options.release ?? '9.2';
   if (names.length === 0) return;
   before(() => {
     if (skip) return;
@@ -79,15 +93,16 @@ export function regressSuite(names: readonly string[]): void {
     for (const dir of [work, home]) if (dir) spawnSync('rm', ['-rf', dir]);
   });
   for (const name of names) {
-    test(`OpenSSH regress: ${name}`, { skip, timeout: TIMEOUT_MS + 10_000 }, async (t) => {
+    const label = release === '9.2' ? name : `${name} (sshd ${release})`;
+    test(`OpenSSH regress: ${label}`, { skip, timeout: (options.timeoutMs ?? TIMEOUT_MS) + 10_000 }, async (t) => {
       const started = Date.now();
       const failedLog = path.join(work, 'regress', 'failed-regress.log');
       rmSync(failedLog, { force: true }); // test-exec.sh appends: keep only this script's failures
-      const { code, output } = await runRegress(name, await freePort());
+      const { code, output } = await runRegress(name, await freePort(), options);
       const details = existsSync(failedLog) ? readFileSync(failedLog, 'utf8').slice(-4000) : '';
       assert.equal(code, 0, `${name} failed:\n${output}\n${details}`);
       assert.match(output, /^ok /m);
-      t.diagnostic(`regress ${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      t.diagnostic(`regress ${label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     });
   }
 }
