@@ -18,10 +18,26 @@ export type ModpBits = keyof typeof MODP_GROUPS;
 /** The RFC 3526 groups, and RFC 2409's 1024-bit Oakley group 2 (diffie-hellman-group1-sha1 only). */
 export type ModpName = (typeof MODP_GROUPS)[ModpBits] | 'modp2';
 export const MODP_BITS: readonly ModpBits[] = [2048, 3072, 4096, 6144, 8192];
-const NAMED_GROUPS: readonly (readonly [ModpName, number])[] = [['modp2', 1024], ...MODP_BITS.map((bits) => [MODP_GROUPS[bits], bits] as const)];
+/**
+ * The groups OpenSSL recognises, so node:crypto's DH skips its primality check for them. Not modp2: for
+ * the 1024-bit group that check costs ~150 ms per key, BigInt arithmetic ~7 ms.
+ */
+const NAMED_GROUPS: readonly (readonly [ModpName, number])[] = MODP_BITS.map((bits) => [MODP_GROUPS[bits], bits] as const);
+
+/**
+ * RFC 2409 §6.2's prime, written out: node has it as 'modp2', but builds that group with a primality
+ * check costing ~90 ms each time (OpenSSL does not recognise the 1024-bit group).
+ */
+const OAKLEY_GROUP_2 = Buffer.from(
+  'ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74' +
+    '020bbea63b139b22514a08798e3404ddef9519b3cd3a431b302b0a6df25f1437' +
+    '4fe1356d6d51c245e485b576625e7ec6f44c42e9a637ed6b0bff5cb6f406b7ed' +
+    'ee386bfb5a899fa5ae9f24117c4b1fe649286651ece65381ffffffffffffffff',
+  'hex',
+);
 
 export function modpGroup(name: ModpName): DhGroup {
-  return dhGroup(getDiffieHellman(name).getPrime(), Buffer.from([2]));
+  return dhGroup(name === 'modp2' ? OAKLEY_GROUP_2 : getDiffieHellman(name).getPrime(), Buffer.from([2]));
 }
 
 export function dhGroup(p: Buffer, g: Buffer): DhGroup {
@@ -35,7 +51,7 @@ export function dhGroup(p: Buffer, g: Buffer): DhGroup {
  */
 const EXPONENT_BYTES = 128;
 
-/** The groups node knows by name; for these, OpenSSL's DH is fast. */
+/** Whether OpenSSL's DH is fast for this group. */
 function isNamedGroup(group: DhGroup): boolean {
   return NAMED_GROUPS.some(([name, bits]) => bits === group.bits && getDiffieHellman(name).getPrime().equals(group.p));
 }
