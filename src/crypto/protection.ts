@@ -18,6 +18,8 @@ interface CipherAlgorithm extends CipherInfo {
   readonly aeadSealer?: (keys: DirectionKeys) => PacketSealer;
   readonly aeadOpener?: (keys: DirectionKeys) => PacketOpener;
   readonly stream?: (keys: DirectionKeys, decrypt: boolean) => StreamCipher;
+  /** CBC: see PacketOpener.discardOnError. */
+  readonly cbc?: boolean;
 }
 
 const ctr = (keys: DirectionKeys): StreamCipher => aesCtr(keys.key, keys.iv);
@@ -29,6 +31,7 @@ const cbcCipher = (name: string, keyLength: number, blockSize: number): CipherAl
   ivLength: blockSize,
   blockSize,
   aead: false,
+  cbc: true,
   stream: (keys, decrypt) => cbc(name, keys.key, keys.iv, decrypt),
 });
 
@@ -129,7 +132,8 @@ export function createOpener(cipher: string, mac: string | undefined, keys: Dire
   const stream = built.cipher.stream!(keys, true);
   if (built.mac?.info.etm) return encryptThenMacOpener(stream, built.mac);
   // The length sits in the first cipher block; 'none' has no blocks, so 4 bytes suffice.
-  return encryptAndMacOpener(stream, built.mac, built.cipher.name === 'none' ? 4 : stream.blockSize);
+  const opener = encryptAndMacOpener(stream, built.mac, built.cipher.name === 'none' ? 4 : stream.blockSize);
+  return built.cipher.cbc ? { ...opener, discardOnError: true } : opener;
 }
 
 /** The initial state before the first NEWKEYS: no encryption, no MAC, 8-byte padding granularity. */

@@ -6,10 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dropbearSkipReason, startDropbear } from '../support/sshd.js';
 import { runClient, TSSH_BIN } from '../support/run.js';
-import { legacyCaseTests, umacTests } from './legacy-cases.js';
+import { cbcDiscardTests, legacyCaseTests, umacTests } from './legacy-cases.js';
 
 legacyCaseTests('9.2');
 umacTests('9.2');
+cbcDiscardTests('9.2');
 
 // Dropbear 2022.83 has diffie-hellman-group14-sha1 and ssh-rsa (not CBC or MD5); it cannot be restricted,
 // so the client is: tssh and ssh both connect using only the legacy algorithm.

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { startSshd, type OpensshRelease, type SshdOptions } from '../support/sshd.js';
 import { openssh10 } from '../support/openssh10.js';
 import { runClient, TSSH_BIN, type ClientResult } from '../support/run.js';
@@ -148,6 +149,35 @@ export function umacTests(release: OpensshRelease): void {
         assert.equal(out.subarray(0, 64).toString(), sha256(data), 'client → server');
         assert.equal(sha256(out.subarray(out.indexOf('\n') + 1)), sha256(Buffer.alloc(2 * 1024 * 1024)), 'server → client');
         assert.match(sshd.readLog(), new RegExp(`kex: client->server cipher: aes128-ctr MAC: ${escape(name)} `));
+      } finally {
+        await sshd.stop();
+      }
+    });
+  }
+}
+
+const MODPIPE = '/usr/lib/openssh/regress/modpipe';
+
+/**
+ * CBC with a plaintext MAC hides where a forged packet failed by reading on to 256 KiB first (OpenSSH
+ * packet.c, against the 2009 length-oracle attack). A byte of the server's output flipped in transit
+ * (OpenSSH's own modpipe, as its integrity test does it) must give ssh's lines: the MAC error, then
+ * "Finished discarding", then the read error ssh's session loop reports.
+ */
+export function cbcDiscardTests(release: OpensshRelease): void {
+  const skip = existsSync(MODPIPE) ? false : `${MODPIPE} missing: apt-get install openssh-tests`;
+  for (const [cipher, mac] of [['aes128-cbc', 'hmac-sha1'], ['3des-cbc', 'umac-64@openssh.com']] as const) {
+    test(`sshd ${release}, ${cipher} + ${mac}, a byte flipped in transit: tssh discards and fails as ssh does`, { skip }, async () => {
+      const sshd = await startSshd({ release, ciphers: cipher, macs: mac });
+      try {
+        for (const offset of [4000, 100_000]) {
+          const proxy = `-oProxyCommand=nc 127.0.0.1 ${sshd.port} | ${MODPIPE} -wm xor:${offset}:1`;
+          const [tssh, ssh] = await both(release, [proxy, '-c', cipher, '-m', mac, ...sshd.clientArgs()], 'head -c 2000000 /dev/zero');
+          assert.equal(text(tssh.stderr), text(ssh.stderr), `offset ${offset}: ssh's words`);
+          assert.match(text(tssh.stderr), /^Corrupted MAC on input\.\nFinished discarding for UNKNOWN port 65535\nRead from remote host 127\.0\.0\.1: message authentication code incorrect\n$/);
+          assert.deepEqual([tssh.code, ssh.code], [255, 255]);
+          assert.ok(tssh.stdout.length < offset, 'nothing after the flipped byte reaches stdout');
+        }
       } finally {
         await sshd.stop();
       }

@@ -166,11 +166,15 @@ test('pair: a flipped bit after the handshake is a MAC failure, in OpenSSH\'s wo
       // must catch it with its MAC or tag.
       flipAt = serverBytesSoFar(pair) + 5000;
       pair.server.send(testPayload(999, 20_000));
+      // CBC with the MAC over the plaintext reads on to 256 KiB before failing (see packet-discard.test.ts).
+      const discards = cipher.endsWith('-cbc') && !mac!.endsWith('-etm@openssh.com');
+      if (discards) for (let i = 0; i < 13; i++) pair.server.send(testPayload(1000 + i, 20_000));
       const err = await pair.client.closed;
       assert.equal(err?.code, 'MAC', `${cipher} ${mac}: ${err?.message}`);
-      // OpenSSH's words: HMAC openers log "Corrupted MAC on input." first; AEAD ciphers only fail the dispatch.
+      // OpenSSH's words: MAC openers log "Corrupted MAC on input." first; AEAD ciphers only fail the dispatch.
       const fatal = 'ssh_dispatch_run_fatal: Connection to pair port 22: message authentication code incorrect';
-      assert.equal(err?.message, mac ? `Corrupted MAC on input.\n${fatal}` : fatal);
+      const logged = [...(mac ? ['Corrupted MAC on input.'] : []), ...(discards ? ['Finished discarding for pair port 22'] : [])];
+      assert.equal(err?.message, [...logged, fatal].join('\n'));
     } finally {
       pair.close();
     }
