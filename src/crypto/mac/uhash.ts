@@ -16,10 +16,17 @@ const STREAM_KEY_SHIFT = 16;
 const POLY64_CHUNKS = 1 << 14;
 
 const P36 = (1n << 36n) - 5n;
-const P64 = (1n << 64n) - 59n;
-const P128 = (1n << 128n) - 159n;
 const MASK64 = 0x01ffffff01ffffffn;
 const MASK128 = 0x01ffffff01ffffff01ffffff01ffffffn;
+
+/** RFC 4418 §5.3.3's POLY parameters: prime p, words from maxWord up are escaped, offset = 2^bits - p. */
+interface PolyField {
+  prime: bigint;
+  maxWord: bigint;
+  offset: bigint;
+}
+const POLY64: PolyField = { prime: (1n << 64n) - 59n, maxWord: (1n << 64n) - (1n << 32n), offset: 59n };
+const POLY128: PolyField = { prime: (1n << 128n) - 159n, maxWord: (1n << 128n) - (1n << 96n), offset: 159n };
 
 export type UhashStreams = 2 | 4;
 
@@ -98,10 +105,10 @@ function nh(words: Uint32Array, wordCount: number, key: Uint32Array, keyOffset: 
   return (BigInt(highWord) << 32n) | BigInt(lowWord);
 }
 
-/** One POLY step (RFC 4418 §5.3.3): words at or above the maximum range are sent as marker, m - offset. */
-function polyStep(y: bigint, key: bigint, word: bigint, prime: bigint, maxWord: bigint): bigint {
+/** One POLY step: a word at or above maxWord goes in as the marker p - 1, then as word - offset. */
+function polyStep(y: bigint, key: bigint, word: bigint, field: PolyField): bigint {
+  const { prime, maxWord, offset } = field;
   if (word >= maxWord) {
-    const offset = (prime === P64 ? 1n << 64n : 1n << 128n) - prime;
     y = (key * y + (prime - 1n)) % prime;
     return (key * y + (word - offset)) % prime;
   }
@@ -124,10 +131,10 @@ class PolyState {
     if (!this.wide && this.count === POLY64_CHUNKS) {
       // M is longer than 2^17 bytes: POLY64 of its first 2^17 bytes becomes POLY128's first word.
       this.wide = true;
-      this.y = polyStep(1n, this.key128, this.y, P128, WIDE_MAX);
+      this.y = polyStep(1n, this.key128, this.y, POLY128);
     }
     if (!this.wide) {
-      this.y = polyStep(this.y, this.key64, chunk, P64, 0xffffffff00000000n);
+      this.y = polyStep(this.y, this.key64, chunk, POLY64);
       this.count++;
       return;
     }
@@ -135,7 +142,7 @@ class PolyState {
       this.pending = chunk;
       return;
     }
-    this.y = polyStep(this.y, this.key128, (this.pending << 64n) | chunk, P128, WIDE_MAX);
+    this.y = polyStep(this.y, this.key128, (this.pending << 64n) | chunk, POLY128);
     this.pending = undefined;
   }
 
@@ -143,11 +150,9 @@ class PolyState {
   finish(): bigint {
     if (!this.wide) return this.y;
     const last = this.pending === undefined ? 0x80n << 120n : (this.pending << 64n) | (0x80n << 56n);
-    return polyStep(this.y, this.key128, last, P128, WIDE_MAX);
+    return polyStep(this.y, this.key128, last, POLY128);
   }
 }
-
-const WIDE_MAX = (1n << 128n) - (1n << 96n);
 
 /** L3 (RFC 4418 §5.4): inner product of the eight 16-bit words of `value` with the keys, mod 2^36 - 5. */
 function innerProduct(value: bigint, keys: readonly bigint[], outer: number): number {
