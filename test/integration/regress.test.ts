@@ -1,7 +1,7 @@
 /**
  * OpenSSH's regress scripts with tssh as the client (see test/support/regress.ts): connecting,
- * configuration and sessions. Keys and the agent are in regress-auth.test.ts; try-ciphers, integrity,
- * kextype and dhgex each have a file (regress-ciphers, regress-transport, regress-kextype, regress-dhgex).
+ * configuration and sessions. Keys and the agent are in regress-auth.test.ts, dhgex in regress-dhgex; the
+ * long try-ciphers, integrity and kextype are split over files (regress-<script>-<shard>.test.ts).
  *
  * REGRESS_TESTS="name ..." runs other scripts instead (e.g. the ones that still wait on features):
  *   REGRESS_TESTS="forwarding kextype" node --test dist/test/integration/regress.test.js

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TSSH_BIN, makeTempDir } from './run.js';
 import { freePort, killTreeNow } from './processes.js';
@@ -24,6 +24,40 @@ export interface RegressOptions {
   timeoutMs?: number;
   /** A line test-exec.sh appends to the client's ssh_config (TEST_SSH_SSH_CONFOPTS). */
   sshConfig?: string;
+  /** Run only a share of a script that loops over `ssh -Q` lists (see shardWrapper). */
+  shard?: RegressShard;
+}
+
+/**
+ * try-ciphers, integrity and kextype log in once (or ten times) per name `ssh -Q cipher|mac|kex`
+ * prints, far more than one file's 120 s allow under load. A shard runs the same script with tssh
+ * behind a wrapper that prints only every `count`-th name (from the `index`-th) of the listed queries,
+ * so `count` files with one index each cover every name between them.
+ */
+export interface RegressShard {
+  queries: readonly string[];
+  index: number;
+  count: number;
+}
+
+/** The TEST_SSH_SSH for a shard. test-exec.sh's log wrapper calls it as `-E<log> -Q <query>`. */
+export function shardWrapper(dir: string, shard: RegressShard): string {
+  const wrapper = path.join(dir, 'tssh-shard');
+  const queries = shard.queries.join('|');
+  writeFileSync(
+    wrapper,
+    [
+      '#!/bin/sh',
+      `# regress shard ${shard.index + 1} of ${shard.count}: \`-Q ${queries}\` lists every ${shard.count}th name`,
+      `if [ $# -eq 3 ] && [ "$2" = "-Q" ]; then case "$3" in ${queries})`,
+      `  ${JSON.stringify(TSSH_BIN)} "$@" | awk 'NR % ${shard.count} == ${(shard.index + 1) % shard.count}'; exit $?;;`,
+      'esac; fi',
+      `exec ${JSON.stringify(TSSH_BIN)} "$@"`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(wrapper, 0o755);
+  return wrapper;
 }
 
 const skip = existsSync(path.join(REGRESS, 'test-exec.sh')) ? false : `${REGRESS} missing: apt-get install openssh-tests`;
@@ -42,7 +76,7 @@ function runRegress(name: string, port: number, options: RegressOptions): Promis
     OBJ: obj,
     BUILDDIR: obj,
     TEST_SHELL: 'sh',
-    TEST_SSH_SSH: TSSH_BIN,
+    TEST_SSH_SSH: options.shard ? shardWrapper(work, options.shard) : TSSH_BIN,
     TEST_SSH_SFTPSERVER: '/usr/lib/openssh/sftp-server',
     TEST_SSH_UNSAFE_PERMISSIONS: '1',
     TEST_SSH_PORT: String(port),
@@ -93,7 +127,8 @@ export function regressSuite(names: readonly string[], options: RegressOptions =
     for (const dir of [work, home]) if (dir) spawnSync('rm', ['-rf', dir]);
   });
   for (const name of names) {
-    const label = release === '9.2' ? name : `${name} (sshd ${release})`;
+    const shard = options.shard ? ` [${options.shard.queries[0]} shard ${options.shard.index + 1}/${options.shard.count}]` : '';
+    const label = `${name}${release === '9.2' ? '' : ` (sshd ${release})`}${shard}`;
     test(`OpenSSH regress: ${label}`, { skip, timeout: (options.timeoutMs ?? TIMEOUT_MS) + 10_000 }, async (t) => {
       const started = Date.now();
       const failedLog = path.join(work, 'regress', 'failed-regress.log');
@@ -105,4 +140,27 @@ export function regressSuite(names: readonly string[], options: RegressOptions =
       t.diagnostic(`regress ${label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     });
   }
+}
+
+/** The kex for scripts that test ciphers and MACs: small (integrity's offsets assume one) and cheap. */
+const CIPHER_SCRIPT_KEX = 'KexAlgorithms curve25519-sha256';
+
+/**
+ * The scripts that loop over `ssh -Q` lists, each split over files (one shard a file):
+ * - try-ciphers: every cipher with every MAC, 7 x 16 + 3 logins.
+ * - integrity: 10 corrupted connections per MAC and AEAD cipher, 190 in all. Its offsets start at
+ *   byte 2900 of the server's output, "after kex", which the small curve25519 exchange keeps true.
+ * - kextype: four logins per kex. It configures sshd with every name `tssh -Q kex` prints,
+ *   mlkem768x25519-sha256 among them, which 9.2's sshd rejects: so the 10.x sshd.
+ */
+const SHARDED: Record<'try-ciphers' | 'integrity' | 'kextype', { queries: string[]; count: number } & Omit<RegressOptions, 'shard'>> = {
+  'try-ciphers': { queries: ['cipher'], count: 3, sshConfig: CIPHER_SCRIPT_KEX },
+  integrity: { queries: ['mac', 'cipher-auth'], count: 4, sshConfig: CIPHER_SCRIPT_KEX },
+  kextype: { queries: ['kex'], count: 2, release: '10' },
+};
+
+/** Registers shard `index` (from 0) of a long script; with REGRESS_TESTS set, nothing (regress.test.ts runs those). */
+export function shardedRegressSuite(name: keyof typeof SHARDED, index: number): void {
+  const { queries, count, ...options } = SHARDED[name];
+  regressSuite(process.env.REGRESS_TESTS !== undefined ? [] : [name], { ...options, shard: { queries, index, count } });
 }
