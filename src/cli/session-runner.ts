@@ -12,6 +12,7 @@ import type { ResolvedOptions } from '../profile/options.js';
 import type { HostProfile } from '../profile/resolve.js';
 import type { CliLogger } from './log.js';
 import { pipeStdin, runExecIo } from './exec-io.js';
+import { DiscardedPacketFatal } from '../transport/fatal.js';
 import { matchPattern } from '../text/patterns.js';
 import { LocalTerminal } from './terminal.js';
 import { TerminalSession } from './terminal-io.js';
@@ -176,6 +177,7 @@ function finish(ending: Ending, plan: SessionPlan, options: HostProfile, log: Cl
     case 'error': {
       const lost = lostConnectionMessage(ending.error, host);
       if (lost === undefined) throw ending.error;
+      for (const line of loggedBefore(ending.error)) log.error(line);
       writeStderr(`${lost}\r\n`);
       closed();
       return 255;
@@ -193,10 +195,17 @@ function finish(ending: Ending, plan: SessionPlan, options: HostProfile, log: Cl
  * reported as usual; undefined then.
  */
 function lostConnectionMessage(error: TsshError, host: string): string | undefined {
+  // A CBC packet discard ends in ssh's socket read once the session runs: a read error, not a dispatch one.
+  if (error.cause instanceof DiscardedPacketFatal) return `Read from remote host ${host}: ${error.cause.reason}`;
   if (error.code !== 'CONNECTION_CLOSED') return undefined;
   if (error.message.startsWith('Connection closed by')) return `Connection to ${host} closed by remote host.`;
   if (error.message.startsWith('Connection reset by')) return `Read from remote host ${host}: Connection reset by peer`;
   return undefined;
+}
+
+/** The lines ssh logs before a lost connection's own message ("Corrupted MAC on input.", ...). */
+function loggedBefore(error: TsshError): string[] {
+  return error.cause instanceof DiscardedPacketFatal ? error.message.split('\n').slice(0, -1) : [];
 }
 
 function writeStderr(text: string): void {

@@ -6,13 +6,24 @@
  * matching a pattern-list (wildcards allowed); `^list` puts the list first. Names are expanded against
  * the supported list, duplicates dropped.
  *
- * Validation accepts every name OpenSSH 9.2 accepts, even those tssh does not implement, so a config
- * written for ssh (`HostKeyAlgorithms +ssh-dss`, `Ciphers +aes128-cbc`) still loads; assembly then keeps
- * only what tssh implements, from src/crypto/names.ts.
+ * Validation accepts every name OpenSSH 10.x accepts (src/crypto/openssh-names.ts), even those tssh does
+ * not implement, so a config written for ssh still loads; assembly then keeps only what tssh implements
+ * (src/crypto/names.ts) and reports each name it skipped.
  */
-import { CIPHER_NAMES, DEFAULT_HOST_KEY_ALGORITHMS, HOST_KEY_NAMES, KEX_NAMES, KEX_SUPPORTED, MAC_NAMES } from '../crypto/names.js';
-import { certificateAlgorithm } from '../crypto/keys/key-types.js';
+import {
+  CIPHER_NAMES,
+  DEFAULT_HOST_KEY_ALGORITHMS,
+  HOST_KEY_NAMES,
+  KEX_NAMES,
+  MAC_NAMES,
+  SUPPORTED_CIPHER_NAMES,
+  SUPPORTED_KEX_NAMES,
+  SUPPORTED_MAC_NAMES,
+} from '../crypto/names.js';
+import { OPENSSH_CIPHER_NAMES, OPENSSH_KEX_NAMES, OPENSSH_KEY_NAMES, OPENSSH_MAC_NAMES, OPENSSH_PLAIN_KEY_NAMES } from '../crypto/openssh-names.js';
+import { TsshError } from '../errors.js';
 import { filterAllowed, filterDenied, matchPatternList } from '../text/patterns.js';
+import { certificateAlgorithm } from '../crypto/keys/key-types.js';
 
 /** 'casig' is CASignatureAlgorithms: the signature algorithms a certificate authority may use. */
 /** 'pubkey' is PubkeyAcceptedAlgorithms: what user authentication may sign with (same names as host keys). */
@@ -47,32 +58,15 @@ export const CERTIFICATE_KEY_TYPES: readonly string[] = PUBLIC_KEY_TYPES.map(cer
 /** Every host-key algorithm tssh verifies (`-Q key-sig`), each plain name followed by its certificate, as OpenSSH orders them. */
 export const KEY_SIGNATURE_ALGORITHMS: readonly string[] = SIGNATURE_ALGORITHMS.flatMap((name) => [name, certificateAlgorithm(name)]);
 
-const HOSTKEY_OPENSSH_ONLY: string[] = [];
-
-/** Names OpenSSH 9.2 accepts that tssh does not implement: valid in a config, dropped on assembly. */
-const OPENSSH_ONLY: Record<AlgorithmClass, readonly string[]> = {
-  cipher: ['3des-cbc', 'aes128-cbc', 'aes192-cbc', 'aes256-cbc'],
-  mac: [
-    'hmac-sha1-96',
-    'hmac-md5',
-    'hmac-md5-96',
-    'umac-64@openssh.com',
-    'umac-128@openssh.com',
-    'hmac-sha1-96-etm@openssh.com',
-    'hmac-md5-etm@openssh.com',
-    'hmac-md5-96-etm@openssh.com',
-    'umac-64-etm@openssh.com',
-    'umac-128-etm@openssh.com',
-  ],
-  kex: [
-    'diffie-hellman-group1-sha1',
-    'diffie-hellman-group14-sha1',
-    'diffie-hellman-group-exchange-sha1',
-  ],
-  hostkey: HOSTKEY_OPENSSH_ONLY,
-  pubkey: HOSTKEY_OPENSSH_ONLY,
-  // Any key type name is valid in CASignatureAlgorithms, certificates included.
-  casig: [...HOSTKEY_OPENSSH_ONLY, ...KEY_SIGNATURE_ALGORITHMS.filter((name) => name.includes('-cert-'))],
+/** Names OpenSSH 10.x accepts per class (a superset of what tssh implements). */
+const OPENSSH_KNOWN: Record<AlgorithmClass, readonly string[]> = {
+  cipher: OPENSSH_CIPHER_NAMES,
+  mac: OPENSSH_MAC_NAMES,
+  kex: OPENSSH_KEX_NAMES,
+  hostkey: OPENSSH_KEY_NAMES,
+  pubkey: OPENSSH_KEY_NAMES,
+  // 10.x takes plain names only here: a certificate name is "Bad key types".
+  casig: OPENSSH_PLAIN_KEY_NAMES,
 };
 
 interface AlgorithmClassInfo {
@@ -88,19 +82,19 @@ interface AlgorithmClassInfo {
 
 const CLASSES: Record<AlgorithmClass, AlgorithmClassInfo> = {
   cipher: {
-    supported: CIPHER_NAMES,
+    supported: SUPPORTED_CIPHER_NAMES,
     defaults: CIPHER_NAMES,
     wildcards: false,
     badSpec: (spec) => `Bad SSH2 cipher spec '${spec}'.`,
   },
   mac: {
-    supported: MAC_NAMES,
+    supported: SUPPORTED_MAC_NAMES,
     defaults: MAC_NAMES,
     wildcards: false,
     badSpec: (spec) => `Bad SSH2 MAC spec '${spec}'.`,
   },
   kex: {
-    supported: KEX_SUPPORTED,
+    supported: SUPPORTED_KEX_NAMES,
     defaults: KEX_NAMES,
     wildcards: false,
     badSpec: (spec) => `Bad SSH2 KexAlgorithms '${spec}'.`,
@@ -137,7 +131,7 @@ export function supportedAlgorithms(cls: AlgorithmClass): string[] {
 
 /** True if OpenSSH or tssh knows this exact name. */
 function isKnownName(cls: AlgorithmClass, name: string): boolean {
-  return CLASSES[cls].supported.includes(name) || OPENSSH_ONLY[cls].includes(name);
+  return CLASSES[cls].supported.includes(name) || OPENSSH_KNOWN[cls].includes(name);
 }
 
 /**
@@ -150,8 +144,10 @@ export function firstUnknownAlgorithm(cls: AlgorithmClass, names: string): strin
   for (const name of names.split(',')) {
     if (name === '') break;
     if (isKnownName(cls, name)) continue;
-    if (info.wildcards) {
-      const all = [...info.supported, ...OPENSSH_ONLY[cls]];
+    // A key type OpenSSH has, in the wrong list (a certificate in CASignatureAlgorithms), is no pattern.
+    if (info.wildcards && !OPENSSH_KEY_NAMES.includes(name)) {
+      // As sshkey_names_valid2: a pattern is fine if it matches any key type OpenSSH has.
+      const all = [...info.supported, ...OPENSSH_KEY_NAMES];
       if (all.some((known) => matchPatternList(known, name) !== 0)) continue;
     }
     return name;
@@ -176,10 +172,11 @@ export function checkAlgorithmSpec(cls: AlgorithmClass, spec: string): { notes: 
 
 /**
  * Assembles the final list from a spec (undefined = defaults). Wildcards in plain and `+`/`^` lists
- * expand against the supported names; names tssh does not implement are dropped. Returns an empty
- * list only for a `-` spec that removed everything (OpenSSH allows that too).
+ * expand against the supported names; names tssh does not implement are dropped, each one named to
+ * `skipped` (which the CLI logs at debug level). Returns an empty list for a `-` spec that removed
+ * everything (OpenSSH allows that too), or when every name was skipped.
  */
-export function assembleAlgorithms(cls: AlgorithmClass, spec: string | undefined): string[] {
+export function assembleAlgorithms(cls: AlgorithmClass, spec: string | undefined, skipped?: (name: string) => void): string[] {
   const info = CLASSES[cls];
   if (spec === undefined || spec === '') return [...info.defaults];
   if (spec.startsWith('-')) return filterDenied(info.defaults, spec.slice(1));
@@ -190,7 +187,27 @@ export function assembleAlgorithms(cls: AlgorithmClass, spec: string | undefined
   const result: string[] = [];
   for (const pattern of patterns) {
     if (pattern === '' || pattern.startsWith('!')) continue;
-    for (const name of filterAllowed(info.supported, pattern)) if (!result.includes(name)) result.push(name);
+    const names = filterAllowed(info.supported, pattern);
+    if (names.length === 0 && OPENSSH_KNOWN[cls].includes(pattern)) skipped?.(pattern);
+    for (const name of names) if (!result.includes(name)) result.push(name);
   }
   return result;
+}
+
+/** The debug line for a name OpenSSH knows that tssh does not implement. */
+export function skippedAlgorithmNote(keyword: string, name: string): string {
+  return `${keyword}: skipping ${name}, which tssh does not implement`;
+}
+
+/**
+ * An option's final list: assembleAlgorithms, with a debug line for each name skipped because tssh
+ * does not implement it. A list left empty that way (not by a `-` spec) is an error: tssh could propose
+ * nothing the user allowed.
+ */
+export function assembleOption(cls: AlgorithmClass, keyword: string, spec: string | undefined, debug?: (line: string) => void): string[] {
+  const list = assembleAlgorithms(cls, spec, (name) => debug?.(skippedAlgorithmNote(keyword, name)));
+  if (list.length === 0 && spec !== undefined && !spec.startsWith('-')) {
+    throw new TsshError('CONFIG', `${keyword}: none of '${spec}' is supported by tssh`);
+  }
+  return list;
 }

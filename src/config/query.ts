@@ -1,10 +1,10 @@
 /**
- * `tssh -Q`: the algorithm lists in OpenSSH's format. They read the registries in src/crypto/names.ts,
+ * `tssh -Q`: the algorithm lists in OpenSSH 10.x's format and order. They read the registries in src/crypto/names.ts,
  * so they show what tssh really implements.
  */
 import { TsshError } from '../errors.js';
 import { CERTIFICATE_KEY_TYPES, KEY_SIGNATURE_ALGORITHMS, PUBLIC_KEY_TYPES, SIGNATURE_ALGORITHMS } from './algorithms.js';
-import { CIPHER_NAMES, COMPRESSION_NAMES, KEX_SUPPORTED, MAC_NAMES } from '../crypto/names.js';
+import { COMPRESSION_NAMES, SUPPORTED_CIPHER_NAMES, SUPPORTED_KEX_NAMES, SUPPORTED_MAC_NAMES } from '../crypto/names.js';
 import { certificateAlgorithm } from '../crypto/keys/key-types.js';
 
 const QUERY_HELP = [
@@ -34,10 +34,10 @@ const KEY_SIG_ALIASES = [
 /** The lines `tssh -Q <what>` prints. Throws TsshError('USAGE') for an unknown query. */
 export function queryLines(what: string): string[] {
   const keyword = what.toLowerCase();
-  if (what === 'cipher' || keyword === 'ciphers') return [...CIPHER_NAMES];
-  if (what === 'cipher-auth') return CIPHER_NAMES.filter((name) => name.includes('-gcm') || name.includes('poly1305'));
-  if (what === 'mac' || keyword === 'macs') return [...MAC_NAMES];
-  if (what === 'kex' || keyword === 'kexalgorithms') return [...KEX_SUPPORTED];
+  if (what === 'cipher' || keyword === 'ciphers') return [...SUPPORTED_CIPHER_NAMES];
+  if (what === 'cipher-auth') return SUPPORTED_CIPHER_NAMES.filter((name) => name.includes('-gcm') || name.includes('poly1305'));
+  if (what === 'mac' || keyword === 'macs') return [...SUPPORTED_MAC_NAMES];
+  if (what === 'kex' || keyword === 'kexalgorithms') return [...SUPPORTED_KEX_NAMES];
   if (what === 'key') return PUBLIC_KEY_TYPES.flatMap((name) => [name, certificateAlgorithm(name)]);
   if (what === 'key-plain') return [...PUBLIC_KEY_TYPES];
   if (what === 'key-cert') return [...CERTIFICATE_KEY_TYPES];

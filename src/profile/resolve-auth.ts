@@ -1,10 +1,14 @@
-import { TsshError } from '../errors.js';
-import { assembleAlgorithms } from '../config/algorithms.js';
+import { assembleOption } from '../config/algorithms.js';
 import { addKeysToAgentFrom, type AuthSettings, type PubkeyAuthentication } from '../config/auth-options.js';
 import type { SettingsStore } from '../config/store.js';
 
 /** The authentication options with OpenSSH's defaults, and the CertificateFile values as written (for -G). */
-export function resolveAuthSettings(store: SettingsStore, expandPath: (path: string) => string, printConfig: boolean): AuthSettings & { certificateFileSpecs: string[] } {
+export function resolveAuthSettings(
+  store: SettingsStore,
+  expandPath: (path: string) => string,
+  printConfig: boolean,
+  debug?: (line: string) => void,
+): AuthSettings & { certificateFileSpecs: string[] } {
   // ssh expands these paths only when it uses them, so -G still prints a value whose expansion fails.
   const expand = (path: string): string => {
     if (!printConfig) return expandPath(path);
@@ -15,11 +19,7 @@ export function resolveAuthSettings(store: SettingsStore, expandPath: (path: str
     }
   };
   const certificateFileSpecs = [...store.list('CertificateFile')];
-  const accepted = store.string('PubkeyAcceptedAlgorithms');
-  const pubkeyAcceptedAlgorithms = assembleAlgorithms('pubkey', accepted);
-  if (pubkeyAcceptedAlgorithms.length === 0 && accepted !== undefined && !accepted.startsWith('-')) {
-    throw new TsshError('CONFIG', `PubkeyAcceptedAlgorithms: none of '${accepted}' is supported by tssh`);
-  }
+  const pubkeyAcceptedAlgorithms = assembleOption('pubkey', 'PubkeyAcceptedAlgorithms', store.string('PubkeyAcceptedAlgorithms'), debug);
   const preferred = store.string('PreferredAuthentications');
   const identityAgent = store.string('IdentityAgent');
   const securityKeyProvider = store.string('SecurityKeyProvider');

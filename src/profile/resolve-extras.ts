@@ -4,7 +4,7 @@
  * prints with -G but whose features are not built (ControlMaster, IPQoS, Tunnel, X11, ...), with
  * OpenSSH 9.2's (Debian) defaults (readconf.c fill_default_options).
  */
-import { assembleAlgorithms } from '../config/algorithms.js';
+import { assembleAlgorithms, skippedAlgorithmNote } from '../config/algorithms.js';
 import type { FingerprintHash, HostKeySettings, YesNoAsk } from '../config/host-options.js';
 import { asciiLowercase } from '../text/patterns.js';
 import { TUNNEL_ANY } from '../config/special-values.js';
@@ -55,6 +55,8 @@ export interface ExtrasContext {
   expandPath(path: string): string;
   /** -G tolerates expansions that fail (ssh expands some only when it uses them). */
   printConfig: boolean;
+  /** Debug lines (algorithm names skipped because tssh does not implement them). */
+  debug?: (line: string) => void;
 }
 
 export function resolveExtras(store: SettingsStore, context: ExtrasContext): HostKeySettings & ConfigExtras {
@@ -96,7 +98,9 @@ export function resolveExtras(store: SettingsStore, context: ExtrasContext): Hos
     fingerprintHash: (store.string('FingerprintHash') as FingerprintHash | undefined) ?? 'SHA256',
     noHostAuthenticationForLocalhost: flag('NoHostAuthenticationForLocalhost', false),
     revokedHostKeys: revoked,
-    caSignatureAlgorithms: assembleAlgorithms('casig', store.string('CASignatureAlgorithms')),
+    caSignatureAlgorithms: assembleAlgorithms('casig', store.string('CASignatureAlgorithms'), (name) =>
+      context.debug?.(skippedAlgorithmNote('CASignatureAlgorithms', name)),
+    ),
     hostKeyAlgorithmsFollowKnownHosts: hostKeyAlgorithmsSpec === undefined || /^[+-]/.test(hostKeyAlgorithmsSpec),
 
     localCommand: clearedByNone('LocalCommand'),

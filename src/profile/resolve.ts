@@ -5,7 +5,7 @@
  * then defaults and token expansion.
  */
 import { TsshError } from '../errors.js';
-import { assembleAlgorithms, type AlgorithmClass } from '../config/algorithms.js';
+import { assembleOption, type AlgorithmClass } from '../config/algorithms.js';
 import { ConfigEvaluator, type ReadFlags } from '../config/evaluate.js';
 import type { ConfigLog, LogLevel } from '../log.js';
 import type { MatchSubject } from '../config/match.js';
@@ -183,12 +183,12 @@ function fillDefaults(args: HostRequest, environment: ResolveEnvironment, store:
     user,
     identityFiles,
     identitiesOnly: store.boolean('IdentitiesOnly') ?? false,
-    ...resolveAuthSettings(store, expandPath, args.printConfig === true),
+    ...resolveAuthSettings(store, expandPath, args.printConfig === true, (line) => environment.log?.('DEBUG1', line)),
     batchMode: store.boolean('BatchMode') ?? false,
-    ciphers: algorithms(store, 'Ciphers', 'cipher'),
-    macs: algorithms(store, 'MACs', 'mac'),
-    kexAlgorithms: algorithms(store, 'KexAlgorithms', 'kex'),
-    hostKeyAlgorithms: algorithms(store, 'HostKeyAlgorithms', 'hostkey'),
+    ciphers: algorithms(store, 'Ciphers', 'cipher', environment.log),
+    macs: algorithms(store, 'MACs', 'mac', environment.log),
+    kexAlgorithms: algorithms(store, 'KexAlgorithms', 'kex', environment.log),
+    hostKeyAlgorithms: algorithms(store, 'HostKeyAlgorithms', 'hostkey', environment.log),
     compression: store.string('Compression') === 'yes',
     rekeyLimit: {
       bytes: rekeyBytes === undefined || rekeyBytes === 0 ? undefined : rekeyBytes,
@@ -207,7 +207,7 @@ function fillDefaults(args: HostRequest, environment: ResolveEnvironment, store:
     enableEscapeCommandline: store.boolean('EnableEscapeCommandline') ?? false,
     logLevel: (store.string('LogLevel') ?? 'INFO') as LogLevel,
     stdinNull: store.boolean('StdinNull') ?? false,
-    ...resolveExtras(store, { expandPath, printConfig: args.printConfig === true }),
+    ...resolveExtras(store, { expandPath, printConfig: args.printConfig === true, debug: (line) => environment.log?.('DEBUG1', line) }),
     ...resolveForwardSettings(store, {
       expandPath,
       expandTokens: (text) => percentDollarExpand(text, tokens, environment.env),
@@ -261,12 +261,8 @@ function withoutNone(paths: readonly string[]): string[] {
   return paths.length === 1 && paths[0]!.toLowerCase() === 'none' ? [] : [...paths];
 }
 
-function algorithms(store: SettingsStore, keyword: string, cls: AlgorithmClass): string[] {
-  const spec = store.string(keyword);
-  const list = assembleAlgorithms(cls, spec);
-  if (list.length === 0 && spec !== undefined && !spec.startsWith('-'))
-    throw new TsshError('CONFIG', `${keyword}: none of '${spec}' is supported by tssh`);
-  return list;
+function algorithms(store: SettingsStore, keyword: string, cls: AlgorithmClass, log: ConfigLog | undefined): string[] {
+  return assembleOption(cls, keyword, store.string(keyword), (line) => log?.('DEBUG1', line));
 }
 
 /** Token values for other keywords that take `%` tokens (exported for later keywords and tests). */

@@ -27,6 +27,12 @@ export class ByteQueue {
     return this.read(n, true);
   }
 
+  /** Discards the first n bytes (n <= length) without copying them. */
+  drop(n: number): void {
+    if (n > this.total) throw new RangeError('ByteQueue underflow');
+    this.advance(n);
+  }
+
   private read(n: number, consume: boolean): Buffer {
     if (n > this.total) throw new RangeError('ByteQueue underflow');
     const first = this.chunks[0];

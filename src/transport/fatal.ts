@@ -10,19 +10,23 @@ import type { PeerAddress } from './disconnect.js';
  * - 'banner': sshpkt_fatal during the version exchange, "banner exchange: Connection to H port P: <reason>"
  * - 'disconnecting': ssh_packet_disconnect, "Disconnecting H port P: <reason>"
  *
- * `logged` are the lines OpenSSH logs before that one ("Bad packet length 1195725856.").
+ * `logged` are the lines OpenSSH logs before that one ("Bad packet length 1195725856."); a function
+ * line gets "H port P" ("Finished discarding for H port P").
  */
 export type FatalForm = 'dispatch' | 'banner' | 'disconnecting';
+export type LoggedLine = string | ((where: string) => string);
+
+const lineFor = (line: LoggedLine, where: string): string => (typeof line === 'string' ? line : line(where));
 
 export class ConnectionFatal extends TsshError {
   constructor(
     code: ErrorCode,
     readonly reason: string,
-    readonly logged: readonly string[] = [],
+    readonly logged: readonly LoggedLine[] = [],
     readonly form: FatalForm = 'dispatch',
     disconnectReason: number = DisconnectReason.PROTOCOL_ERROR,
   ) {
-    super(code, [...logged, reason].join('\n'), { disconnectReason });
+    super(code, [...logged.map((line) => lineFor(line, 'the peer')), reason].join('\n'), { disconnectReason });
   }
 
   /** The complete text OpenSSH prints for this fault on a connection to `peer`. */
@@ -32,9 +36,16 @@ export class ConnectionFatal extends TsshError {
       this.form === 'dispatch' ? `ssh_dispatch_run_fatal: Connection to ${where}: ${this.reason}`
       : this.form === 'banner' ? `banner exchange: Connection to ${where}: ${this.reason}`
       : `Disconnecting ${where}: ${this.reason}`;
-    return new TsshError(this.code, [...this.logged, last].join('\n'), { disconnectReason: this.disconnectReason ?? DisconnectReason.PROTOCOL_ERROR, cause: this });
+    return new TsshError(this.code, [...this.logged.map((line) => lineFor(line, where)), last].join('\n'), { disconnectReason: this.disconnectReason ?? DisconnectReason.PROTOCOL_ERROR, cause: this });
   }
 }
+
+/**
+ * A bad CBC packet reported only after the rest of its 256 KiB window was read (packet-codec.ts). Before
+ * the session this is a dispatch fatal as usual; once it runs, ssh meets it in its socket read and says
+ * "Read from remote host H: ..." instead, which the CLI tells by this class.
+ */
+export class DiscardedPacketFatal extends ConnectionFatal {}
 
 /** OpenSSH's ssh_err() texts for the faults a peer can cause. */
 export const SSH_ERR = {

@@ -4,11 +4,12 @@ import { createKexClient, createKexServer, gexPreferredBits } from '../crypto/ke
 import type { HostKeySigner, KexClient, KexResult, KexServer, KexStep } from '../crypto/kex/types.js';
 import { parsePublicKeyBlob } from '../crypto/keys/index.js';
 import type { PublicKey } from '../crypto/keys/types.js';
-import { cipherInfo, createOpener, createSealer, macInfo } from '../crypto/protection.js';
+import { cipherInfo, cipherSecurityBytes, createOpener, createSealer, macInfo } from '../crypto/protection.js';
 import type { PacketOpener, PacketSealer } from '../crypto/cipher/types.js';
 import { EXT_INFO_C, KEX_STRICT_C, KEX_STRICT_S } from '../crypto/names.js';
 import { deriveDirectionKeys, type KeyLengths } from './key-derivation.js';
 import { ConnectionFatal } from './fatal.js';
+import type { Logger } from '../log.js';
 import { encodeKexInit, guessWasWrong, negotiate, parseKexInit, type DirectionAlgorithms, type KexProposal, type Negotiated } from './kexinit.js';
 
 export type Role = 'client' | 'server';
@@ -47,14 +48,17 @@ export interface KexRoundContext {
   send(payload: Buffer): void;
   /** Client role: policy check (known_hosts); runs after the signature verified. Throws to refuse. */
   verifyHostKey?(key: PublicKey, algorithm: string): Promise<void>;
+  /** Where the exchange's debug lines go (ssh's wording, e.g. the DH-GEX request sizes). */
+  log?: Logger;
 }
 
-/** OpenSSH kex_choose_conf: the largest key, block, IV or MAC key size in bytes sizes the DH-GEX group. */
+/** OpenSSH kex_choose_conf (dh_need): the largest cipher security, block, IV or MAC key size sizes the DH-GEX group. */
 function neededKeyBytes(n: Negotiated): number {
   let need = 0;
   for (const d of [n.clientToServer, n.serverToClient]) {
     const c = cipherInfo(d.cipher);
-    need = Math.max(need, c?.keyLength ?? 0, c?.blockSize ?? 0, c?.ivLength ?? 0, d.mac ? macInfo(d.mac)?.keyLength ?? 0 : 0);
+    const mac = d.mac ? (macInfo(d.mac)?.keyLength ?? 0) : 0;
+    need = Math.max(need, cipherSecurityBytes(d.cipher), c?.blockSize ?? 0, c?.ivLength ?? 0, mac);
   }
   return need;
 }
@@ -172,6 +176,10 @@ export class KexRound {
 
   private async afterStep(step: KexStep): Promise<void> {
     for (const payload of step.send) this.ctx.send(payload);
+    for (const line of step.log ?? []) {
+      if (line.level === 1) this.ctx.log?.debug1(line.text);
+      else this.ctx.log?.debug2(line.text);
+    }
     if (!step.result) return;
     const negotiated = this.negotiated!;
     const hostKey = parsePublicKeyBlob(step.result.hostKey);

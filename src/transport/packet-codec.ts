@@ -3,7 +3,7 @@ import { TsshError, DisconnectReason } from '../errors.js';
 import type { PacketOpener, PacketSealer } from '../crypto/cipher/types.js';
 import { ByteQueue } from './byte-queue.js';
 import type { PayloadTransform } from './compression.js';
-import { ConnectionFatal, SSH_ERR } from './fatal.js';
+import { ConnectionFatal, DiscardedPacketFatal, SSH_ERR } from './fatal.js';
 
 /** OpenSSH's PACKET_MAX_SIZE: the largest packet_length accepted from a peer. */
 export const MAX_PACKET_LENGTH = 256 * 1024;
@@ -18,7 +18,7 @@ function badLength(length: number, aad: boolean): TsshError {
 }
 
 /** A failed MAC or AEAD tag: HMAC openers log "Corrupted MAC on input." first, AEAD ciphers say nothing more. */
-function macFailure(opener: PacketOpener): TsshError {
+function macFailure(opener: PacketOpener): ConnectionFatal {
   return new ConnectionFatal('MAC', SSH_ERR.MAC_INVALID, opener.aead ? [] : ['Corrupted MAC on input.'], 'dispatch', DisconnectReason.MAC_ERROR);
 }
 
@@ -143,6 +143,8 @@ export class PacketDecoder {
   private readonly queue = new ByteQueue();
   /** packet_length of the packet whose head was already decrypted, awaiting the rest. */
   private pendingLength: number | undefined;
+  /** A CBC failure held back while the rest of its packet's 256 KiB window is read and dropped. */
+  private discarding: { remaining: number; error: DiscardedPacketFatal } | undefined;
   readonly sinceRekey: TrafficCounter = { bytes: 0, packets: 0 };
 
   constructor(initial: PacketOpener) {
@@ -178,11 +180,17 @@ export class PacketDecoder {
 
   /** The next payload, or undefined until more bytes arrive. Throws TsshError on a bad packet. */
   next(): Buffer | undefined {
+    if (this.discarding) return this.discard();
     const opener = this.opener;
     if (this.pendingLength === undefined) {
       if (this.queue.length < opener.lengthPrefixSize) return undefined;
       const length = opener.decryptLength(this.seq, this.queue.peek(opener.lengthPrefixSize));
-      this.checkLength(length);
+      try {
+        this.checkLength(length);
+      } catch (err) {
+        if (opener.discardOnError && err instanceof ConnectionFatal) return this.startDiscard(err, 0);
+        throw err;
+      }
       this.pendingLength = length;
     }
     const total = 4 + this.pendingLength + opener.macLength;
@@ -191,8 +199,9 @@ export class PacketDecoder {
     try {
       plain = opener.open(this.seq, this.queue.take(total));
     } catch (err) {
-      if (err instanceof TsshError && err.code === 'MAC') throw macFailure(opener);
-      throw err;
+      if (!(err instanceof TsshError && err.code === 'MAC')) throw err;
+      if (opener.discardOnError) return this.startDiscard(macFailure(opener), total);
+      throw macFailure(opener);
     }
     this.pendingLength = undefined;
     this.seq = (this.seq + 1) >>> 0;
@@ -204,6 +213,28 @@ export class PacketDecoder {
     if (padding + 1 > plain.length) throw new ConnectionFatal('PROTOCOL', SSH_ERR.MESSAGE_INCOMPLETE);
     const body = plain.subarray(1, plain.length - padding);
     return this.decompressor ? this.decompressor.apply(body) : body;
+  }
+
+  /**
+   * OpenSSH's packet discard for CBC (packet.c ssh_packet_start_discard): the failure comes once 256 KiB
+   * counted from the bad packet's first byte have arrived (`taken` of them already consumed), whatever
+   * the forged length said, and nothing received meanwhile is kept.
+   */
+  private startDiscard(error: ConnectionFatal, taken: number): undefined {
+    const finished = (where: string): string => `Finished discarding for ${where}`;
+    const held = new DiscardedPacketFatal(error.code, error.reason, [...error.logged, finished], error.form, error.disconnectReason);
+    this.pendingLength = undefined;
+    this.discarding = { remaining: Math.max(0, MAX_PACKET_LENGTH - taken), error: held };
+    return this.discard();
+  }
+
+  private discard(): undefined {
+    const discarding = this.discarding!;
+    const count = Math.min(this.queue.length, discarding.remaining);
+    this.queue.drop(count);
+    discarding.remaining -= count;
+    if (discarding.remaining === 0) throw discarding.error;
+    return undefined;
   }
 
   private checkLength(length: number): void {

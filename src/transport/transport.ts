@@ -450,6 +450,7 @@ export class Transport implements PacketTransport {
       ...(this.firstExchange ? { initialHostKey: this.firstExchange.hostKey } : {}),
       send: (p) => this.writePacket(p),
       ...(this.config.verifyHostKey ? { verifyHostKey: this.config.verifyHostKey } : {}),
+      log: this.log,
     });
     this.kex.sendKexInit();
     this.log.debug1('SSH2_MSG_KEXINIT sent');

@@ -149,6 +149,8 @@ const BULK_CIPHERS: Array<[string, string?]> = [
   ['aes128-gcm@openssh.com'],
   ['aes256-gcm@openssh.com'],
   ['aes128-ctr', 'hmac-sha2-256-etm@openssh.com'],
+  // What ssh negotiates for a non-AEAD cipher under OpenSSH's default MACs (ssh2 has no UMAC).
+  ['aes128-ctr', 'umac-64-etm@openssh.com'],
 ];
 
 /** Tunnels and the long link use OpenSSH's default cipher, pinned so ssh2 (which prefers AES-GCM) does the same work. */

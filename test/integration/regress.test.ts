@@ -1,9 +1,10 @@
 /**
  * OpenSSH's regress scripts with tssh as the client (see test/support/regress.ts): connecting and
  * configuration. Each regress*.test.ts file holds scripts worth at most ~45 s on an idle machine, so a
- * file stays far inside npm test's per-file limit on a loaded one: percent (~45 s) has a file of its
- * own, sessions are in regress-session.test.ts, keys in regress-auth.test.ts and
- * regress-keytypes.test.ts, ciphers and integrity in regress-transport.test.ts.
+ * file stays far inside npm test's per-file limit on a loaded one: percent has a file of its own,
+ * sessions are in regress-session.test.ts, keys in regress-auth.test.ts and regress-keytypes.test.ts,
+ * dhgex in regress-dhgex.test.ts; the long try-ciphers, integrity and kextype are split over files
+ * (regress-<script>-<shard>.test.ts), and rekey runs in parts in regress-rekey.test.ts.
  *
  * REGRESS_TESTS="name ..." runs other scripts instead (e.g. the ones that still wait on features):
  *   REGRESS_TESTS="forwarding kextype" node --test dist/test/integration/regress.test.js
@@ -12,7 +13,7 @@
  * cert-userkey (60 s), cert-hostkey (50 s), agent-timeout (20 s), agent-restrict (40 s),
  * login-timeout and channel-timeout (sleeps); cfgmatch exercises sshd more than the client. Waiting on
  * features: forwarding, forward-control and dynamic-forward (connection sharing, -M/-S/-O),
- * kextype and dhgex (SHA-1 groups, CBC ciphers). rekey runs in parts in regress-rekey.test.ts.
+ * kextype and dhgex (SHA-1 groups, CBC ciphers) have files of their own.
  */
 import { regressSuite } from '../support/regress.js';
 

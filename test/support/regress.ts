@@ -12,6 +12,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { TSSH_BIN, makeTempDir } from './run.js';
 import { freePort, killTreeNow } from './processes.js';
+import { sshdPath, type OpensshRelease } from './sshd.js';
 
 const REGRESS = '/usr/lib/openssh/regress';
 /**
@@ -23,6 +24,50 @@ const TIMEOUT_MS = 200_000;
 export const REGRESS_SKIP = existsSync(path.join(REGRESS, 'test-exec.sh')) ? false : `${REGRESS} missing: apt-get install openssh-tests`;
 /** A node:test timeout for one script: its kill deadline and time to report. */
 export const REGRESS_TEST_TIMEOUT_MS = TIMEOUT_MS + 10_000;
+export interface RegressOptions {
+  /** The sshd the scripts start; default 9.2 (the scripts are 9.2's). */
+  release?: OpensshRelease;
+  /** Per-script kill; a file with one long script may use more of its 120 s. */
+  timeoutMs?: number;
+  /** A line test-exec.sh appends to the client's ssh_config (TEST_SSH_SSH_CONFOPTS). */
+  sshConfig?: string;
+  /** Run only a share of a script that loops over `ssh -Q` lists (see shardWrapper). */
+  shard?: RegressShard;
+}
+
+/**
+ * try-ciphers, integrity and kextype log in once (or ten times) per name `ssh -Q cipher|mac|kex`
+ * prints, far more than one file's 120 s allow under load. A shard runs the same script with tssh
+ * behind a wrapper that prints only every `count`-th name (from the `index`-th) of the listed queries,
+ * so `count` files with one index each cover every name between them.
+ */
+export interface RegressShard {
+  queries: readonly string[];
+  index: number;
+  count: number;
+}
+
+/** The TEST_SSH_SSH for a shard. test-exec.sh's log wrapper calls it as `-E<log> -Q <query>`. */
+export function shardWrapper(dir: string, shard: RegressShard): string {
+  const wrapper = path.join(dir, 'tssh-shard');
+  const queries = shard.queries.join('|');
+  writeFileSync(
+    wrapper,
+    [
+      '#!/bin/sh',
+      `# regress shard ${shard.index + 1} of ${shard.count}: \`-Q ${queries}\` lists every ${shard.count}th name`,
+      `if [ $# -eq 3 ] && [ "$2" = "-Q" ]; then case "$3" in ${queries})`,
+      `  "$(dirname "$0")/tssh-regress" "$@" | awk 'NR % ${shard.count} == ${(shard.index + 1) % shard.count}'; exit $?;;`,
+      'esac; fi',
+      'exec "$(dirname "$0")/tssh-regress" "$@"',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(wrapper, 0o755);
+  writeClientWrapper(dir);
+  return wrapper;
+}
+
 let work: string;
 let home: string;
 
@@ -72,8 +117,9 @@ export function removeRegressCopy(copy: RegressCopy | undefined): void {
 }
 
 /** Runs one regress script; resolves with its exit status and output. Killed (by process group) on timeout. */
-export function runRegress(name: string, port: number, copy: RegressCopy = { work, home }): Promise<{ code: number | null; output: string }> {
+export function runRegress(name: string, port: number, copy: RegressCopy = { work, home }, options: RegressOptions = {}): Promise<{ code: number | null; output: string }> {
   const { work, home } = copy;
+  const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
   const obj = path.join(work, 'regress');
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -83,10 +129,12 @@ export function runRegress(name: string, port: number, copy: RegressCopy = { wor
     OBJ: obj,
     BUILDDIR: obj,
     TEST_SHELL: 'sh',
-    TEST_SSH_SSH: writeClientWrapper(work),
+    TEST_SSH_SSH: options.shard ? shardWrapper(work, options.shard) : writeClientWrapper(work),
     TEST_SSH_SFTPSERVER: '/usr/lib/openssh/sftp-server',
     TEST_SSH_UNSAFE_PERMISSIONS: '1',
     TEST_SSH_PORT: String(port),
+    TEST_SSH_SSHD: sshdPath(options.release),
+    ...(options.sshConfig === undefined ? {} : { TEST_SSH_SSH_CONFOPTS: options.sshConfig }),
     SUDO: '',
   };
   return new Promise((resolve) => {
@@ -100,7 +148,7 @@ export function runRegress(name: string, port: number, copy: RegressCopy = { wor
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const timer = setTimeout(() => {
-      output += `\n(killed after ${TIMEOUT_MS} ms)`;
+      output += `\n(killed after ${timeoutMs} ms)`;
       if (child.pid !== undefined) {
         try {
           process.kill(-child.pid, 'SIGKILL');
@@ -108,7 +156,7 @@ export function runRegress(name: string, port: number, copy: RegressCopy = { wor
           killTreeNow(child.pid);
         }
       }
-    }, TIMEOUT_MS);
+    }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
@@ -117,7 +165,8 @@ export function runRegress(name: string, port: number, copy: RegressCopy = { wor
 }
 
 /** Registers one node:test test per script, run in order in this file's own copy of the directory. */
-export function regressSuite(names: readonly string[]): void {
+export function regressSuite(names: readonly string[], options: RegressOptions = {}): void {
+  const release = options.release ?? '9.2';
   if (names.length === 0) return;
   before(() => {
     if (REGRESS_SKIP) return;
@@ -125,18 +174,42 @@ export function regressSuite(names: readonly string[]): void {
   });
   after(() => removeRegressCopy({ work, home }));
   for (const name of names) {
-    test(`OpenSSH regress: ${name}`, { skip: REGRESS_SKIP, timeout: REGRESS_TEST_TIMEOUT_MS }, (t) => runAndCheck(name, { work, home }, t));
+    const shard = options.shard ? ` [${options.shard.queries[0]} shard ${options.shard.index + 1}/${options.shard.count}]` : '';
+    const label = `${name}${release === '9.2' ? '' : ` (sshd ${release})`}${shard}`;
+    test(`OpenSSH regress: ${label}`, { skip: REGRESS_SKIP, timeout: (options.timeoutMs ?? TIMEOUT_MS) + 10_000 }, (t) => runAndCheck(name, { work, home }, t, options, label));
   }
 }
 
 /** Runs `name` (a script in the copy's regress dir) on a free port and asserts it passed. */
-export async function runAndCheck(name: string, copy: RegressCopy, t: { diagnostic(message: string): void }): Promise<void> {
+export async function runAndCheck(name: string, copy: RegressCopy, t: { diagnostic(message: string): void }, options: RegressOptions = {}, label = name): Promise<void> {
   const started = Date.now();
   const failedLog = path.join(copy.work, 'regress', 'failed-regress.log');
   rmSync(failedLog, { force: true }); // test-exec.sh appends: keep only this script's failures
-  const { code, output } = await runRegress(name, await freePort(), copy);
+  const { code, output } = await runRegress(name, await freePort(), copy, options);
   const details = existsSync(failedLog) ? readFileSync(failedLog, 'utf8').slice(-4000) : '';
   assert.equal(code, 0, `${name} failed:\n${output}\n${details}`);
   assert.match(output, /^ok /m);
-  t.diagnostic(`regress ${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  t.diagnostic(`regress ${label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+/** The kex for scripts that test ciphers and MACs: small (integrity's offsets assume one) and cheap. */
+const CIPHER_SCRIPT_KEX = 'KexAlgorithms curve25519-sha256';
+
+/**
+ * The scripts that loop over `ssh -Q` lists, each split over files (one shard a file):
+ * - try-ciphers: every cipher with every MAC, 7 x 16 + 3 logins.
+ * - integrity: 10 corrupted connections per MAC and AEAD cipher, 190 in all. Its offsets start at
+ *   byte 2900 of the server's output, "after kex", which the small curve25519 exchange keeps true.
+ * - kextype: four logins per kex. It configures sshd with every name `tssh -Q kex` prints,
+ *   mlkem768x25519-sha256 among them, which 9.2's sshd rejects: so the 10.x sshd.
+ */
+const SHARDED: Record<'try-ciphers' | 'integrity' | 'kextype', { queries: string[]; count: number } & Omit<RegressOptions, 'shard'>> = {
+  'try-ciphers': { queries: ['cipher'], count: 3, sshConfig: CIPHER_SCRIPT_KEX },
+  integrity: { queries: ['mac', 'cipher-auth'], count: 4, sshConfig: CIPHER_SCRIPT_KEX },
+  kextype: { queries: ['kex'], count: 2, release: '10' },
+};
+
+/** Registers shard `index` (from 0) of a long script; with REGRESS_TESTS set, nothing (regress.test.ts runs those). */
+export function shardedRegressSuite(name: keyof typeof SHARDED, index: number): void {
+  const { queries, count, ...options } = SHARDED[name];
+  regressSuite(process.env.REGRESS_TESTS !== undefined ? [] : [name], { ...options, shard: { queries, index, count } });
 }

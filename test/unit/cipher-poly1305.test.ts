@@ -1,13 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPoly1305, noblePoly1305 } from '../../src/crypto/cipher/poly1305.js';
 import { POLY1305_WASM, wasmPoly1305 } from '../../src/crypto/cipher/poly1305-wasm.js';
 import { bytes } from './protection-fixtures.js';
+import { assertEmbeddedModuleIsSource } from './wasm-source.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const repeat = (byte: string, count: number): string => byte.repeat(count);
@@ -79,23 +76,5 @@ test('WebAssembly Poly1305 equals noble for every length 0..300 and across memor
 });
 
 test('the embedded module is poly1305.wat assembled (when wat2wasm is installed)', (t) => {
-  const source = fileURLToPath(new URL('../../../src/crypto/cipher/poly1305.wat', import.meta.url));
-  let hasTool = true;
-  try {
-    execFileSync('wat2wasm', ['--version'], { stdio: 'ignore', timeout: 10_000 });
-  } catch {
-    hasTool = false;
-  }
-  if (!hasTool || !existsSync(source)) {
-    t.skip('wat2wasm (Debian package wabt) or the .wat source is not available');
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'tssh-wat-'));
-  try {
-    const output = join(dir, 'poly1305.wasm');
-    execFileSync('wat2wasm', [source, '-o', output], { timeout: 10_000 });
-    assert.equal(readFileSync(output).toString('base64'), POLY1305_WASM);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  assertEmbeddedModuleIsSource(t, fileURLToPath(new URL('../../../src/crypto/cipher/poly1305.wat', import.meta.url)), POLY1305_WASM);
 });

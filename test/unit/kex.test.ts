@@ -5,7 +5,7 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { TsshError } from '../../src/errors.js';
-import { KEX_NAMES } from '../../src/crypto/names.js';
+import { SUPPORTED_KEX_NAMES } from '../../src/crypto/names.js';
 import { createKexClient, createKexServer, gexPreferredBits, kexHash, type KexHashPrefix, type KexResult } from '../../src/crypto/kex/index.js';
 import { x25519SharedSecret } from '../../src/crypto/kex/x25519.js';
 import { generateHostKeySigner, parsePublicKeyBlob, type GeneratedKeyType } from '../../src/crypto/keys/index.js';
@@ -78,7 +78,7 @@ function runPair(name: string, keyType: GeneratedKeyType): { client: KexResult; 
   return { client: clientResult, server: serverResult };
 }
 
-for (const [i, name] of KEX_NAMES.entries()) {
+for (const [i, name] of SUPPORTED_KEX_NAMES.entries()) {
   const keyTypes = [HOST_KEY_TYPES[i % HOST_KEY_TYPES.length]!, ...(i === 0 ? HOST_KEY_TYPES.slice(1) : [])];
   for (const keyType of keyTypes) {
     test(`${name} with ${keyType}: client and server agree and the signature verifies`, () => {
@@ -137,14 +137,17 @@ function piFixed(bits: number): bigint {
   return (16n * arctanInverse(5n) - 4n * arctanInverse(239n)) >> guard;
 }
 
-/** RFC 3526 primes from their definition: p = 2^b - 2^(b-64) - 1 + 2^64 * (floor(2^(b-130) pi) + c). */
-function rfc3526Prime(bits: 2048 | 4096 | 8192): bigint {
-  const c = { 2048: 124476n, 4096: 240904n, 8192: 4743158n }[bits];
+/**
+ * RFC 3526 primes (and RFC 2409's 1024-bit Oakley group 2) from their definition:
+ * p = 2^b - 2^(b-64) - 1 + 2^64 * (floor(2^(b-130) pi) + c).
+ */
+function rfc3526Prime(bits: 1024 | 2048 | 4096 | 8192): bigint {
+  const c = { 1024: 129093n, 2048: 124476n, 4096: 240904n, 8192: 4743158n }[bits];
   const b = BigInt(bits);
   return (1n << b) - (1n << (b - 64n)) - 1n + (1n << 64n) * (piFixed(bits - 130) + c);
 }
 
-function dhPeer(bits: 2048 | 4096 | 8192): IndependentPeer {
+function dhPeer(bits: 1024 | 2048 | 4096 | 8192): IndependentPeer {
   const p = rfc3526Prime(bits);
   const keygen = (): bigint => toBig(randomBytes(32));
   return {
@@ -191,6 +194,8 @@ const INDEPENDENT: Record<string, IndependentPeer | undefined> = {
   'diffie-hellman-group14-sha256': dhPeer(2048),
   'diffie-hellman-group16-sha512': dhPeer(4096),
   'diffie-hellman-group18-sha512': dhPeer(8192),
+  'diffie-hellman-group14-sha1': dhPeer(2048),
+  'diffie-hellman-group1-sha1': dhPeer(1024),
 };
 
 for (const [name, peer] of Object.entries(INDEPENDENT)) {
@@ -230,51 +235,52 @@ for (const [name, peer] of Object.entries(INDEPENDENT)) {
   });
 }
 
-test('diffie-hellman-group-exchange-sha256: both roles against bigint arithmetic, H over min||n||max||p||g', () => {
-  const hostKey = hostKeys.get('ssh-rsa')!;
-  const name = 'diffie-hellman-group-exchange-sha256';
-  const client = createKexClient(name, prefix, { gexPreferredBits: 4000 });
-  const [request] = client.start().send;
-  assert.ok(request!.equals(Buffer.concat([Buffer.from([34]), u32(2048), u32(4000), u32(8192)])));
-  // Server role picks the RFC 3526 group nearest to 4000 bits: 4096.
-  const server = createKexServer(name, prefix, hostKey, 'rsa-sha2-256');
-  const [groupMsg] = server.handle(request!).send;
-  const g = new SshReader(groupMsg!);
-  assert.equal(g.byte(), 31);
-  const p = g.mpint();
-  assert.equal(g.mpint(), 2n);
-  g.end();
-  assert.equal(p, rfc3526Prime(4096));
-  const [init] = client.handle(groupMsg!).send;
-  const i = new SshReader(init!);
-  assert.equal(i.byte(), 32);
-  const e = i.mpint();
-  i.end();
-  // Answer as an independent server and check the client's K and H.
-  const y = toBig(randomBytes(32));
-  const f = modPow(2n, y, p);
-  const k = mpint(modPow(e, y, p));
-  const fields = [u32(2048), u32(4000), u32(8192), mpint(p), mpint(2n), mpint(e), mpint(f)];
-  const h = manualHash(name, hostKey.publicBlob, fields, k);
-  const reply = Buffer.concat([Buffer.from([33]), str(hostKey.publicBlob), mpint(f), str(hostKey.sign('rsa-sha2-256', h))]);
-  const result = client.handle(reply).result!;
-  assert.ok(result.sharedSecret.equals(k));
-  assert.ok(result.exchangeHash.equals(h));
-  // And the server role against an independent client on the same group.
-  const x = toBig(randomBytes(32));
-  const { send, result: serverResult } = server.handle(Buffer.concat([Buffer.from([32]), mpint(modPow(2n, x, p))]));
-  const r = new SshReader(send[0]!);
-  assert.equal(r.byte(), 33);
-  r.string();
-  const serverF = r.mpint();
-  const sig = r.string();
-  r.end();
-  const serverK = mpint(modPow(serverF, x, p));
-  const serverH = manualHash(name, hostKey.publicBlob, [u32(2048), u32(4000), u32(8192), mpint(p), mpint(2n), mpint(modPow(2n, x, p)), mpint(serverF)], serverK);
-  assert.ok(serverResult!.sharedSecret.equals(serverK));
-  assert.ok(serverResult!.exchangeHash.equals(serverH));
-  assert.equal(parsePublicKeyBlob(hostKey.publicBlob).verify('rsa-sha2-256', serverH, sig), true);
-});
+for (const name of ['diffie-hellman-group-exchange-sha256', 'diffie-hellman-group-exchange-sha1']) {
+  test(`${name}: both roles against bigint arithmetic, H over min||n||max||p||g`, () => {
+    const hostKey = hostKeys.get('ssh-rsa')!;
+    const client = createKexClient(name, prefix, { gexPreferredBits: 4000 });
+    const [request] = client.start().send;
+    assert.ok(request!.equals(Buffer.concat([Buffer.from([34]), u32(2048), u32(4000), u32(8192)])));
+    // Server role picks the RFC 3526 group nearest to 4000 bits: 4096.
+    const server = createKexServer(name, prefix, hostKey, 'rsa-sha2-256');
+    const [groupMsg] = server.handle(request!).send;
+    const g = new SshReader(groupMsg!);
+    assert.equal(g.byte(), 31);
+    const p = g.mpint();
+    assert.equal(g.mpint(), 2n);
+    g.end();
+    assert.equal(p, rfc3526Prime(4096));
+    const [init] = client.handle(groupMsg!).send;
+    const i = new SshReader(init!);
+    assert.equal(i.byte(), 32);
+    const e = i.mpint();
+    i.end();
+    // Answer as an independent server and check the client's K and H.
+    const y = toBig(randomBytes(32));
+    const f = modPow(2n, y, p);
+    const k = mpint(modPow(e, y, p));
+    const fields = [u32(2048), u32(4000), u32(8192), mpint(p), mpint(2n), mpint(e), mpint(f)];
+    const h = manualHash(name, hostKey.publicBlob, fields, k);
+    const reply = Buffer.concat([Buffer.from([33]), str(hostKey.publicBlob), mpint(f), str(hostKey.sign('rsa-sha2-256', h))]);
+    const result = client.handle(reply).result!;
+    assert.ok(result.sharedSecret.equals(k));
+    assert.ok(result.exchangeHash.equals(h));
+    // And the server role against an independent client on the same group.
+    const x = toBig(randomBytes(32));
+    const { send, result: serverResult } = server.handle(Buffer.concat([Buffer.from([32]), mpint(modPow(2n, x, p))]));
+    const r = new SshReader(send[0]!);
+    assert.equal(r.byte(), 33);
+    r.string();
+    const serverF = r.mpint();
+    const sig = r.string();
+    r.end();
+    const serverK = mpint(modPow(serverF, x, p));
+    const serverH = manualHash(name, hostKey.publicBlob, [u32(2048), u32(4000), u32(8192), mpint(p), mpint(2n), mpint(modPow(2n, x, p)), mpint(serverF)], serverK);
+    assert.ok(serverResult!.sharedSecret.equals(serverK));
+    assert.ok(serverResult!.exchangeHash.equals(serverH));
+    assert.equal(parsePublicKeyBlob(hostKey.publicBlob).verify('rsa-sha2-256', serverH, sig), true);
+  });
+}
 
 test('group exchange server picks the nearest RFC 3526 group within [min, max]', () => {
   const cases: [number, number, number, number][] = [
@@ -315,15 +321,53 @@ test('RFC 7748 §6.1 X25519 known answer through the kex helper', () => {
 });
 
 test('kexHash and unknown names', () => {
-  assert.deepEqual(
-    KEX_NAMES.map((n) => kexHash(n)),
-    ['sha256', 'sha512', 'sha512', 'sha256', 'sha256', 'sha256', 'sha384', 'sha512', 'sha256', 'sha512', 'sha512', 'sha256'],
-  );
-  for (const fn of [() => createKexClient('diffie-hellman-group1-sha1', prefix), () => kexHash('diffie-hellman-group14-sha1')]) {
+  const expected: Record<string, string> = {
+    'diffie-hellman-group1-sha1': 'sha1',
+    'diffie-hellman-group14-sha1': 'sha1',
+    'diffie-hellman-group14-sha256': 'sha256',
+    'diffie-hellman-group16-sha512': 'sha512',
+    'diffie-hellman-group18-sha512': 'sha512',
+    'diffie-hellman-group-exchange-sha1': 'sha1',
+    'diffie-hellman-group-exchange-sha256': 'sha256',
+    'ecdh-sha2-nistp256': 'sha256',
+    'ecdh-sha2-nistp384': 'sha384',
+    'ecdh-sha2-nistp521': 'sha512',
+    'mlkem768nistp256-sha256': 'sha256',
+    'curve25519-sha256': 'sha256',
+    'curve25519-sha256@libssh.org': 'sha256',
+    'sntrup761x25519-sha512': 'sha512',
+    'sntrup761x25519-sha512@openssh.com': 'sha512',
+    'mlkem768x25519-sha256': 'sha256',
+  };
+  assert.deepEqual(Object.fromEntries(SUPPORTED_KEX_NAMES.map((n) => [n, kexHash(n)])), expected);
+  for (const fn of [() => createKexClient('diffie-hellman-group15-sha1', prefix), () => kexHash('nope')]) {
     assert.throws(fn, (e: unknown) => e instanceof TsshError);
   }
   assert.throws(
     () => createKexServer('nope', prefix, hostKeys.get('ssh-ed25519')!, 'ssh-ed25519'),
     (e: unknown) => e instanceof TsshError,
   );
+});
+
+test('group exchange logs what ssh -vv logs: the request sizes and the bits set in each public value', () => {
+  const client = createKexClient('diffie-hellman-group-exchange-sha1', prefix, { gexPreferredBits: 3072 });
+  const server = createKexServer('diffie-hellman-group-exchange-sha1', prefix, hostKeys.get('ssh-ed25519')!, 'ssh-ed25519');
+  const start = client.start();
+  assert.deepEqual(start.log, [{ level: 1, text: 'SSH2_MSG_KEX_DH_GEX_REQUEST(2048<3072<8192) sent' }]);
+  const group = client.handle(server.handle(start.send[0]!).send[0]!);
+  const e = new SshReader(group.send[0]!.subarray(1)).mpint();
+  const ones = (v: bigint): number => [...v.toString(2)].filter((bit) => bit === '1').length;
+  assert.deepEqual(group.log, [
+    { level: 1, text: 'SSH2_MSG_KEX_DH_GEX_GROUP received' },
+    { level: 2, text: `bits set: ${ones(e)}/3072` },
+    { level: 1, text: 'SSH2_MSG_KEX_DH_GEX_INIT sent' },
+  ]);
+  const reply = server.handle(group.send[0]!).send[0]!;
+  const r = new SshReader(reply.subarray(1));
+  r.string();
+  const f = r.mpint();
+  assert.deepEqual(client.handle(reply).log, [
+    { level: 1, text: 'SSH2_MSG_KEX_DH_GEX_REPLY received' },
+    { level: 2, text: `bits set: ${ones(f)}/3072` },
+  ]);
 });

@@ -1,6 +1,6 @@
 /** Shared helpers for the packet-protection tests: algorithm combinations, deterministic keys, packets. */
 import { createHash } from 'node:crypto';
-import { CIPHER_NAMES, MAC_NAMES } from '../../src/crypto/names.js';
+import { SUPPORTED_CIPHER_NAMES, SUPPORTED_MAC_NAMES } from '../../src/crypto/names.js';
 import { cipherInfo, macInfo } from '../../src/crypto/protection.js';
 import type { DirectionKeys } from '../../src/crypto/cipher/types.js';
 
@@ -10,11 +10,11 @@ export interface Combination {
   label: string;
 }
 
-/** Every negotiable cipher × MAC (AEAD ciphers without a MAC), plus 'none' with and without a MAC. */
+/** Every negotiable cipher × MAC, legacy ones included (AEAD ciphers without a MAC), plus 'none' with and without a MAC. */
 export function allCombinations(): Combination[] {
   const combos: Combination[] = [];
-  for (const cipher of [...CIPHER_NAMES, 'none']) {
-    const macs: (string | undefined)[] = cipherInfo(cipher)!.aead ? [undefined] : [...MAC_NAMES];
+  for (const cipher of [...SUPPORTED_CIPHER_NAMES, 'none']) {
+    const macs: (string | undefined)[] = cipherInfo(cipher)!.aead ? [undefined] : [...SUPPORTED_MAC_NAMES];
     if (cipher === 'none') macs.unshift(undefined);
     for (const mac of macs) combos.push({ cipher, mac, label: mac ? `${cipher} + ${mac}` : cipher });
   }

@@ -34,6 +34,12 @@ export interface PacketOpener {
   readonly aead?: boolean;
   readonly aadLength: 0 | 4;
   readonly macLength: number;
+  /**
+   * CBC with the MAC over the plaintext: a bad length, padding or MAC must not end the connection at
+   * once, or when it ends tells an attacker what a forged first block decrypted to (Albrecht, Paterson
+   * and Watson 2009). The codec then reads on, as OpenSSH does, before failing.
+   */
+  readonly discardOnError?: boolean;
   /** How many leading bytes of a packet `decryptLength` needs (4, or one cipher block). */
   readonly lengthPrefixSize: number;
   /**

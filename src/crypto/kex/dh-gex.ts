@@ -2,9 +2,21 @@ import { protocolError } from '../../errors.js';
 import { KEX_MSG, msgName } from '../../wire/messages.js';
 import { SshReader } from '../../wire/reader.js';
 import { message, type SshWriter } from '../../wire/writer.js';
-import { dhEphemeral, dhGroup, MODP_BITS, MODP_GROUPS, modpGroup, readDhValue, type DhGroup, type ModpBits } from './dh.js';
+import { bitsSet, dhEphemeral, dhGroup, MODP_BITS, MODP_GROUPS, modpGroup, readDhValue, type DhGroup, type ModpBits } from './dh.js';
 import { exchangeHash, kexError } from './exchange-hash.js';
-import type { HashName, HostKeySigner, KexClient, KexHashPrefix, KexServer, KexStep } from './types.js';
+import type { HashName, HostKeySigner, KexClient, KexHashPrefix, KexLogLine, KexServer, KexStep } from './types.js';
+
+/** The group-exchange methods (RFC 4419) by name, with their hash; the SHA-1 one is legacy, off by default. */
+export const GEX_METHODS: Readonly<Record<string, HashName>> = {
+  'diffie-hellman-group-exchange-sha256': 'sha256',
+  'diffie-hellman-group-exchange-sha1': 'sha1',
+};
+
+function gexMethodHash(name: string): HashName {
+  const hash = GEX_METHODS[name];
+  if (hash === undefined) throw protocolError(`${name} is not a group-exchange method`);
+  return hash;
+}
 
 /** OpenSSH's bounds on group sizes (DH_GRP_MIN, DH_GRP_MAX) and a default preferred size. */
 export const GEX_MIN_BITS = 2048;
@@ -51,15 +63,16 @@ function unexpected(name: string, type: number): Error {
   return protocolError(`${name}: unexpected ${msgName(type)} (type ${type}) during key exchange`);
 }
 
-/** diffie-hellman-group-exchange-sha256, client role: REQUEST(34) → GROUP(31) → INIT(32) → REPLY(33). */
+/** Group exchange, client role: REQUEST(34) → GROUP(31) → INIT(32) → REPLY(33). */
 export class GexClient implements KexClient {
-  readonly hash: HashName = 'sha256';
+  readonly hash: HashName;
   private readonly sizes: GexSizes;
   private state: 'idle' | 'group' | 'reply' | 'done' = 'idle';
   private group: DhGroup | undefined;
   private ephemeral: ReturnType<typeof dhEphemeral> | undefined;
 
   constructor(readonly name: string, private readonly prefix: KexHashPrefix, preferredBits = GEX_DEFAULT_BITS) {
+    this.hash = gexMethodHash(name);
     const preferred = Math.min(GEX_MAX_BITS, Math.max(GEX_MIN_BITS, Math.floor(preferredBits)));
     this.sizes = { min: GEX_MIN_BITS, preferred, max: GEX_MAX_BITS };
   }
@@ -68,7 +81,11 @@ export class GexClient implements KexClient {
     if (this.state !== 'idle') throw protocolError(`${this.name}: key exchange already started`);
     this.state = 'group';
     const { min, preferred, max } = this.sizes;
-    return { send: [message(KEX_MSG.KEX_DH_GEX_REQUEST).uint32(min).uint32(preferred).uint32(max).finish()] };
+    return {
+      send: [message(KEX_MSG.KEX_DH_GEX_REQUEST).uint32(min).uint32(preferred).uint32(max).finish()],
+      // The regress script dhgex checks the sizes in this line.
+      log: [{ level: 1, text: `SSH2_MSG_KEX_DH_GEX_REQUEST(${min}<${preferred}<${max}) sent` }],
+    };
   }
 
   handle(payload: Buffer): KexStep {
@@ -95,7 +112,12 @@ export class GexClient implements KexClient {
     this.group = group;
     this.ephemeral = dhEphemeral(group);
     this.state = 'reply';
-    return { send: [message(KEX_MSG.KEX_DH_GEX_INIT).string(this.ephemeral.publicValue).finish()] };
+    const log: KexLogLine[] = [
+      { level: 1, text: 'SSH2_MSG_KEX_DH_GEX_GROUP received' },
+      { level: 2, text: `bits set: ${bitsSet(this.ephemeral.publicValue)}/${group.bits}` },
+      { level: 1, text: 'SSH2_MSG_KEX_DH_GEX_INIT sent' },
+    ];
+    return { send: [message(KEX_MSG.KEX_DH_GEX_INIT).string(this.ephemeral.publicValue).finish()], log };
   }
 
   private onReply(r: SshReader): KexStep {
@@ -109,13 +131,17 @@ export class GexClient implements KexClient {
     const h = gexHash(this.hash, this.prefix, hostKey, this.sizes, group, ephemeral.publicValue, f, sharedSecret);
     this.state = 'done';
     this.ephemeral = undefined;
-    return { send: [], result: { sharedSecret, exchangeHash: h, hash: this.hash, hostKey, signature } };
+    const log: KexLogLine[] = [
+      { level: 1, text: 'SSH2_MSG_KEX_DH_GEX_REPLY received' },
+      { level: 2, text: `bits set: ${bitsSet(f)}/${group.bits}` },
+    ];
+    return { send: [], result: { sharedSecret, exchangeHash: h, hash: this.hash, hostKey, signature }, log };
   }
 }
 
 /** Server role: answers a REQUEST with the RFC 3526 group closest to the preferred size. */
 export class GexServer implements KexServer {
-  readonly hash: HashName = 'sha256';
+  readonly hash: HashName;
   private sizes: GexSizes | undefined;
   private group: DhGroup | undefined;
   private finished = false;
@@ -125,7 +151,9 @@ export class GexServer implements KexServer {
     private readonly prefix: KexHashPrefix,
     private readonly hostKey: HostKeySigner,
     private readonly hostKeyAlgorithm: string,
-  ) {}
+  ) {
+    this.hash = gexMethodHash(name);
+  }
 
   handle(payload: Buffer): KexStep {
     const r = new SshReader(payload, `${this.name} message`);

@@ -15,11 +15,29 @@ export interface DhGroup {
 /** RFC 3526 MODP groups by size, as node ships them (2048 = group14 ... 8192 = group18); generator 2. */
 export const MODP_GROUPS = { 2048: 'modp14', 3072: 'modp15', 4096: 'modp16', 6144: 'modp17', 8192: 'modp18' } as const;
 export type ModpBits = keyof typeof MODP_GROUPS;
-export type ModpName = (typeof MODP_GROUPS)[ModpBits];
+/** The RFC 3526 groups, and RFC 2409's 1024-bit Oakley group 2 (diffie-hellman-group1-sha1 only). */
+export type ModpName = (typeof MODP_GROUPS)[ModpBits] | 'modp2';
 export const MODP_BITS: readonly ModpBits[] = [2048, 3072, 4096, 6144, 8192];
+/**
+ * The groups OpenSSL recognises, so node:crypto's DH skips its primality check for them. Not modp2: for
+ * the 1024-bit group that check costs ~150 ms per key, BigInt arithmetic ~7 ms.
+ */
+const NAMED_GROUPS: readonly (readonly [ModpName, number])[] = MODP_BITS.map((bits) => [MODP_GROUPS[bits], bits] as const);
+
+/**
+ * RFC 2409 §6.2's prime, written out: node has it as 'modp2', but builds that group with a primality
+ * check costing ~90 ms each time (OpenSSL does not recognise the 1024-bit group).
+ */
+const OAKLEY_GROUP_2 = Buffer.from(
+  'ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74' +
+    '020bbea63b139b22514a08798e3404ddef9519b3cd3a431b302b0a6df25f1437' +
+    '4fe1356d6d51c245e485b576625e7ec6f44c42e9a637ed6b0bff5cb6f406b7ed' +
+    'ee386bfb5a899fa5ae9f24117c4b1fe649286651ece65381ffffffffffffffff',
+  'hex',
+);
 
 export function modpGroup(name: ModpName): DhGroup {
-  return dhGroup(getDiffieHellman(name).getPrime(), Buffer.from([2]));
+  return dhGroup(name === 'modp2' ? OAKLEY_GROUP_2 : getDiffieHellman(name).getPrime(), Buffer.from([2]));
 }
 
 export function dhGroup(p: Buffer, g: Buffer): DhGroup {
@@ -33,9 +51,9 @@ export function dhGroup(p: Buffer, g: Buffer): DhGroup {
  */
 const EXPONENT_BYTES = 128;
 
-/** The RFC 3526 groups node knows by name; for these, OpenSSL's DH is fast. */
+/** Whether OpenSSL's DH is fast for this group. */
 function isNamedGroup(group: DhGroup): boolean {
-  return MODP_BITS.some((bits) => bits === group.bits && getDiffieHellman(MODP_GROUPS[bits]).getPrime().equals(group.p));
+  return NAMED_GROUPS.some(([name, bits]) => bits === group.bits && getDiffieHellman(name).getPrime().equals(group.p));
 }
 
 /** An ephemeral DH key; values are exchanged as mpint contents (canonical two's-complement bytes). */
@@ -122,6 +140,13 @@ function checkDhValue(value: Buffer, group: DhGroup, whose: string): void {
 }
 
 const BITS_IN_HEX_DIGIT = [0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4];
+
+/** The number of one bits in a DH value, which ssh -vv logs as `bits set: <count>/<group bits>`. */
+export function bitsSet(value: Buffer): number {
+  let count = 0;
+  for (const byte of value) count += BITS_IN_HEX_DIGIT[byte >> 4]! + BITS_IN_HEX_DIGIT[byte & 15]!;
+  return count;
+}
 
 export function toBigInt(bytes: Buffer): bigint {
   return bytes.length === 0 ? 0n : BigInt('0x' + bytes.toString('hex'));

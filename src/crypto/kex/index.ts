@@ -2,7 +2,7 @@
 import { DisconnectReason, TsshError } from '../../errors.js';
 import { curve25519Method } from './curve25519.js';
 import { FIXED_DH_GROUPS, fixedDhMethod } from './dh-groups.js';
-import { GexClient, GexServer } from './dh-gex.js';
+import { GEX_METHODS, GexClient, GexServer } from './dh-gex.js';
 import { ECDH_CURVES, ecdhMethod } from './ecdh-nistp.js';
 import { mlkem768nistp256Method } from './mlkem768nistp256.js';
 import { mlkem768x25519Method } from './mlkem768x25519.js';
@@ -13,7 +13,7 @@ import type { HashName, HostKeySigner, KexClient, KexHashPrefix, KexServer } fro
 export type { HashName, HostKeySigner, KexClient, KexHashPrefix, KexResult, KexServer, KexStep } from './types.js';
 export { GEX_DEFAULT_BITS, GEX_MAX_BITS, GEX_MIN_BITS, gexPreferredBits } from './dh-gex.js';
 
-const GEX_NAME = 'diffie-hellman-group-exchange-sha256';
+const isGex = (name: string): boolean => Object.hasOwn(GEX_METHODS, name);
 
 export interface KexClientOptions {
   /** Preferred group size for group exchange; 3072 by default. gexPreferredBits() gives OpenSSH's choice. */
@@ -39,7 +39,7 @@ function unknownMethod(name: string): TsshError {
 }
 
 export function createKexClient(name: string, prefix: KexHashPrefix, options: KexClientOptions = {}): KexClient {
-  if (name === GEX_NAME) return new GexClient(name, prefix, options.gexPreferredBits);
+  if (isGex(name)) return new GexClient(name, prefix, options.gexPreferredBits);
   const method = singleExchangeMethod(name);
   if (!method) throw unknownMethod(name);
   return new SingleExchangeClient(method, prefix);
@@ -51,7 +51,7 @@ export function createKexServer(
   hostKey: HostKeySigner,
   hostKeyAlgorithm: string,
 ): KexServer {
-  if (name === GEX_NAME) return new GexServer(name, prefix, hostKey, hostKeyAlgorithm);
+  if (isGex(name)) return new GexServer(name, prefix, hostKey, hostKeyAlgorithm);
   const method = singleExchangeMethod(name);
   if (!method) throw unknownMethod(name);
   return new SingleExchangeServer(method, prefix, hostKey, hostKeyAlgorithm);
@@ -59,7 +59,7 @@ export function createKexServer(
 
 /** The exchange hash (and key derivation hash) of a method. */
 export function kexHash(name: string): HashName {
-  if (name === GEX_NAME) return 'sha256';
+  if (isGex(name)) return GEX_METHODS[name]!;
   const method = singleExchangeMethod(name);
   if (!method) throw unknownMethod(name);
   return method.hash;

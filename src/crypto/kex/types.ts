@@ -24,9 +24,17 @@ export interface KexResult {
   signature: Buffer;
 }
 
+/** A debug line as ssh -v prints it during the exchange (`debug1: SSH2_MSG_KEX_DH_GEX_GROUP received`). */
+export interface KexLogLine {
+  level: 1 | 2;
+  text: string;
+}
+
 export interface KexStep {
   /** Payloads to send now, in order. */
   send: Buffer[];
+  /** Debug lines for this step, in the order ssh logs them (the transport hands them to its logger). */
+  log?: KexLogLine[];
   /** Present once the exchange is complete (client: after the reply; server: after sending the reply). */
   result?: KexResult;
 }

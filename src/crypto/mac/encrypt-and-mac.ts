@@ -5,10 +5,10 @@
  */
 import { sealerFromParts, type PacketOpener, type PacketSealer } from '../cipher/types.js';
 import type { StreamCipher } from '../cipher/stream.js';
-import type { PacketHmac } from './hmac.js';
+import type { PacketMac } from './packet-mac.js';
 import { checkFramedLength, macOffset, readPacketLength, requireBytes } from './packet-length.js';
 
-export function encryptAndMacSealer(stream: StreamCipher, mac: PacketHmac | undefined): PacketSealer {
+export function encryptAndMacSealer(stream: StreamCipher, mac: PacketMac | undefined): PacketSealer {
   const macLength = mac?.length ?? 0;
   const sealParts = (seq: number, packet: Buffer): Buffer[] => {
     const tag = mac?.compute(seq, packet);
@@ -22,7 +22,7 @@ export function encryptAndMacSealer(stream: StreamCipher, mac: PacketHmac | unde
  * `headSize` is how many bytes decryptLength consumes: one cipher block for real ciphers, 4 for 'none'.
  * Those bytes are decrypted once and kept until `open` continues the stream after them.
  */
-export function encryptAndMacOpener(stream: StreamCipher, mac: PacketHmac | undefined, headSize: number): PacketOpener {
+export function encryptAndMacOpener(stream: StreamCipher, mac: PacketMac | undefined, headSize: number): PacketOpener {
   const macLength = mac?.length ?? 0;
   let head: { seq: number; plaintext: Buffer } | undefined;
 

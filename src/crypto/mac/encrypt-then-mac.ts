@@ -5,10 +5,10 @@
  */
 import { sealerFromParts, type PacketOpener, type PacketSealer } from '../cipher/types.js';
 import type { StreamCipher } from '../cipher/stream.js';
-import type { PacketHmac } from './hmac.js';
+import type { PacketMac } from './packet-mac.js';
 import { checkFramedLength, macOffset, readPacketLength } from './packet-length.js';
 
-export function encryptThenMacSealer(stream: StreamCipher, mac: PacketHmac): PacketSealer {
+export function encryptThenMacSealer(stream: StreamCipher, mac: PacketMac): PacketSealer {
   const sealParts = (seq: number, packet: Buffer): Buffer[] => {
     const length = Buffer.from(packet.subarray(0, 4));
     const ciphertext = stream.update(packet.subarray(4));
@@ -17,7 +17,7 @@ export function encryptThenMacSealer(stream: StreamCipher, mac: PacketHmac): Pac
   return sealerFromParts({ blockSize: stream.blockSize, aadLength: 4, macLength: mac.length }, sealParts);
 }
 
-export function encryptThenMacOpener(stream: StreamCipher, mac: PacketHmac): PacketOpener {
+export function encryptThenMacOpener(stream: StreamCipher, mac: PacketMac): PacketOpener {
   return {
     blockSize: stream.blockSize,
     aadLength: 4,

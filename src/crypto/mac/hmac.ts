@@ -1,19 +1,21 @@
 /**
  * The HMAC algorithms of RFC 4253 §6.4 / RFC 6668 and their OpenSSH encrypt-then-MAC variants. The MAC is
  * always computed over uint32 sequence_number || bytes; which bytes (plaintext or ciphertext) is decided
- * by the packet construction in ./encrypt-and-mac.ts and ./encrypt-then-mac.ts.
+ * by the packet construction in ./encrypt-and-mac.ts and ./encrypt-then-mac.ts. The -96 forms send the
+ * first 12 bytes of the digest; their key is still the digest's full length (RFC 2104, OpenSSH mac.c).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DisconnectReason, TsshError } from '../../errors.js';
 import type { MacInfo } from '../cipher/types.js';
+import type { PacketMac } from './packet-mac.js';
 
 interface HmacAlgorithm extends MacInfo {
   /** node:crypto digest name. */
   readonly hash: string;
 }
 
-function hmacAlgorithm(name: string, hash: string, length: number, etm: boolean): HmacAlgorithm {
-  return Object.freeze({ name, hash, keyLength: length, macLength: length, etm });
+function hmacAlgorithm(name: string, hash: string, length: number, etm: boolean, truncated = length): HmacAlgorithm {
+  return Object.freeze({ name, hash, keyLength: length, macLength: truncated, etm });
 }
 
 const HMAC_ALGORITHMS: ReadonlyMap<string, HmacAlgorithm> = new Map(
@@ -24,6 +26,13 @@ const HMAC_ALGORITHMS: ReadonlyMap<string, HmacAlgorithm> = new Map(
     hmacAlgorithm('hmac-sha2-256', 'sha256', 32, false),
     hmacAlgorithm('hmac-sha2-512', 'sha512', 64, false),
     hmacAlgorithm('hmac-sha1', 'sha1', 20, false),
+    // Legacy, off by default (OpenSSH still knows them: `MACs +hmac-md5`).
+    hmacAlgorithm('hmac-sha1-96', 'sha1', 20, false, 12),
+    hmacAlgorithm('hmac-md5', 'md5', 16, false),
+    hmacAlgorithm('hmac-md5-96', 'md5', 16, false, 12),
+    hmacAlgorithm('hmac-sha1-96-etm@openssh.com', 'sha1', 20, true, 12),
+    hmacAlgorithm('hmac-md5-etm@openssh.com', 'md5', 16, true),
+    hmacAlgorithm('hmac-md5-96-etm@openssh.com', 'md5', 16, true, 12),
   ].map((alg) => [alg.name, alg]),
 );
 
@@ -44,7 +53,7 @@ export function tagsEqual(expected: Uint8Array, received: Uint8Array): boolean {
 }
 
 /** One direction's HMAC key: computes and checks MAC(key, uint32 seq || parts...). */
-export class PacketHmac {
+export class PacketHmac implements PacketMac {
   readonly info: MacInfo;
   private readonly hash: string;
   private readonly key: Buffer;
@@ -70,7 +79,8 @@ export class PacketHmac {
     this.seqBytes.writeUInt32BE(seq >>> 0, 0);
     const hmac = createHmac(this.hash, this.key).update(this.seqBytes).update(a);
     if (b !== undefined) hmac.update(b);
-    return hmac.digest();
+    const digest = hmac.digest();
+    return digest.length === this.info.macLength ? digest : digest.subarray(0, this.info.macLength);
   }
 
   /** Throws "Corrupted MAC on input." unless `received` is the MAC of seq || a || b. */

@@ -70,10 +70,18 @@ export const kexinit: FuzzTarget = {
   },
 };
 
-/** Every cipher (with every MAC unless AEAD): [cipher, mac]. */
-const COMBOS: Array<[string, string | undefined]> = CIPHER_NAMES.flatMap((cipher): Array<[string, string | undefined]> =>
-  cipherInfo(cipher)!.aead ? [[cipher, undefined]] : MAC_NAMES.map((mac): [string, string | undefined] => [cipher, mac]),
-);
+/**
+ * Every default cipher (with every default MAC unless AEAD), and one legacy CBC cipher per construction
+ * (the seeds are built inside the short run's time budget, so not every legacy pair): [cipher, mac].
+ */
+const COMBOS: Array<[string, string | undefined]> = [
+  ...CIPHER_NAMES.flatMap((cipher): Array<[string, string | undefined]> =>
+    cipherInfo(cipher)!.aead ? [[cipher, undefined]] : MAC_NAMES.map((mac): [string, string | undefined] => [cipher, mac]),
+  ),
+  ['aes128-cbc', 'hmac-md5'],
+  ['3des-cbc', 'umac-64@openssh.com'],
+  ['aes256-cbc', 'hmac-sha1-96-etm@openssh.com'],
+];
 const PAYLOADS = [Buffer.from([94, 0, 0, 0, 0, 0, 0, 0, 5, 104, 101, 108, 108, 111]), Buffer.alloc(300, 0x41), Buffer.from([2, 0, 0, 0, 0])];
 
 function keysFor(cipher: string, mac: string | undefined): { key: Buffer; iv: Buffer; macKey: Buffer } {
