@@ -2,9 +2,8 @@ import { MSG } from '../wire/messages.js';
 import { SshReader } from '../wire/reader.js';
 import { SshWriter, message } from '../wire/writer.js';
 import { protocolError } from '../errors.js';
-import { sanitizeRemoteText } from '../transport/disconnect.js';
 import { SECRET_PADDING, finalReply, type AuthResult } from './conversation.js';
-import type { AuthMethod, MethodContext } from './method.js';
+import { showServerText, type AuthMethod, type MethodContext } from './method.js';
 
 /** One SSH_MSG_USERAUTH_INFO_REQUEST (RFC 4256 §3.2). */
 export interface InfoRequest {
@@ -54,12 +53,12 @@ export class KeyboardInteractiveMethod implements AuthMethod {
   private async answer(request: InfoRequest): Promise<void> {
     const { ctx } = this;
     ctx.log.debug2(`input_userauth_info_req: num_prompts ${request.prompts.length}`);
-    if (request.name.length > 0) ctx.log.info(sanitizeRemoteText(request.name));
-    if (request.instruction.length > 0) ctx.log.info(sanitizeRemoteText(request.instruction));
+    showServerText(ctx, request.name);
+    showServerText(ctx, request.instruction);
     const responses: string[] = [];
     for (const { prompt, echo } of request.prompts) {
-      const shown = `(${ctx.user}@${ctx.promptHost}) ${sanitizeRemoteText(prompt)}`;
-      responses.push((await ctx.prompter.ask(shown, { echo })) ?? '');
+      const shown = `(${ctx.user}@${ctx.promptHost}) ${prompt}`;
+      responses.push((await ctx.prompter.ask(shown, { echo, serverText: true })) ?? '');
     }
     ctx.conversation.send(infoResponse(responses), SECRET_PADDING);
   }

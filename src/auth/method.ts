@@ -7,7 +7,22 @@ import type { AuthConversation, AuthResult } from './conversation.js';
  * only when `allowEof` is set.
  */
 export interface AuthPrompter {
-  ask(prompt: string, options: { echo: boolean; allowEof?: boolean }): Promise<string | undefined>;
+  /** `serverText`: the prompt carries the server's words, to be made safe as ssh's asmprintf does. */
+  ask(prompt: string, options: { echo: boolean; allowEof?: boolean; serverText?: boolean }): Promise<string | undefined>;
+  /**
+   * Shows the server's words before its prompts (keyboard-interactive name and instruction, a password
+   * change request's text): ssh 10.3+ prints them with fmprintf on stderr. Without it they are logged
+   * at INFO, as ssh 9.x did.
+   */
+  show?(text: string): void;
+}
+
+/** Server text shown before prompts: the prompter's `show`, or the log as a fallback. */
+export function showServerText(ctx: Pick<MethodContext, 'prompter' | 'log'>, text: string): void {
+  if (text.length === 0) return;
+  // ssh 10.3 means to add a newline only where there is none, but tests the terminating NUL: always one.
+  if (ctx.prompter.show) ctx.prompter.show(`${text}\n`);
+  else ctx.log.info(text);
 }
 
 export interface MethodContext {

@@ -54,7 +54,7 @@ export interface AuthOptions {
   policy: AuthPolicy;
   prompter: AuthPrompter;
   log: Logger;
-  /** USERAUTH_BANNER text, control characters already replaced; the CLI prints it unless quiet. */
+  /** USERAUTH_BANNER text as the server sent it: whoever shows it makes it safe (vis.ts visTerminal). */
   onBanner(text: string): void;
 }
 

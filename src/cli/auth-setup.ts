@@ -9,6 +9,7 @@ import type { CliLogger } from './log.js';
 import { identitiesFromFiles } from './identities.js';
 import { agentSocketPath } from './agent-socket.js';
 import { readSecret, type SecretPromptEnvironment } from './tty-prompt.js';
+import { terminalCharset, visTerminal } from '../vis.js';
 
 const SHOWS_INFO = new Set(['INFO', 'VERBOSE', 'DEBUG1', 'DEBUG2', 'DEBUG3']);
 
@@ -18,7 +19,11 @@ const SHOWS_INFO = new Set(['INFO', 'VERBOSE', 'DEBUG1', 'DEBUG2', 'DEBUG3']);
  */
 export function authSetup(options: ResolvedConfig, env: ResolveEnvironment, log: CliLogger): { auth: ClientAuthOptions } {
   const secrets: SecretPromptEnvironment = { env: env.env, log };
-  const prompter: AuthPrompter = { ask: (prompt, how) => readSecret(prompt, how, secrets) };
+  const charset = terminalCharset(env.env);
+  const prompter: AuthPrompter = {
+    ask: (prompt, how) => readSecret(how.serverText ? visTerminal(prompt, charset) : prompt, how, secrets),
+    show: (text) => writeStderr(visTerminal(text, charset)),
+  };
   const agentSocket = agentSocketPath(options.identityAgent, env.env, log);
   const addToAgent = options.addKeysToAgent.mode === 'no' ? undefined : keyAdder(options.addKeysToAgent, agentSocket, secrets);
   const { files, certificates } = identitiesFromFiles({
@@ -53,15 +58,18 @@ export function authSetup(options: ResolvedConfig, env: ResolveEnvironment, log:
       prompter,
       // ssh prints banners as they are, on stderr (not the -E log), unless the log level is below INFO.
       onBanner: (text) => {
-        if (!SHOWS_INFO.has(log.level)) return;
-        try {
-          fs.writeSync(2, text);
-        } catch {
-          // stderr closed
-        }
+        if (SHOWS_INFO.has(log.level)) writeStderr(visTerminal(text, charset));
       },
     },
   };
+}
+
+function writeStderr(text: string): void {
+  try {
+    fs.writeSync(2, text);
+  } catch {
+    // stderr closed
+  }
 }
 
 /** AddKeysToAgent: hands a key just loaded from its file to the agent, asking first for `ask`. */

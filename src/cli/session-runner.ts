@@ -173,7 +173,6 @@ function finish(ending: Ending, plan: SessionPlan, options: ResolvedConfig, log:
       return 255;
     }
     case 'exit':
-      if (ending.exit.status === undefined && ending.exit.signal) log.debug1(`Remote command killed by signal ${ending.exit.signal.name}`);
       closed();
       return backgrounded ? 0 : (ending.exit.status ?? 255);
   }

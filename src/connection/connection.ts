@@ -5,7 +5,6 @@ import { SshReader } from '../wire/reader.js';
 import { message, type SshWriter } from '../wire/writer.js';
 import type { Transport } from '../transport/transport.js';
 import type { Inbox } from '../auth/inbox.js';
-import { sanitizeRemoteText } from '../transport/disconnect.js';
 import { ConnectionFatal, SSH_ERR } from '../transport/fatal.js';
 import { Channel, type ChannelLink } from './channel.js';
 
@@ -258,7 +257,7 @@ export class Connection implements ChannelLink {
     if (!pending) throw this.notOpening(localId, 'open failure');
     this.opening.delete(localId);
     const code = r.uint32();
-    const description = sanitizeRemoteText(r.text());
+    const description = r.text();
     const reason = OPEN_FAILURE_REASONS[code] ?? `unknown reason ${code}`;
     pending.reject(new TsshError('CHANNEL', `channel ${localId}: open failed: ${reason}${description ? `: ${description}` : ''}`));
     return true;
@@ -324,6 +323,7 @@ export class Connection implements ChannelLink {
   private onChannelRequest(channel: Channel, r: SshReader): void {
     const type = r.text();
     const wantReply = r.boolean();
+    this.log.debug1(`client_input_channel_req: channel ${channel.localId} rtype ${type} reply ${wantReply ? 1 : 0}`);
     const handled = channel.handleRequest(type, r);
     if (wantReply) {
       // keepalive@openssh.com and anything unknown get FAILURE, which is the answer OpenSSH expects.

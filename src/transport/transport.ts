@@ -3,6 +3,7 @@ import { TsshError, DisconnectReason, protocolError, asTsshError } from '../erro
 import type { Logger } from '../log.js';
 import { MSG, msgName } from '../wire/messages.js';
 import { SshReader } from '../wire/reader.js';
+import { cText } from '../wire/text.js';
 import { message } from '../wire/writer.js';
 import { cipherInfo, noneOpener, noneSealer } from '../crypto/protection.js';
 import type { HostKeySigner } from '../crypto/kex/types.js';
@@ -285,8 +286,9 @@ export class Transport {
         if (!ident) return;
         this.identReader = undefined;
         this.peerVersion = ident.version;
-        for (const line of ident.preBannerLines) this.log.debug1(`banner line: ${line}`);
-        this.log.debug1(`Remote protocol version ${ident.version.split('-')[1]}, remote software version ${ident.version.split('-').slice(2).join('-')}`);
+        ident.preBannerLines.forEach((line, n) => this.log.debug1(`kex_exchange_identification: banner line ${n}: ${line}`));
+        const [, protocol, ...software] = ident.version.split('-');
+        this.log.debug1(`Remote protocol version ${protocol}, remote software version ${cText(software.join('-'), 100)}`);
         this.beginKex();
         chunk = ident.rest;
       }
@@ -417,13 +419,12 @@ export class Transport {
     return undefined;
   }
 
+  /** ssh logs the text at debug level whatever always_display says (a server must not write on our terminal). */
   private onDebug(payload: Buffer): undefined {
     const r = new SshReader(payload, 'DEBUG');
     r.byte();
-    const display = r.boolean();
-    const text = r.text();
-    this.log.debug1(`Remote: ${text}`);
-    if (display) this.log.verbose(`Remote: ${text}`);
+    r.boolean(); // always_display
+    this.log.debug1(`Remote: ${cText(r.string(), 900)}`);
     return undefined;
   }
 
