@@ -79,8 +79,8 @@ export class Connection implements ChannelLink {
     // Messages that arrived right after USERAUTH_SUCCESS are handled first, in order.
     const early = leftover.drain();
     transport.setHandler((payload) => this.dispatch(payload), () => this.awaitingReply());
-    for (const payload of early) {
-      if (this.dispatch(payload) === false) transport.fail(protocolError(`unexpected ${msgName(payload[0]!)}`));
+    for (const { payload, seq } of early) {
+      if (this.dispatch(payload) === false) transport.reportUnexpected(payload[0]!, seq);
     }
     void transport.closed.then((err) => this.shutdown(err ?? new TsshError('CONNECTION_CLOSED', 'connection closed')));
   }
@@ -195,8 +195,6 @@ export class Connection implements ChannelLink {
         reply({ ok: type === MSG.REQUEST_SUCCESS, data: Buffer.from(r.rest()) });
         return true;
       }
-      case MSG.USERAUTH_BANNER:
-        return true; // a late banner is legal and harmless (RFC 4252 §5.4)
       default:
         // OpenSSH's packet layer refuses type 0 and the local-extension range outright.
         if (type === 0 || type >= 192) throw new ConnectionFatal('PROTOCOL', SSH_ERR.PROTOCOL_ERROR);
@@ -214,6 +212,8 @@ export class Connection implements ChannelLink {
     const channel = this.channels.get(id);
     if (channel) {
       action(channel);
+    } else if (this.opening.has(id) && (missing === 'data' || missing === 'extended data')) {
+      // Data for a channel not yet confirmed is dropped, as ssh drops data for any channel not open.
     } else if (typeof missing === 'function') {
       this.log.info(this.badChannelId(id));
       missing(id);

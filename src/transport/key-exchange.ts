@@ -47,6 +47,8 @@ export interface KexRoundContext {
   send(payload: Buffer): void;
   /** Client role: policy check (known_hosts); runs after the signature verified. Throws to refuse. */
   verifyHostKey?(key: PublicKey, algorithm: string): Promise<void>;
+  /** Offer strict KEX in the first KEXINIT (default). Only test servers that play an older peer turn it off. */
+  offerStrictKex?: boolean;
 }
 
 /** OpenSSH kex_choose_conf: the largest key, block, IV or MAC key size in bytes sizes the DH-GEX group. */
@@ -109,7 +111,8 @@ export class KexRound {
     const p = this.ctx.preferences;
     const kex = [...p.kex];
     // Signals go in the first KEXINIT only (OpenSSH >= 9.5 behaviour; strict KEX is decided there).
-    if (this.ctx.isInitial) kex.push(...(this.ctx.role === 'client' ? [EXT_INFO_C, KEX_STRICT_C] : [KEX_STRICT_S]));
+    const strict = this.ctx.offerStrictKex === false ? [] : [this.ctx.role === 'client' ? KEX_STRICT_C : KEX_STRICT_S];
+    if (this.ctx.isInitial) kex.push(...(this.ctx.role === 'client' ? [EXT_INFO_C] : []), ...strict);
     const hostKey = this.ctx.role === 'server' ? p.hostKey.filter((alg) => this.ctx.hostKeys?.has(alg)) : p.hostKey;
     return {
       kex,
@@ -123,6 +126,19 @@ export class KexRound {
       languageCtoS: [],
       languageStoC: [],
     };
+  }
+
+  /**
+   * Whether a message of `type` (20-49) has its place in the exchange now. ssh ignores one that has not
+   * (kex_protocol_error): a second KEXINIT, a NEWKEYS before ours went out, a method message that is
+   * not the one awaited. The first key-exchange packet after a wrong guess is always taken (to be dropped).
+   */
+  accepts(type: number): boolean {
+    if (type === MSG.KEXINIT) return this.peerKexinit === undefined;
+    if (type === MSG.NEWKEYS) return this.newKeysSent && !this.newKeysReceived;
+    if (!this.method || this.outcome) return false;
+    if (this.ignoreNextKexPacket || this.ctx.role === 'server') return true;
+    return (this.method as KexClient).expects(type);
   }
 
   /**

@@ -12,12 +12,13 @@ import { fingerprintSha256 } from '../crypto/keys/index.js';
 import { IdentReader, LOCAL_IDENT } from './ident.js';
 import { PacketDecoder, PacketEncoder } from './packet-codec.js';
 import { CompressionSwitch } from './compression-switch.js';
-import { PeerExtensions, serverExtInfo } from './ext-info.js';
+import { PeerExtensions, clientExtInfo, serverExtInfo } from './ext-info.js';
 import { ReclaimMeter } from './reclaim-meter.js';
 import { NegotiationError } from './kexinit.js';
 import { KexRound, type AlgorithmPreferences, type KexOutcome, type Role } from './key-exchange.js';
 import { disconnectError, describeSocketError } from './disconnect.js';
 import { RekeyPolicy, type RekeyLimitOption } from './rekey-policy.js';
+import { BareMessageOrder, ClientMessageOrder, type MessageOrder } from './message-order.js';
 import { ConnectionFatal } from './fatal.js';
 
 /** Bytes of our output waiting for the peer to read them before we stop reading its input. */
@@ -36,6 +37,12 @@ export interface TransportConfig {
   /** Client role: trust decision for the server's key (after its signature verified). */
   verifyHostKey?(key: PublicKey, algorithm: string): Promise<void>;
   /**
+   * Client role: user authentication follows the first key exchange (SshClient always runs it), so the
+   * server is held to OpenSSH's message order for it (message-order.ts). Without it every message after
+   * the first key exchange goes to the handler (bare transports in tests).
+   */
+  authenticates?: boolean;
+  /**
    * Called after every MiB moved either way (see ReclaimMeter): the CLI passes a garbage collection
    * there (cli/reclaim.ts), which frees spent packet buffers long before V8 would on its own.
    */
@@ -45,8 +52,11 @@ export interface TransportConfig {
 /** Packets up to this size are written as one buffer (see writeWire). */
 const SMALL_PACKET = 1024;
 
-/** Handler for messages above the transport layer (50+); returns false for an unknown message type. */
-export type PacketHandler = (payload: Buffer) => boolean | void;
+/**
+ * Handler for messages above the transport layer (50+, and SERVICE_ACCEPT); returns false for an
+ * unknown message type, or a promise to be given no more input until it settles (backpressure).
+ */
+export type PacketHandler = (payload: Buffer, seq: number) => boolean | void | Promise<void>;
 
 /**
  * The SSH transport (RFC 4253) over any Duplex: identification, binary packets, key exchange and rekeying,
@@ -75,6 +85,7 @@ export class Transport {
   private finished = false;
   private corked = false;
   private readonly compression = new CompressionSwitch(this.encoder, this.decoder);
+  private readonly order: MessageOrder;
   private readonly reclaimMeter: ReclaimMeter;
   private readonly rekey: RekeyPolicy;
   private readonly closedPromise: Promise<TsshError | undefined>;
@@ -105,7 +116,11 @@ export class Transport {
     this.role = config.role;
     this.log = config.log;
     this.localVersion = config.localVersion ?? LOCAL_IDENT;
-    this.rekey = new RekeyPolicy(config.rekeyLimit, () => this.startRekey('time limit'));
+    this.order = config.role === 'client' && config.authenticates ? new ClientMessageOrder() : new BareMessageOrder();
+    this.rekey = new RekeyPolicy(config.rekeyLimit, () => {
+      this.rekeyTimeDue = true;
+      this.rekeyIfDue();
+    });
     this.reclaimMeter = new ReclaimMeter(config.reclaim);
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.ready = new Promise((resolve, reject) => {
@@ -158,7 +173,11 @@ export class Transport {
   setHandler(handler: PacketHandler, awaitingReply: () => boolean = () => false): void {
     this.handler = handler;
     this.awaitingReply = awaitingReply;
+    for (const resume of this.handlerWaiters.splice(0)) resume();
   }
+
+  /** Deliveries waiting for the layer above to set its handler (input is held meanwhile). */
+  private readonly handlerWaiters: Array<() => void> = [];
 
   start(): void {
     this.identReader = new IdentReader(this.role === 'client');
@@ -212,7 +231,7 @@ export class Transport {
       return;
     }
     this.writePacket(payload, padTo);
-    if (this.firstKexDone && !this.kex && this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
+    this.rekeyIfDue();
   }
 
   /**
@@ -228,7 +247,7 @@ export class Transport {
       return;
     }
     this.writeWire(this.encoder.encodeInPlace(length, write));
-    if (this.firstKexDone && !this.kex && this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
+    this.rekeyIfDue();
   }
 
   private writePacket(payload: Buffer, padTo?: number): void {
@@ -343,7 +362,7 @@ export class Transport {
         if (!payload) break;
         this.reclaimMeter.packet();
         const pending = this.dispatch(payload, (this.decoder.sequence - 1) >>> 0);
-        if (this.firstKexDone && !this.kex && this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
+        this.rekeyIfDue();
         if (pending) {
           // Nothing more is decoded until it settles; leave further input in the kernel meanwhile.
           this.holdInput('async');
@@ -385,36 +404,74 @@ export class Transport {
       case MSG.UNIMPLEMENTED:
         this.log.debug1(`Received SSH2_MSG_UNIMPLEMENTED for ${new SshReader(payload).raw(5).readUInt32BE(1)}`);
         return undefined;
-      case MSG.EXT_INFO:
-        this.extensions.receive(payload, this.log);
-        return undefined;
-      case MSG.KEXINIT:
-        if (!this.kex) this.beginKex();
-        return this.runKexStep(payload, seq);
-      case MSG.NEWKEYS:
-        if (!this.kex) return this.unexpected(type, seq);
-        return this.onNewKeys();
       default:
         break;
     }
-    if (type >= 20 && type <= 49) {
-      if (!this.kex) return this.unexpected(type, seq);
-      return this.runKexStep(payload, seq);
+    if (type >= 20 && type <= 49 && this.kex && !this.kex.accepts(type)) return this.kexProtocolError(type, seq);
+    const verdict = this.order.classify(type, this.kex !== undefined);
+    switch (verdict) {
+      case 'kex':
+        return this.onKexMessage(payload, seq);
+      case 'ext-info':
+        this.extensions.receive(payload, this.log);
+        return undefined;
+      case 'ignore':
+        this.log.debug2(`ignoring ${msgName(type)}`);
+        return undefined;
+      case 'kex-protocol-error':
+        return this.kexProtocolError(type, seq);
+      case 'dispatch-protocol-error':
+        return this.unexpected(type, seq);
+      case 'userauth-error':
+        throw protocolError(`input_userauth_error: bad message during authentication: type ${type}`);
+      case 'no-handler':
+        throw new ConnectionFatal('PROTOCOL', `protocol error: rcvd type ${type}`, [], 'disconnected');
+      case 'deliver':
+        return this.deliver(payload, seq);
     }
-    if (!this.firstKexDone) throw protocolError(`unexpected ${msgName(type)} before key exchange completed`);
+  }
+
+  private onKexMessage(payload: Buffer, seq: number): Promise<void> | undefined {
+    if (payload[0] === MSG.NEWKEYS) return this.onNewKeys();
+    if (!this.kex) this.beginKex();
+    return this.runKexStep(payload, seq);
+  }
+
+  private deliver(payload: Buffer, seq: number): Promise<void> | undefined {
+    // The layer above may not be there yet (authentication starts once the first exchange has settled):
+    // the message waits for it, with the rest of the input, as it would in ssh's socket buffer.
+    if (!this.handler) return new Promise<void>((resume) => this.handlerWaiters.push(resume)).then(() => this.deliver(payload, seq));
+    const type = payload[0]!;
     if (type === MSG.USERAUTH_SUCCESS && this.role === 'client') this.compression.onAuthenticated();
     if (type === MSG.SERVICE_ACCEPT && this.serviceRequestedAt !== undefined) {
       this.roundTripMs = performance.now() - this.serviceRequestedAt;
       this.serviceRequestedAt = undefined;
     }
-    const handled = this.handler ? this.handler(payload) : false;
+    const handled = this.handler(payload, seq);
     if (handled === false) this.unexpected(type, seq);
+    return handled instanceof Promise ? handled : undefined;
+  }
+
+  /** A message nobody here handles: logged, answered UNIMPLEMENTED, no harm done (ssh's dispatch_protocol_error). */
+  reportUnexpected(type: number, seq: number): void {
+    this.unexpected(type, seq);
+  }
+
+  private unexpected(type: number, seq: number): undefined {
+    this.log.info(`dispatch_protocol_error: type ${type} seq ${seq}`);
+    this.writePacket(message(MSG.UNIMPLEMENTED).uint32(seq).finish());
     return undefined;
   }
 
-  /** A message nobody here handles (or a key-exchange message outside one): logged, answered UNIMPLEMENTED, no harm done. */
-  private unexpected(type: number, seq: number): undefined {
-    this.log.info(`dispatch_protocol_error: type ${type} seq ${seq}`);
+  /**
+   * A transport message out of place in a key exchange (ssh's kex_protocol_error): logged, answered
+   * UNIMPLEMENTED and ignored; in the first exchange under strict KEX it ends the connection.
+   */
+  private kexProtocolError(type: number, seq: number): undefined {
+    if (this.kex && !this.firstKexDone && this.kex.strictKex) {
+      throw new ConnectionFatal('PROTOCOL', `strict KEX violation: unexpected packet type ${type} (seqnr ${seq})`, [], 'disconnecting');
+    }
+    this.log.error(`kex_protocol_error: type ${type} seq ${seq}`);
     this.writePacket(message(MSG.UNIMPLEMENTED).uint32(seq).finish());
     return undefined;
   }
@@ -431,6 +488,8 @@ export class Transport {
   // ---- key exchange ----
 
   private beginKex(): void {
+    if (this.firstKexDone) this.order.rekeyStarted();
+    this.rekeyTimeDue = false;
     this.kex = new KexRound({
       role: this.role,
       isInitial: !this.firstKexDone,
@@ -447,9 +506,20 @@ export class Transport {
     this.log.debug1('SSH2_MSG_KEXINIT sent');
   }
 
+  /** RekeyLimit: the time limit passed (it may have to wait for authentication to end). */
+  private rekeyTimeDue = false;
+
+  /** Starts a key re-exchange when RekeyLimit's time or volume says so. */
+  private rekeyIfDue(): void {
+    if (!this.firstKexDone || this.kex) return;
+    if (this.rekeyTimeDue) this.startRekey('time limit');
+    else if (this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
+  }
+
   /** Starts a key re-exchange (RekeyLimit reached, ~R, or a test). No-op while one is running. */
   startRekey(reason: string): void {
-    if (this.finished || this.kex || !this.firstKexDone) return;
+    // As ssh: never before authentication has completed.
+    if (this.finished || this.kex || !this.firstKexDone || !this.order.authenticated) return;
     this.log.debug1(`rekeying: ${reason}`);
     this.beginKex();
   }
@@ -484,6 +554,7 @@ export class Transport {
     this.encoder.setProtection(outcome.outgoing.sealer);
     this.compression.newKeys('outgoing', outcome.outgoing.algorithms.compression);
     if (!this.firstKexDone && this.role === 'server' && outcome.negotiated.peerWantsExtInfo) this.sendExtInfo();
+    if (!this.firstKexDone && this.role === 'client' && outcome.negotiated.serverOffersExtInfo) this.writePacket(clientExtInfo());
     this.maybeFinishKex();
   }
 
@@ -491,6 +562,7 @@ export class Transport {
     if (!this.kex) throw protocolError('unexpected SSH2_MSG_NEWKEYS');
     const outcome = this.kex.receiveNewKeys();
     this.log.debug1('SSH2_MSG_NEWKEYS received');
+    if (!this.firstKexDone) this.order.firstNewKeys(outcome.negotiated.serverOffersExtInfo);
     this.strictKex ||= this.kex.strictKex;
     if (this.strictKex) this.decoder.resetSequence();
     this.decoder.setProtection(outcome.incoming.opener);
@@ -518,7 +590,7 @@ export class Transport {
     this.held = [];
     for (const { payload, padTo } of held) this.writePacket(payload, padTo);
     // What waited during the exchange may itself reach the limit again.
-    if (this.rekey.dueByVolume(this.encoder.sinceRekey, this.decoder.sinceRekey)) this.startRekey('data limit');
+    this.rekeyIfDue();
     this.flushDrainWaiters();
   }
 

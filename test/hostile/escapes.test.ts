@@ -7,7 +7,7 @@
  * they differ. The hostile text carries ESC sequences, C0 and C1 controls (raw 0x9b and U+009B), DEL,
  * valid and invalid UTF-8, unassigned and wide characters, a backslash and a printf directive.
  */
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -281,22 +281,24 @@ async function observe(bin: string, c: EscapeCase): Promise<Seen> {
   }
 }
 
-for (const c of CASES) {
-  test(`remote text reaches the terminal as ssh shows it: ${c.name}`, async () => {
-    const tssh = await observe(TSSH_BIN, c);
-    assert.equal(tssh.code, c.status ?? 255, tssh.stderr);
-    // Never raw: no ESC, no 8-bit CSI (byte or character), no invalid UTF-8.
-    assert.doesNotMatch(tssh.stderr + tssh.askpass, /[\x1b\x9b]/, 'a raw escape sequence reached the terminal');
-    if (c.contains !== undefined) assert.ok(tssh.stderr.includes(c.contains), `expected ${JSON.stringify(c.contains)} in ${JSON.stringify(tssh.stderr)}`);
-    const references = c.matches === 'both' ? [SSH92, SSH10] : [SSH10];
-    for (const bin of references) {
-      const ssh = await observe(bin, c);
-      assert.equal(tssh.stderr, ssh.stderr, `stderr differs from ${bin}`);
-      assert.equal(tssh.code, ssh.code, `exit status differs from ${bin}`);
-      if (c.askpass) {
-        assert.notEqual(ssh.askpass, '', `${bin} asked nothing`);
-        assert.equal(tssh.askpass, ssh.askpass, `SSH_ASKPASS prompts differ from ${bin}`);
+describe('remote text reaches the terminal as ssh shows it', { concurrency: 4 }, () => {
+  for (const c of CASES) {
+    test(c.name, async () => {
+      const tssh = await observe(TSSH_BIN, c);
+      assert.equal(tssh.code, c.status ?? 255, tssh.stderr);
+      // Never raw: no ESC, no 8-bit CSI (byte or character), no invalid UTF-8.
+      assert.doesNotMatch(tssh.stderr + tssh.askpass, /[\x1b\x9b]/, 'a raw escape sequence reached the terminal');
+      if (c.contains !== undefined) assert.ok(tssh.stderr.includes(c.contains), `expected ${JSON.stringify(c.contains)} in ${JSON.stringify(tssh.stderr)}`);
+      const references = c.matches === 'both' ? [SSH92, SSH10] : [SSH10];
+      for (const bin of references) {
+        const ssh = await observe(bin, c);
+        assert.equal(tssh.stderr, ssh.stderr, `stderr differs from ${bin}`);
+        assert.equal(tssh.code, ssh.code, `exit status differs from ${bin}`);
+        if (c.askpass) {
+          assert.notEqual(ssh.askpass, '', `${bin} asked nothing`);
+          assert.equal(tssh.askpass, ssh.askpass, `SSH_ASKPASS prompts differ from ${bin}`);
+        }
       }
-    }
-  });
-}
+    });
+  }
+});

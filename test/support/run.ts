@@ -24,8 +24,10 @@ export interface ClientResult {
 }
 
 export interface RunOptions {
-  /** Written to the client's stdin, which is then closed. Without it stdin is closed at once. */
+  /** Written to the client's stdin, which is then closed. Without it stdin is closed at once... */
   input?: Buffer | string;
+  /** ...unless this is set: then stdin stays open (and empty) until the client exits. */
+  keepStdinOpen?: boolean;
   /** Default 20 s. On expiry the client is killed by pid and the promise rejects. */
   timeoutMs?: number;
   /** Default: isolatedEnv() with a fresh temp HOME. */
@@ -59,7 +61,7 @@ export function runClient(bin: string, args: string[], opts: RunOptions = {}): P
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     // The client may exit without reading all of its input; that is its business, not an error here.
     child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.input);
+    if (!opts.keepStdinOpen) child.stdin.end(opts.input);
     child.on('error', (err) => {
       clearTimeout(timer);
       removeTempHome();

@@ -71,6 +71,10 @@ export class GexClient implements KexClient {
     return { send: [message(KEX_MSG.KEX_DH_GEX_REQUEST).uint32(min).uint32(preferred).uint32(max).finish()] };
   }
 
+  expects(type: number): boolean {
+    return (this.state === 'group' && type === KEX_MSG.KEX_DH_GEX_GROUP) || (this.state === 'reply' && type === KEX_MSG.KEX_DH_GEX_REPLY);
+  }
+
   handle(payload: Buffer): KexStep {
     const r = new SshReader(payload, `${this.name} message`);
     const type = r.byte();
