@@ -174,6 +174,23 @@ const CASES: OrderCase[] = [
     ok: true,
   })),
   {
+    name: 'data for a channel still being opened is dropped',
+    script: async (peer) => {
+      const conn = await peer.handshake();
+      await conn.authenticate();
+      const open = await tolerant(peer.wire)(MSG.CHANNEL_OPEN);
+      const clientId = new SshReader(open.payload.subarray(1)).text() === 'session' ? open.payload.readUInt32BE(12) : -1;
+      peer.wire.send(message(MSG.CHANNEL_DATA).uint32(clientId).string('before the confirmation\n').finish());
+      await conn.dispatch(open);
+      const channel = await conn.acceptSession();
+      conn.serveInBackground();
+      await channel.finish('ok\n', 0);
+    },
+    matches: 'both',
+    stderr: '',
+    ok: true,
+  },
+  {
     name: 'transport messages in and after a key re-exchange are kex protocol errors, ignored',
     script: connection({
       session: async (wire, conn, peer) => {
