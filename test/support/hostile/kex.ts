@@ -30,6 +30,8 @@ export interface KexHooks {
   skipSequenceReset?: boolean;
   /** false: play a server without strict KEX (before OpenSSH 9.6), so nothing is strict about the first exchange. */
   strictKex?: boolean;
+  /** Rewrites each key-exchange message (30-49) the server sends: a forged reply, a bad signature. */
+  rewriteKexMessage?(payload: Buffer): Buffer;
 }
 
 export interface KexState {
@@ -62,7 +64,7 @@ export async function serverKex(
     preferences,
     sessionId: rekey?.sessionId,
     hostKeys: new Map(preferences.hostKey.map((alg) => [alg, hostKey])),
-    send: (payload) => wire.send(payload),
+    send: (payload) => wire.send(payload[0]! >= 30 && payload[0]! <= 49 && hooks.rewriteKexMessage ? hooks.rewriteKexMessage(payload) : payload),
     offerStrictKex: hooks.strictKex !== false,
   });
   round.sendKexInit();
