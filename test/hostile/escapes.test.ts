@@ -120,6 +120,25 @@ const keyboardInteractive: HostileScript = async (peer) => {
   }
 };
 
+/** A password change request with a hostile text, then failure. */
+const passwordChange: HostileScript = async (peer) => {
+  await peer.handshake();
+  const { wire } = peer;
+  await wire.expect(MSG.SERVICE_REQUEST);
+  wire.send(message(MSG.SERVICE_ACCEPT).string('ssh-userauth').finish());
+  const failure = message(MSG.USERAUTH_FAILURE).string('password').boolean(false).finish();
+  let asked = false;
+  for (;;) {
+    const r = await wire.expect(MSG.USERAUTH_REQUEST);
+    if (!asked && r.payload.includes(Buffer.from('password'))) {
+      asked = true;
+      wire.send(message(MSG.USERAUTH_60).string(Buffer.concat([Buffer.from('CHANGE:'), HOSTILE])).string('').finish());
+    } else {
+      wire.send(failure);
+    }
+  }
+};
+
 /** A session opened with -R for a Unix socket, then opens for paths and ports nobody forwarded. */
 const unknownForwards: HostileScript = async (peer) => {
   const conn = await peer.handshake();
@@ -242,6 +261,15 @@ const CASES: EscapeCase[] = [
       env: env as NodeJS.ProcessEnv,
       flags: ['-o', 'BatchMode=no', '-o', 'PreferredAuthentications=keyboard-interactive', '-o', 'NumberOfPasswordPrompts=1'],
       script: keyboardInteractive,
+      askpass: true,
+      matches: '10.x',
+    },
+    {
+      // As for keyboard-interactive: 9.2 logs the text, 10.3 prints it as the banner.
+      name: `a password change request's text in a ${label} locale`,
+      env: env as NodeJS.ProcessEnv,
+      flags: ['-o', 'BatchMode=no', '-o', 'PreferredAuthentications=password', '-o', 'NumberOfPasswordPrompts=1'],
+      script: passwordChange,
       askpass: true,
       matches: '10.x',
     },

@@ -8,7 +8,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { isolatedEnv, makeTempDir, runClient, TSSH_BIN } from '../support/run.js';
+import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, waitFor } from '../support/run.js';
 import { openssh10 } from '../support/openssh10.js';
 import { generateKey } from '../support/keys.js';
 import { startHostileServer, type HostilePeer, type HostileScript, type KexHooks, type ServerConnection, type ServerWire } from '../support/hostile-server.js';
@@ -326,6 +326,35 @@ test('no key re-exchange before authentication has completed, whatever RekeyLimi
       const r = await runClient(bin, ['-q', '-o', 'RekeyLimit=16K', ...server.clientArgs(), 'cmd'], { timeoutMs: 20_000 });
       assert.equal(r.code, 255, r.stderr);
       assert.ok(!fromClient.includes(MSG.KEXINIT), `${bin} started a key exchange during authentication: ${fromClient.join(',')}`);
+    } finally {
+      await server.stop();
+    }
+  }
+});
+
+test('a RekeyLimit time that passes during authentication re-keys right after it, as ssh does', async () => {
+  for (const bin of [TSSH_BIN, SSH92, SSH10]) {
+    let kexinitBeforeSuccess = false;
+    const server = await startHostileServer(async (peer) => {
+      const conn = await peer.handshake();
+      const keyed = Date.now();
+      const { wire } = peer;
+      await tolerant(wire)(MSG.SERVICE_REQUEST);
+      wire.send(message(MSG.SERVICE_ACCEPT).string('ssh-userauth').finish());
+      await tolerant(wire)(MSG.USERAUTH_REQUEST);
+      // Authentication outlasts the one-second limit.
+      await waitFor(() => Date.now() - keyed > 1500, 5000, 'the rekey time limit to pass');
+      kexinitBeforeSuccess = conn.counts.get(MSG.KEXINIT) !== undefined;
+      wire.send(message(MSG.USERAUTH_SUCCESS).finish());
+      const channel = await conn.acceptSession();
+      conn.serveInBackground();
+      await waitFor(() => (conn.counts.get(MSG.KEXINIT) ?? 0) >= 1, 10_000, 'the client to re-key');
+      await channel.finish('ok\n', 0);
+    });
+    try {
+      const r = await runClient(bin, ['-o', 'RekeyLimit=default 1', ...server.clientArgs(), 'cmd'], { timeoutMs: 20_000, keepStdinOpen: true });
+      assert.deepEqual([r.code, r.stdout.toString(), r.stderr], [0, 'ok\n', ''], bin);
+      assert.equal(kexinitBeforeSuccess, false, `${bin} re-keyed during authentication`);
     } finally {
       await server.stop();
     }
