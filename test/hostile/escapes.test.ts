@@ -55,9 +55,7 @@ interface EscapeCase {
 /** Authentication that fails with `methods`, whatever is tried. */
 function refuseWith(methods: Buffer): HostileScript {
   return async (peer) => {
-    await peer.handshake();
-    await peer.wire.expect(MSG.SERVICE_REQUEST);
-    peer.wire.send(message(MSG.SERVICE_ACCEPT).string('ssh-userauth').finish());
+    await acceptService(peer);
     for (;;) {
       await peer.wire.expect(MSG.USERAUTH_REQUEST);
       peer.wire.send(message(MSG.USERAUTH_FAILURE).string(methods).boolean(false).finish());
@@ -87,12 +85,17 @@ function disconnecting(text: Buffer): HostileScript {
   };
 }
 
+/** Handshake and the ssh-userauth service. */
+async function acceptService(peer: HostilePeer): Promise<void> {
+  await peer.handshake();
+  await peer.wire.expect(MSG.SERVICE_REQUEST);
+  peer.wire.send(message(MSG.SERVICE_ACCEPT).string('ssh-userauth').finish());
+}
+
 /** Handshake and the ssh-userauth service, then `body` with the first USERAUTH_REQUEST answered by it. */
 function duringAuth(body: (peer: HostilePeer) => Promise<void>): HostileScript {
   return async (peer) => {
-    await peer.handshake();
-    await peer.wire.expect(MSG.SERVICE_REQUEST);
-    peer.wire.send(message(MSG.SERVICE_ACCEPT).string('ssh-userauth').finish());
+    await acceptService(peer);
     await peer.wire.expect(MSG.USERAUTH_REQUEST);
     await body(peer);
   };
@@ -100,10 +103,8 @@ function duringAuth(body: (peer: HostilePeer) => Promise<void>): HostileScript {
 
 /** A keyboard-interactive round with hostile name, instruction and prompt, then failure. */
 const keyboardInteractive: HostileScript = async (peer) => {
-  await peer.handshake();
+  await acceptService(peer);
   const { wire } = peer;
-  await wire.expect(MSG.SERVICE_REQUEST);
-  wire.send(message(MSG.SERVICE_ACCEPT).string('ssh-userauth').finish());
   const failure = message(MSG.USERAUTH_FAILURE).string('keyboard-interactive').boolean(false).finish();
   let asked = false;
   for (;;) {
@@ -122,10 +123,8 @@ const keyboardInteractive: HostileScript = async (peer) => {
 
 /** A password change request with a hostile text, then failure. */
 const passwordChange: HostileScript = async (peer) => {
-  await peer.handshake();
+  await acceptService(peer);
   const { wire } = peer;
-  await wire.expect(MSG.SERVICE_REQUEST);
-  wire.send(message(MSG.SERVICE_ACCEPT).string('ssh-userauth').finish());
   const failure = message(MSG.USERAUTH_FAILURE).string('password').boolean(false).finish();
   let asked = false;
   for (;;) {
