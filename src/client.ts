@@ -96,6 +96,7 @@ export class SshClient {
       preferences: options.preferences,
       peer,
       log: options.log,
+      authenticates: true,
       ...(options.rekeyLimit ? { rekeyLimit: options.rekeyLimit } : {}),
       ...(options.reclaim ? { reclaim: options.reclaim } : {}),
       verifyHostKey: async (key, algorithm) => {

@@ -25,6 +25,8 @@ export interface PromptOptions {
   allowEof?: boolean;
   /** Only a confirmation dialog (SSH_ASKPASS) may answer; `hint` says which kind. */
   askpassOnly?: { hint: string };
+  /** The prompt carries the server's words, to be made safe before a terminal shows them (ssh's asmprintf). */
+  serverText?: boolean;
   purpose: PromptPurpose;
 }
 
@@ -34,6 +36,11 @@ export interface PromptOptions {
  */
 export interface Prompter {
   ask(prompt: string, options: PromptOptions): Promise<string | undefined>;
+  /**
+   * Shows the server's words before its prompts (keyboard-interactive name and instruction, a password
+   * change request's text): ssh 10.3+ prints them on stderr. Without it they are logged at INFO.
+   */
+  show?(text: string): void;
 }
 
 /** Nobody to ask: every question gets the empty answer, every confirmation "no". */

@@ -2,7 +2,6 @@ import { protocolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MSG } from '../wire/messages.js';
 import { SshReader } from '../wire/reader.js';
-import { sanitizeRemoteText } from '../transport/disconnect.js';
 import type { SessionBinding } from '../agent/protocol.js';
 import type { Inbox } from './inbox.js';
 
@@ -50,7 +49,8 @@ export class AuthConversation {
       const text = r.text();
       r.string(); // language tag
       r.end();
-      if (text.length > 0) this.onBanner(sanitizeRemoteText(text.replace(/\r\n/g, '\n')));
+      // Shown as sent (ssh's fmprintf): the sink that writes it makes it safe for the terminal.
+      if (text.length > 0) this.onBanner(text);
     }
   }
 }

@@ -2,9 +2,8 @@ import { MSG } from '../wire/messages.js';
 import { SshReader } from '../wire/reader.js';
 import { SshWriter, message } from '../wire/writer.js';
 import { protocolError } from '../errors.js';
-import { sanitizeRemoteText } from '../transport/disconnect.js';
 import { SECRET_PADDING, finalReply, type AuthResult } from './conversation.js';
-import type { AuthMethod, MethodContext } from './method.js';
+import { showServerText, type AuthMethod, type MethodContext } from './method.js';
 
 /** One SSH_MSG_USERAUTH_INFO_REQUEST (RFC 4256 §3.2). */
 export interface InfoRequest {
@@ -54,13 +53,13 @@ export class KeyboardInteractiveMethod implements AuthMethod {
   private async answer(request: InfoRequest): Promise<void> {
     const { ctx } = this;
     ctx.log.debug2(`input_userauth_info_req: num_prompts ${request.prompts.length}`);
-    if (request.name.length > 0) ctx.log.info(sanitizeRemoteText(request.name));
-    if (request.instruction.length > 0) ctx.log.info(sanitizeRemoteText(request.instruction));
+    showServerText(ctx, request.name);
+    showServerText(ctx, request.instruction);
     const responses: string[] = [];
     for (const [index, { prompt, echo }] of request.prompts.entries()) {
-      const shown = `(${ctx.user}@${ctx.promptHost}) ${sanitizeRemoteText(prompt)}`;
+      const shown = `(${ctx.user}@${ctx.promptHost}) ${prompt}`;
       const purpose = { kind: 'keyboard-interactive', name: request.name, instruction: request.instruction, prompts: request.prompts, index } as const;
-      responses.push((await ctx.prompter.ask(shown, { echo, purpose })) ?? '');
+      responses.push((await ctx.prompter.ask(shown, { echo, serverText: true, purpose })) ?? '');
     }
     ctx.conversation.send(infoResponse(responses), SECRET_PADDING);
   }

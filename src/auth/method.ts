@@ -5,6 +5,14 @@ import type { AuthConversation, AuthResult } from './conversation.js';
 /** How methods ask the user (see src/prompt.ts). */
 export type AuthPrompter = Prompter;
 
+/** Server text shown before prompts: the prompter's `show`, or the log as a fallback. */
+export function showServerText(ctx: Pick<MethodContext, 'prompter' | 'log'>, text: string): void {
+  if (text.length === 0) return;
+  // ssh 10.3 means to add a newline only where there is none, but tests the terminating NUL: always one.
+  if (ctx.prompter.show) ctx.prompter.show(`${text}\n`);
+  else ctx.log.info(text);
+}
+
 export interface MethodContext {
   /** Remote user name. */
   user: string;

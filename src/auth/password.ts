@@ -1,9 +1,8 @@
 import { MSG } from '../wire/messages.js';
 import { SshReader } from '../wire/reader.js';
 import { message } from '../wire/writer.js';
-import { sanitizeRemoteText } from '../transport/disconnect.js';
 import { SECRET_PADDING, finalReply, type AuthResult } from './conversation.js';
-import type { AuthMethod, MethodContext } from './method.js';
+import { showServerText, type AuthMethod, type MethodContext } from './method.js';
 
 /**
  * The "password" method (RFC 4252 §8) as OpenSSH's client runs it: `user@host's password: ` up to
@@ -45,7 +44,7 @@ export class PasswordMethod implements AuthMethod {
     const info = r.text();
     r.string(); // language tag
     r.end();
-    if (info.length > 0) ctx.log.info(sanitizeRemoteText(info));
+    showServerText(ctx, info);
     const who = `${ctx.user.slice(0, 30)}@${ctx.promptHost.slice(0, 128)}`;
     const oldPassword = (await ctx.prompter.ask(`Enter ${who}'s old password: `, { echo: false, purpose: { kind: 'new-password', step: 'old' } })) ?? '';
     for (;;) {

@@ -1,6 +1,6 @@
 import { AuthError, TsshError, protocolError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { MSG, msgName } from '../wire/messages.js';
+import { MSG } from '../wire/messages.js';
 import { message } from '../wire/writer.js';
 import type { PacketTransport } from '../transport/contract.js';
 import type { AgentClient } from '../agent/client.js';
@@ -54,7 +54,7 @@ export interface AuthOptions {
   policy: AuthPolicy;
   prompter: AuthPrompter;
   log: Logger;
-  /** USERAUTH_BANNER text, control characters already replaced; the CLI prints it unless quiet. */
+  /** USERAUTH_BANNER text as the server sent it: whoever shows it makes it safe (vis.ts visTerminal). */
   onBanner(text: string): void;
 }
 
@@ -77,7 +77,7 @@ export class UserAuth {
   constructor(private readonly transport: PacketTransport, private readonly options: AuthOptions) {}
 
   async run(): Promise<Inbox> {
-    this.transport.setHandler((payload) => this.inbox.push(payload));
+    this.transport.setHandler((payload, seq) => this.inbox.push(payload, seq));
     void this.transport.closed.then((err) => this.inbox.fail(err ?? new TsshError('CONNECTION_CLOSED', 'connection closed during authentication')));
     const agent = await this.connectAgent();
     try {
@@ -209,7 +209,7 @@ export class UserAuth {
   private async requestService(conversation: AuthConversation): Promise<void> {
     conversation.send(message(MSG.SERVICE_REQUEST).string('ssh-userauth').finish());
     const reply = await this.inbox.next();
-    if (reply[0] !== MSG.SERVICE_ACCEPT) throw protocolError(`expected SERVICE_ACCEPT, got ${msgName(reply[0]!)}`);
+    if (reply[0] !== MSG.SERVICE_ACCEPT) throw protocolError(`input_userauth_error: bad message during authentication: type ${reply[0]}`);
     this.options.log.debug1('SSH2_MSG_SERVICE_ACCEPT received');
   }
 }

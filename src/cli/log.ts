@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Logger } from '../log.js';
 import type { LogLevel } from '../log.js';
+import { visLogLine } from '../text/vis.js';
 
 const RANK: Record<LogLevel, number> = { QUIET: 0, FATAL: 1, ERROR: 2, INFO: 3, VERBOSE: 4, DEBUG1: 5, DEBUG2: 6, DEBUG3: 7 };
 
@@ -13,7 +14,8 @@ export interface CliLogger extends Logger {
 /**
  * OpenSSH-style log lines on stderr ("debug1: ..."), or appended to the -E file. Lines are written
  * synchronously so nothing is lost when the process exits right after. In raw terminal mode lines end
- * with CR LF (set `crlf`).
+ * with CR LF (set `crlf`). Every line passes through OpenSSH's log sanitiser here, once, whatever
+ * it carries from the network (see vis.ts).
  */
 export function createLogger(initial: LogLevel, logFile: string | undefined, crlf = () => false): CliLogger {
   let fd = 2;
@@ -37,7 +39,9 @@ export function createLogger(initial: LogLevel, logFile: string | undefined, crl
   function emit(rank: number, prefix: string, message: string): void {
     if (rank > RANK[logger.level]) return;
     const eol = crlf() ? '\r\n' : '\n';
-    const text = message.split('\n').map((line) => prefix + line + eol).join('');
+    // tssh's own messages of several lines are errors (no prefix). The level prefix goes on the first
+    // line only, so a newline inside a server's text (which ssh lets through) continues the line as in ssh.
+    const text = message.split('\n').map((line, i) => visLogLine((i === 0 ? prefix : '') + line) + eol).join('');
     try {
       fs.writeSync(fd, text);
     } catch {

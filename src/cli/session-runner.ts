@@ -183,7 +183,6 @@ function finish(ending: Ending, plan: SessionPlan, options: HostProfile, log: Cl
       return 255;
     }
     case 'exit':
-      if (ending.exit.status === undefined && ending.exit.signal) log.debug1(`Remote command killed by signal ${ending.exit.signal.name}`);
       closed();
       return backgrounded ? 0 : (ending.exit.status ?? 255);
   }

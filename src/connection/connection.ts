@@ -5,7 +5,6 @@ import { SshReader } from '../wire/reader.js';
 import { message, type SshWriter } from '../wire/writer.js';
 import type { PacketTransport } from '../transport/contract.js';
 import type { Inbox } from '../auth/inbox.js';
-import { sanitizeRemoteText } from '../transport/disconnect.js';
 import { ConnectionFatal, SSH_ERR } from '../transport/fatal.js';
 import { Channel, type ChannelLink } from './channel.js';
 
@@ -90,8 +89,8 @@ export class Connection implements ChannelLink {
     // Messages that arrived right after USERAUTH_SUCCESS are handled first, in order.
     const early = leftover.drain();
     transport.setHandler((payload) => this.dispatch(payload), () => this.awaitingReply());
-    for (const payload of early) {
-      if (this.dispatch(payload) === false) transport.fail(protocolError(`unexpected ${msgName(payload[0]!)}`));
+    for (const { payload, seq } of early) {
+      if (this.dispatch(payload) === false) transport.reportUnexpected(payload[0]!, seq);
     }
     void transport.closed.then((err) => this.shutdown(err ?? new TsshError('CONNECTION_CLOSED', 'connection closed')));
   }
@@ -244,8 +243,6 @@ export class Connection implements ChannelLink {
         reply({ ok: type === MSG.REQUEST_SUCCESS, data: Buffer.from(r.rest()) });
         return true;
       }
-      case MSG.USERAUTH_BANNER:
-        return true; // a late banner is legal and harmless (RFC 4252 §5.4)
       default:
         // OpenSSH's packet layer refuses type 0 and the local-extension range outright.
         if (type === 0 || type >= 192) throw new ConnectionFatal('PROTOCOL', SSH_ERR.PROTOCOL_ERROR);
@@ -263,6 +260,8 @@ export class Connection implements ChannelLink {
     const channel = this.channels.get(id);
     if (channel) {
       action(channel);
+    } else if (this.opening.has(id) && (missing === 'data' || missing === 'extended data')) {
+      // Data for a channel not yet confirmed is dropped, as ssh drops data for any channel not open.
     } else if (typeof missing === 'function') {
       this.log.info(this.badChannelId(id));
       missing(id);
@@ -307,7 +306,7 @@ export class Connection implements ChannelLink {
     const pending = this.opening.get(localId);
     if (!pending) throw this.notOpening(localId, 'open failure');
     const code = r.uint32();
-    const description = sanitizeRemoteText(r.text());
+    const description = r.text();
     this.opening.delete(localId);
     const reason = OPEN_FAILURE_REASONS[code] ?? `unknown reason ${code}`;
     pending.reject(new ChannelOpenError(code, description, `channel ${localId}: open failed: ${reason}${description ? `: ${description}` : ''}`));
@@ -384,6 +383,7 @@ export class Connection implements ChannelLink {
   private onChannelRequest(channel: Channel, r: SshReader): void {
     const type = r.text();
     const wantReply = r.boolean();
+    this.log.debug1(`client_input_channel_req: channel ${channel.localId} rtype ${type} reply ${wantReply ? 1 : 0}`);
     const handled = channel.handleRequest(type, r);
     if (wantReply) {
       // keepalive@openssh.com and anything unknown get FAILURE, which is the answer OpenSSH expects.

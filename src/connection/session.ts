@@ -128,14 +128,12 @@ export class Session {
     switch (type) {
       case 'exit-status':
         this.status = r.uint32();
-        this.log.debug1(`client_input_channel_req: channel ${this.channel.localId} rtype exit-status reply 0`);
         return true;
       case 'exit-signal': {
         const name = r.text();
         const coreDumped = r.boolean();
         const message = r.text();
         this.signal = { name, coreDumped, message };
-        this.log.debug1(`client_input_channel_req: channel ${this.channel.localId} rtype exit-signal ${name}`);
         return true;
       }
       case 'eow@openssh.com':

@@ -1,4 +1,5 @@
 import { SshReader } from '../wire/reader.js';
+import { cText } from '../wire/text.js';
 import { OpenFailure, type ChannelOpenRequest } from '../connection/connection.js';
 import type { AddressFamily } from '../config/forward-options.js';
 import { connectLocal, LocalConnectError } from './connect.js';
@@ -116,7 +117,7 @@ export class RemoteForwarding {
     this.context.log.debug1(`client_request_forwarded_streamlocal: request: ${path}`);
     const forward = this.active.find((f) => f.spec.listen.kind === 'unix' && f.spec.listen.path === path);
     if (forward === undefined) {
-      this.context.log.error(`WARNING: Server requests forwarding for unknown path ${path}`);
+      this.context.log.error(`WARNING: Server requests forwarding for unknown path ${cText(path, 100)}`);
       request.reject(OpenFailure.ADMINISTRATIVELY_PROHIBITED, 'open failed');
       return;
     }

@@ -20,6 +20,8 @@ export class MuxProxyTransport implements PacketTransport {
   private pending: Buffer[] = [];
   private input: Buffer = Buffer.alloc(0);
   private finished = false;
+  /** Packets received, standing in for sequence numbers in messages about them. */
+  private received = 0;
   private resolveClosed!: (err: TsshError | undefined) => void;
   readonly closed: Promise<TsshError | undefined>;
   /** No session of its own: the master holds the keys, so agent binding and host-bound auth do not apply. */
@@ -81,6 +83,11 @@ export class MuxProxyTransport implements PacketTransport {
     this.socket.write(packet);
   }
 
+  /** The master relays only connection messages; anything else from it is logged and ignored. */
+  reportUnexpected(type: number, seq: number): void {
+    this.log.debug1(`mux proxy: unexpected ${msgName(type)} (packet ${seq}) ignored`);
+  }
+
   /** ~R: the keys belong to the master, which rekeys by its own limits. */
   startRekey(): void {
     this.log.info('rekeying is not available through a shared connection');
@@ -116,7 +123,8 @@ export class MuxProxyTransport implements PacketTransport {
   private deliver(payload: Buffer): void {
     if (this.finished) return;
     try {
-      if (this.handler!(payload) === false) this.log.debug1(`mux proxy: unexpected ${msgName(payload[0]!)} ignored`);
+      const seq = this.received++;
+      if (this.handler!(payload, seq) === false) this.reportUnexpected(payload[0]!, seq);
     } catch (err) {
       this.finish(err instanceof TsshError ? err : protocolError(String(err)));
     }

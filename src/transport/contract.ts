@@ -7,8 +7,11 @@
 import type { TsshError } from '../errors.js';
 import type { SessionBinding } from '../agent/protocol.js';
 
-/** Handler for messages above the transport layer (50+); returns false for an unknown message type. */
-export type PacketHandler = (payload: Buffer) => boolean | void;
+/**
+ * Handler for messages above the transport layer (50+, and SERVICE_ACCEPT); returns false for an
+ * unknown message type, or a promise to be given no more input until it settles (backpressure).
+ */
+export type PacketHandler = (payload: Buffer, seq: number) => boolean | void | Promise<void>;
 
 export interface PacketTransport {
   /** Queues one payload (message type first), padded to at least `padTo` bytes of plaintext. */
@@ -26,6 +29,8 @@ export interface PacketTransport {
   /** Settles once, when the transport ends: undefined for a clean close, else the cause. */
   readonly closed: Promise<TsshError | undefined>;
   readonly isClosed: boolean;
+  /** A message the layer above does not handle: logged and answered as ssh's dispatch_protocol_error does. */
+  reportUnexpected(type: number, seq: number): void;
   /** Ends the transport with an error (sent to the peer as DISCONNECT where that applies). */
   fail(err: TsshError): void;
   /** Ends the transport cleanly, telling the peer why. */

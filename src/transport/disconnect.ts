@@ -1,15 +1,10 @@
 import { DisconnectError, TsshError } from '../errors.js';
 import { SshReader } from '../wire/reader.js';
+import { cText } from '../wire/text.js';
 
 export interface PeerAddress {
   host: string;
   port: number;
-}
-
-/** Strips control characters from peer-supplied text before it reaches a terminal (OpenSSH does the same). */
-export function sanitizeRemoteText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '?');
 }
 
 /** The error for a DISCONNECT received from the peer, worded as OpenSSH's sshpkt_fatal does. */
@@ -17,7 +12,7 @@ export function disconnectError(payload: Buffer, peer: PeerAddress): TsshError {
   const r = new SshReader(payload, 'DISCONNECT');
   r.byte();
   const reason = r.uint32();
-  const description = sanitizeRemoteText(r.text()).slice(0, 400);
+  const description = cText(r.string(), 400); // ssh: "%.400s" (the log sink makes it safe to show)
   return new DisconnectError(
     reason,
     description,

@@ -9,11 +9,13 @@ import type { PeerAddress } from './disconnect.js';
  * - 'dispatch': sshpkt_fatal, "ssh_dispatch_run_fatal: Connection to H port P: <reason>"
  * - 'banner': sshpkt_fatal during the version exchange, "banner exchange: Connection to H port P: <reason>"
  * - 'disconnecting': ssh_packet_disconnect, "Disconnecting H port P: <reason>"
+ * - 'disconnected': sshpkt_disconnect then SSH_ERR_DISCONNECTED, "Disconnected from H port P" (the
+ *   reason goes only to the peer)
  *
  * `logged` are the lines OpenSSH logs before that one ("Bad packet length 1195725856."); a function
  * line gets "H port P" ("Finished discarding for H port P").
  */
-export type FatalForm = 'dispatch' | 'banner' | 'disconnecting';
+export type FatalForm = 'dispatch' | 'banner' | 'disconnecting' | 'disconnected';
 export type LoggedLine = string | ((where: string) => string);
 
 const lineFor = (line: LoggedLine, where: string): string => (typeof line === 'string' ? line : line(where));
@@ -35,6 +37,7 @@ export class ConnectionFatal extends TsshError {
     const last =
       this.form === 'dispatch' ? `ssh_dispatch_run_fatal: Connection to ${where}: ${this.reason}`
       : this.form === 'banner' ? `banner exchange: Connection to ${where}: ${this.reason}`
+      : this.form === 'disconnected' ? `Disconnected from ${where}`
       : `Disconnecting ${where}: ${this.reason}`;
     return new TsshError(this.code, [...this.logged.map((line) => lineFor(line, where)), last].join('\n'), { disconnectReason: this.disconnectReason ?? DisconnectReason.PROTOCOL_ERROR, cause: this });
   }

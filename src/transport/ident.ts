@@ -1,4 +1,5 @@
 import type { TsshError } from '../errors.js';
+import { cText, decodeText } from '../wire/text.js';
 import { ConnectionFatal, SSH_ERR } from './fatal.js';
 
 /** OpenSSH's limits on what may precede the peer's version line (kex.c). */
@@ -45,23 +46,20 @@ export class IdentReader {
       let line = this.pending.subarray(0, nl);
       this.pending = this.pending.subarray(nl + 1);
       if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
-      const text = line.toString('latin1');
-      if (text.startsWith('SSH-')) return this.versionLine(text, line);
-      if (!this.acceptPreBanner) throw identError('protocol identification string not received');
-      // NUL, or a CR that does not end the line (OpenSSH's rule for every line before the version).
+      // NUL, or a CR that does not end the line: OpenSSH's only rule for the characters of every line.
+      // (Anything else, escape sequences included, is logged through the log sanitiser.)
       if (line.includes(0) || line.includes(0x0d)) throw identError('banner line contains invalid characters');
+      const text = decodeText(line);
+      if (text.startsWith('SSH-')) return this.versionLine(text);
+      if (!this.acceptPreBanner) throw identError('protocol identification string not received');
       if (this.preBannerLines.length >= MAX_PRE_BANNER_LINES) throw identError(`No SSH version received in first ${MAX_PRE_BANNER_LINES} lines from server`);
       this.preBannerLines.push(text);
     }
   }
 
-  private versionLine(text: string, raw: Buffer): PeerIdent {
-    for (const byte of raw) {
-      // RFC 4253 §4.2: printable US-ASCII (plus space, for the comment).
-      if (byte < 0x20 || byte > 0x7e) throw identError('banner line contains invalid characters');
-    }
+  private versionLine(text: string): PeerIdent {
     const match = /^SSH-(\d+)\.(\d+)-(\S+)/.exec(text);
-    if (!match) throw identError(`Bad remote protocol version identification: '${text.slice(0, 100)}'`, '');
+    if (!match) throw identError(`Bad remote protocol version identification: '${cText(text, 100)}'`, '');
     const [major, minor] = [Number(match[1]), Number(match[2])];
     if (major !== 2 && !(major === 1 && minor === 99)) {
       throw new ConnectionFatal('BANNER', SSH_ERR.NO_PROTOCOL_VERSION, [`Protocol major versions differ: 2 vs. ${major}`], 'banner');

@@ -62,8 +62,10 @@ export interface Negotiated {
   serverToClient: DirectionAlgorithms;
   /** Both sides offered strict KEX (Terrapin countermeasure). */
   strictKex: boolean;
-  /** The server offered ext-info-c support, i.e. we are a server talking to a client that wants EXT_INFO. */
+  /** The client offered ext-info-c: it wants the server's EXT_INFO. */
   peerWantsExtInfo: boolean;
+  /** The server offered ext-info-s: it takes the client's EXT_INFO, and may send another during authentication. */
+  serverOffersExtInfo: boolean;
 }
 
 /** What the offers are called in OpenSSH's "Unable to negotiate" message. */
@@ -118,6 +120,7 @@ export function negotiate(client: KexProposal, server: KexProposal, ciphers: Aea
     serverToClient: direction(client.cipherStoC, server.cipherStoC, client.macStoC, server.macStoC, client.compressionStoC, server.compressionStoC),
     strictKex: client.kex.includes('kex-strict-c-v00@openssh.com') && server.kex.includes('kex-strict-s-v00@openssh.com'),
     peerWantsExtInfo: client.kex.includes('ext-info-c'),
+    serverOffersExtInfo: server.kex.includes('ext-info-s'),
   };
 }
 

@@ -50,6 +50,8 @@ export interface KexRoundContext {
   verifyHostKey?(key: PublicKey, algorithm: string): Promise<void>;
   /** Where the exchange's debug lines go (ssh's wording, e.g. the DH-GEX request sizes). */
   log?: Logger;
+  /** Offer strict KEX in the first KEXINIT (default). Only test servers that play an older peer turn it off. */
+  offerStrictKex?: boolean;
 }
 
 /** OpenSSH kex_choose_conf (dh_need): the largest cipher security, block, IV or MAC key size sizes the DH-GEX group. */
@@ -113,7 +115,8 @@ export class KexRound {
     const p = this.ctx.preferences;
     const kex = [...p.kex];
     // Signals go in the first KEXINIT only (OpenSSH >= 9.5 behaviour; strict KEX is decided there).
-    if (this.ctx.isInitial) kex.push(...(this.ctx.role === 'client' ? [EXT_INFO_C, KEX_STRICT_C] : [KEX_STRICT_S]));
+    const strict = this.ctx.offerStrictKex === false ? [] : [this.ctx.role === 'client' ? KEX_STRICT_C : KEX_STRICT_S];
+    if (this.ctx.isInitial) kex.push(...(this.ctx.role === 'client' ? [EXT_INFO_C] : []), ...strict);
     const hostKey = this.ctx.role === 'server' ? p.hostKey.filter((alg) => this.ctx.hostKeys?.has(alg)) : p.hostKey;
     return {
       kex,
@@ -127,6 +130,19 @@ export class KexRound {
       languageCtoS: [],
       languageStoC: [],
     };
+  }
+
+  /**
+   * Whether a message of `type` (20-49) has its place in the exchange now. ssh ignores one that has not
+   * (kex_protocol_error): a second KEXINIT, a NEWKEYS before ours went out, a method message that is
+   * not the one awaited. The first key-exchange packet after a wrong guess is always taken (to be dropped).
+   */
+  accepts(type: number): boolean {
+    if (type === MSG.KEXINIT) return this.peerKexinit === undefined;
+    if (type === MSG.NEWKEYS) return this.newKeysSent && !this.newKeysReceived;
+    if (!this.method || this.outcome) return false;
+    if (this.ignoreNextKexPacket || this.ctx.role === 'server') return true;
+    return (this.method as KexClient).expects(type);
   }
 
   /**
@@ -187,15 +203,20 @@ export class KexRound {
     this.outcome = this.deriveOutcome(negotiated, step.result, hostKey);
   }
 
-  /** Signature over H first, then the trust policy: a key is never trusted before it proved possession. */
+  /**
+   * Signature over H first, then the trust policy: a key is never trusted before it proved possession.
+   * A re-exchange must present the very key of the first exchange. (ssh looks a different one up in
+   * known_hosts again; 9.2 and 10.3 do it under a freed host name, so whatever they print first,
+   * they end with "Host key verification failed.", as tssh does without asking.)
+   */
   private async verifyServer(hostKey: PublicKey, result: KexResult): Promise<void> {
     const algorithm = this.negotiated!.hostKey;
     if (!hostKey.verify(algorithm, result.exchangeHash, result.signature)) {
-      throw new TsshError('KEX', 'ssh_dispatch_run_fatal: incorrect signature', { disconnectReason: DisconnectReason.KEY_EXCHANGE_FAILED });
+      throw new ConnectionFatal('KEX', 'incorrect signature', [], 'dispatch', DisconnectReason.KEY_EXCHANGE_FAILED);
     }
     if (this.ctx.initialHostKey) {
       if (!this.ctx.initialHostKey.equals(result.hostKey)) {
-        throw new TsshError('KEX', 'Server host key changed during rekey', { disconnectReason: DisconnectReason.HOST_KEY_NOT_VERIFIABLE });
+        throw new TsshError('HOSTKEY', 'Host key verification failed.', { disconnectReason: DisconnectReason.HOST_KEY_NOT_VERIFIABLE });
       }
       return;
     }

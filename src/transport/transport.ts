@@ -3,6 +3,7 @@ import { TsshError, DisconnectReason, NegotiationError, protocolError, asTsshErr
 import type { Logger } from '../log.js';
 import { MSG, msgName } from '../wire/messages.js';
 import { SshReader } from '../wire/reader.js';
+import { cText } from '../wire/text.js';
 import { message } from '../wire/writer.js';
 import { cipherInfo, noneOpener, noneSealer } from '../crypto/protection.js';
 import type { HostKeySigner } from '../crypto/kex/types.js';
@@ -11,12 +12,13 @@ import { fingerprintSha256 } from '../crypto/keys/index.js';
 import { IdentReader, LOCAL_IDENT } from './ident.js';
 import { PacketDecoder, PacketEncoder } from './packet-codec.js';
 import { CompressionSwitch } from './compression-switch.js';
-import { PeerExtensions, serverExtInfo } from './ext-info.js';
+import { PeerExtensions, clientExtInfo, serverExtInfo } from './ext-info.js';
 import { ReclaimMeter } from './reclaim-meter.js';
 import { NoCommonAlgorithm } from './kexinit.js';
 import { KexRound, type AlgorithmPreferences, type KexOutcome, type Role } from './key-exchange.js';
 import { disconnectError, describeSocketError } from './disconnect.js';
 import { RekeyPolicy, type RekeyLimitOption } from './rekey-policy.js';
+import { BareMessageOrder, ClientMessageOrder, type MessageOrder } from './message-order.js';
 import { ConnectionFatal } from './fatal.js';
 import type { PacketHandler, PacketTransport } from './contract.js';
 
@@ -37,6 +39,12 @@ export interface TransportConfig {
   hostKeys?: ReadonlyMap<string, HostKeySigner>;
   /** Client role: trust decision for the server's key (after its signature verified). */
   verifyHostKey?(key: PublicKey, algorithm: string): Promise<void>;
+  /**
+   * Client role: user authentication follows the first key exchange (SshClient always runs it), so the
+   * server is held to OpenSSH's message order for it (message-order.ts). Without it every message after
+   * the first key exchange goes to the handler (bare transports in tests).
+   */
+  authenticates?: boolean;
   /**
    * Called after every MiB moved either way (see ReclaimMeter): the CLI passes a garbage collection
    * there (cli/reclaim.ts), which frees spent packet buffers long before V8 would on its own.
@@ -75,6 +83,7 @@ export class Transport implements PacketTransport {
   private finished = false;
   private corked = false;
   private readonly compression = new CompressionSwitch(this.encoder, this.decoder);
+  private readonly order: MessageOrder;
   private readonly reclaimMeter: ReclaimMeter;
   private readonly rekey: RekeyPolicy;
   private readonly closedPromise: Promise<TsshError | undefined>;
@@ -105,6 +114,7 @@ export class Transport implements PacketTransport {
     this.role = config.role;
     this.log = config.log;
     this.localVersion = config.localVersion ?? LOCAL_IDENT;
+    this.order = config.role === 'client' && config.authenticates ? new ClientMessageOrder() : new BareMessageOrder();
     this.rekey = new RekeyPolicy(config.rekeyLimit, () => {
       if (this.rekeyDue()) this.startRekey('time limit');
     });
@@ -160,7 +170,11 @@ export class Transport implements PacketTransport {
   setHandler(handler: PacketHandler, awaitingReply: () => boolean = () => false): void {
     this.handler = handler;
     this.awaitingReply = awaitingReply;
+    for (const resume of this.handlerWaiters.splice(0)) resume();
   }
+
+  /** Deliveries waiting for the layer above to set its handler (input is held meanwhile). */
+  private readonly handlerWaiters: Array<() => void> = [];
 
   start(): void {
     this.identReader = new IdentReader(this.role === 'client');
@@ -294,8 +308,9 @@ export class Transport implements PacketTransport {
         if (!ident) return;
         this.identReader = undefined;
         this.peerVersion = ident.version;
-        for (const line of ident.preBannerLines) this.log.debug1(`banner line: ${line}`);
-        this.log.debug1(`Remote protocol version ${ident.version.split('-')[1]}, remote software version ${ident.version.split('-').slice(2).join('-')}`);
+        ident.preBannerLines.forEach((line, n) => this.log.debug1(`kex_exchange_identification: banner line ${n}: ${line}`));
+        const [, protocol, ...software] = ident.version.split('-');
+        this.log.debug1(`Remote protocol version ${protocol}, remote software version ${cText(software.join('-'), 100)}`);
         this.beginKex();
         chunk = ident.rest;
       }
@@ -392,53 +407,91 @@ export class Transport implements PacketTransport {
       case MSG.UNIMPLEMENTED:
         this.log.debug1(`Received SSH2_MSG_UNIMPLEMENTED for ${new SshReader(payload).raw(5).readUInt32BE(1)}`);
         return undefined;
-      case MSG.EXT_INFO:
-        this.extensions.receive(payload, this.log);
-        return undefined;
-      case MSG.KEXINIT:
-        if (!this.kex) this.beginKex();
-        return this.runKexStep(payload, seq);
-      case MSG.NEWKEYS:
-        if (!this.kex) return this.unexpected(type, seq);
-        return this.onNewKeys();
       default:
         break;
     }
-    if (type >= 20 && type <= 49) {
-      if (!this.kex) return this.unexpected(type, seq);
-      return this.runKexStep(payload, seq);
+    if (type >= 20 && type <= 49 && this.kex && !this.kex.accepts(type)) return this.kexProtocolError(type, seq);
+    const verdict = this.order.classify(type, this.kex !== undefined);
+    switch (verdict) {
+      case 'kex':
+        return this.onKexMessage(payload, seq);
+      case 'ext-info':
+        this.extensions.receive(payload, this.log);
+        return undefined;
+      case 'ignore':
+        this.log.debug2(`ignoring ${msgName(type)}`);
+        return undefined;
+      case 'kex-protocol-error':
+        return this.kexProtocolError(type, seq);
+      case 'dispatch-protocol-error':
+        return this.unexpected(type, seq);
+      case 'userauth-error':
+        throw protocolError(`input_userauth_error: bad message during authentication: type ${type}`);
+      case 'no-handler':
+        throw new ConnectionFatal('PROTOCOL', `protocol error: rcvd type ${type}`, [], 'disconnected');
+      case 'deliver':
+        return this.deliver(payload, seq);
     }
-    if (!this.firstKexDone) throw protocolError(`unexpected ${msgName(type)} before key exchange completed`);
+  }
+
+  private onKexMessage(payload: Buffer, seq: number): Promise<void> | undefined {
+    if (payload[0] === MSG.NEWKEYS) return this.onNewKeys();
+    if (!this.kex) this.beginKex();
+    return this.runKexStep(payload, seq);
+  }
+
+  private deliver(payload: Buffer, seq: number): Promise<void> | undefined {
+    // The layer above may not be there yet (authentication starts once the first exchange has settled):
+    // the message waits for it, with the rest of the input, as it would in ssh's socket buffer.
+    if (!this.handler) return new Promise<void>((resume) => this.handlerWaiters.push(resume)).then(() => this.deliver(payload, seq));
+    const type = payload[0]!;
     if (type === MSG.USERAUTH_SUCCESS && this.role === 'client') this.onAuthenticated();
     if (type === MSG.SERVICE_ACCEPT && this.serviceRequestedAt !== undefined) {
       this.roundTripMs = performance.now() - this.serviceRequestedAt;
       this.serviceRequestedAt = undefined;
     }
-    const handled = this.handler ? this.handler(payload) : false;
+    const handled = this.handler(payload, seq);
     if (handled === false) this.unexpected(type, seq);
-    return undefined;
+    return handled instanceof Promise ? handled : undefined;
   }
 
-  /** A message nobody here handles (or a key-exchange message outside one): logged, answered UNIMPLEMENTED, no harm done. */
+  /** A message nobody here handles: logged, answered UNIMPLEMENTED, no harm done (ssh's dispatch_protocol_error). */
+  reportUnexpected(type: number, seq: number): void {
+    this.unexpected(type, seq);
+  }
+
   private unexpected(type: number, seq: number): undefined {
     this.log.info(`dispatch_protocol_error: type ${type} seq ${seq}`);
     this.writePacket(message(MSG.UNIMPLEMENTED).uint32(seq).finish());
     return undefined;
   }
 
+  /**
+   * A transport message out of place in a key exchange (ssh's kex_protocol_error): logged, answered
+   * UNIMPLEMENTED and ignored; in the first exchange under strict KEX it ends the connection.
+   */
+  private kexProtocolError(type: number, seq: number): undefined {
+    if (this.kex && !this.firstKexDone && this.kex.strictKex) {
+      throw new ConnectionFatal('PROTOCOL', `strict KEX violation: unexpected packet type ${type} (seqnr ${seq})`, [], 'disconnecting');
+    }
+    this.log.error(`kex_protocol_error: type ${type} seq ${seq}`);
+    this.writePacket(message(MSG.UNIMPLEMENTED).uint32(seq).finish());
+    return undefined;
+  }
+
+  /** ssh logs the text at debug level whatever always_display says (a server must not write on our terminal). */
   private onDebug(payload: Buffer): undefined {
     const r = new SshReader(payload, 'DEBUG');
     r.byte();
-    const display = r.boolean();
-    const text = r.text();
-    this.log.debug1(`Remote: ${text}`);
-    if (display) this.log.verbose(`Remote: ${text}`);
+    r.boolean(); // always_display
+    this.log.debug1(`Remote: ${cText(r.string(), 900)}`);
     return undefined;
   }
 
   // ---- key exchange ----
 
   private beginKex(): void {
+    if (this.firstKexDone) this.order.rekeyStarted();
     this.kex = new KexRound({
       role: this.role,
       isInitial: !this.firstKexDone,
@@ -458,7 +511,8 @@ export class Transport implements PacketTransport {
 
   /** Starts a key re-exchange (RekeyLimit reached, ~R, or a test). No-op while one is running. */
   startRekey(reason: string): void {
-    if (this.finished || this.kex || !this.firstKexDone) return;
+    // As ssh: never before authentication has completed.
+    if (this.finished || this.kex || !this.firstKexDone || !this.order.authenticated) return;
     this.log.debug1(`rekeying: ${reason}`);
     this.beginKex();
   }
@@ -494,6 +548,7 @@ export class Transport implements PacketTransport {
     this.encoder.setProtection(outcome.outgoing.sealer);
     this.compression.newKeys('outgoing', outcome.outgoing.algorithms.compression);
     if (!this.firstKexDone && this.role === 'server' && outcome.negotiated.peerWantsExtInfo) this.sendExtInfo();
+    if (!this.firstKexDone && this.role === 'client' && outcome.negotiated.serverOffersExtInfo) this.writePacket(clientExtInfo());
     this.maybeFinishKex();
   }
 
@@ -501,6 +556,7 @@ export class Transport implements PacketTransport {
     if (!this.kex) throw protocolError('unexpected SSH2_MSG_NEWKEYS');
     const outcome = this.kex.receiveNewKeys();
     this.log.debug1('SSH2_MSG_NEWKEYS received');
+    if (!this.firstKexDone) this.order.firstNewKeys(outcome.negotiated.serverOffersExtInfo);
     this.strictKex ||= this.kex.strictKex;
     if (this.strictKex) this.decoder.resetSequence();
     this.decoder.setProtection(outcome.incoming.opener);

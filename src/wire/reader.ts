@@ -1,4 +1,5 @@
 import { protocolError } from '../errors.js';
+import { decodeText } from './text.js';
 
 /**
  * Bounds-checked reader over one SSH message (RFC 4251 §5 data types). Every read that would run past
@@ -55,14 +56,14 @@ export class SshReader {
     return this.raw(len);
   }
 
-  /** A length-prefixed string decoded as UTF-8. */
+  /** A length-prefixed string decoded as UTF-8, losslessly (bytes that are not UTF-8 kept: see text.ts). */
   text(): string {
-    return this.string().toString('utf8');
+    return decodeText(this.string());
   }
 
-  /** A comma-separated name-list (RFC 4251 §5). */
+  /** A comma-separated name-list (RFC 4251 §5); names are ASCII, anything else kept as text() keeps it. */
   nameList(): string[] {
-    const s = this.string().toString('latin1');
+    const s = decodeText(this.string());
     return s.length === 0 ? [] : s.split(',');
   }
 

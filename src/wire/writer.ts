@@ -1,3 +1,5 @@
+import { encodeText } from './text.js';
+
 /**
  * Growable writer for SSH messages (RFC 4251 §5 data types). `finish()` returns the bytes written.
  */
@@ -49,15 +51,15 @@ export class SshWriter {
     return this;
   }
 
-  /** A length-prefixed string; a JS string is written as UTF-8. */
+  /** A length-prefixed string; a JS string is written as UTF-8 (with text.ts's escaped bytes restored). */
   string(v: Uint8Array | string): this {
-    const bytes = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+    const bytes = typeof v === 'string' ? encodeText(v) : v;
     this.uint32(bytes.length);
     return this.raw(bytes);
   }
 
   nameList(names: readonly string[]): this {
-    return this.string(Buffer.from(names.join(','), 'latin1'));
+    return this.string(names.join(','));
   }
 
   /** An mpint from a non-negative bigint, minimal two's-complement encoding. */

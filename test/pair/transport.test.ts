@@ -154,31 +154,60 @@ test('pair: a RekeyLimit smaller than a packet still moves one packet per exchan
   }
 });
 
-test('pair: zlib compression carries data intact', async () => {
+/** 40 KB that zlib squeezes to a few hundred bytes, in the local-extension range like testPayload. */
+const COMPRESSIBLE = Buffer.concat([Buffer.from([200]), Buffer.alloc(40_000, 0x61)]);
+
+/**
+ * Whether each direction compresses now, read off the wire: what one COMPRESSIBLE payload costs the
+ * sender in bytes written (about 40 KB plain, well under 2 KB compressed).
+ */
+async function compressing(pair: ReturnType<typeof makePair>): Promise<{ clientToServer: boolean; serverToClient: boolean }> {
+  const cost = async (from: 'client' | 'server'): Promise<number> => {
+    const sender = pair[from];
+    const inbox = from === 'client' ? pair.toServer : pair.toClient;
+    const expected = inbox.length + 1;
+    const before = sender.bytesWritten;
+    sender.send(COMPRESSIBLE);
+    await waitUntil(() => inbox.length === expected, `${from}'s payload`, pair.client.closed);
+    assert.deepEqual(inbox.at(-1), COMPRESSIBLE);
+    return sender.bytesWritten - before;
+  };
+  const [c, s] = [await cost('client'), await cost('server')];
+  for (const n of [c, s]) assert.ok(n < 2000 || n > 40_000, `a payload cost ${n} bytes: neither plain nor compressed`);
+  pair.toClient.length = 0;
+  pair.toServer.length = 0;
+  return { clientToServer: c < 2000, serverToClient: s < 2000 };
+}
+
+test('pair: zlib compresses from NEWKEYS on, both ways, and carries data intact', async () => {
   const pair = makePair({ client: { compression: ['zlib'] }, server: { compression: ['zlib', 'none'] } });
   try {
     await pair.client.ready;
     assert.equal(pair.client.negotiated?.clientToServer.compression, 'zlib');
+    assert.deepEqual(await compressing(pair), { clientToServer: true, serverToClient: true });
     await exchange(pair, 50, 20_000, 5);
   } finally {
     pair.close();
   }
 });
 
-test('pair: zlib@openssh.com starts after USERAUTH_SUCCESS and carries data intact', async () => {
+test('pair: zlib@openssh.com starts with the first packet after USERAUTH_SUCCESS, both ways, and goes on after a rekey', async () => {
   const pair = makePair({ client: { compression: ['zlib@openssh.com'] }, server: { compression: ['zlib@openssh.com', 'none'] } });
   try {
     await pair.client.ready;
+    assert.equal(pair.client.negotiated?.clientToServer.compression, 'zlib@openssh.com');
+    assert.deepEqual(await compressing(pair), { clientToServer: false, serverToClient: false }, 'compressed before authentication');
     await exchange(pair, 5, 2000, 8);
-    pair.server.send(Buffer.from([52])); // USERAUTH_SUCCESS
-    await waitUntil(() => pair.toClient.length === 6, 'USERAUTH_SUCCESS', pair.client.closed);
-    pair.toClient.length = 0;
-    pair.toServer.length = 0;
+    pair.server.send(Buffer.from([52])); // USERAUTH_SUCCESS: the server compresses what follows it, the client what it sends next
+    await waitUntil(() => pair.toClient.at(-1)?.[0] === 52, 'USERAUTH_SUCCESS', pair.client.closed);
+    assert.deepEqual(await compressing(pair), { clientToServer: true, serverToClient: true }, 'not compressed after USERAUTH_SUCCESS');
     await exchange(pair, 50, 20_000, 9);
     pair.client.startRekey('test');
     pair.toClient.length = 0;
     pair.toServer.length = 0;
     await exchange(pair, 50, 20_000, 10);
+    assert.ok(pair.client.keyExchanges >= 2, 'the rekey ran');
+    assert.deepEqual(await compressing(pair), { clientToServer: true, serverToClient: true }, 'not compressed after the rekey');
   } finally {
     pair.close();
   }

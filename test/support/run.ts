@@ -19,11 +19,15 @@ export interface ClientResult {
   signal: NodeJS.Signals | null;
   stdout: Buffer;
   stderr: string;
+  /** stderr as the bytes written (for byte-for-byte comparisons). */
+  stderrBytes: Buffer;
 }
 
 export interface RunOptions {
-  /** Written to the client's stdin, which is then closed. Without it stdin is closed at once. */
+  /** Written to the client's stdin, which is then closed. Without it stdin is closed at once... */
   input?: Buffer | string;
+  /** ...unless this is set: then stdin stays open (and empty) until the client exits. */
+  keepStdinOpen?: boolean;
   /** Default 20 s. On expiry the client is killed by pid and the promise rejects. */
   timeoutMs?: number;
   /** Default: isolatedEnv() with a fresh temp HOME. */
@@ -41,7 +45,7 @@ export function runClient(bin: string, args: string[], opts: RunOptions = {}): P
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
-    let stderr = '';
+    const stderr: Buffer[] = [];
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -54,11 +58,10 @@ export function runClient(bin: string, args: string[], opts: RunOptions = {}): P
       }
     }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => (stderr += chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     // The client may exit without reading all of its input; that is its business, not an error here.
     child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.input);
+    if (!opts.keepStdinOpen) child.stdin.end(opts.input);
     child.on('error', (err) => {
       clearTimeout(timer);
       removeTempHome();
@@ -69,11 +72,12 @@ export function runClient(bin: string, args: string[], opts: RunOptions = {}): P
       removeTempHome();
       if (timedOut) {
         reject(
-          new Error(`${bin} ${args.join(' ')} did not finish within ${timeoutMs} ms (killed pid ${child.pid}); stderr:\n${stderr}`),
+          new Error(`${bin} ${args.join(' ')} did not finish within ${timeoutMs} ms (killed pid ${child.pid}); stderr:\n${Buffer.concat(stderr).toString('utf8')}`),
         );
         return;
       }
-      resolve({ code, signal, stdout: Buffer.concat(stdout), stderr });
+      const stderrBytes = Buffer.concat(stderr);
+      resolve({ code, signal, stdout: Buffer.concat(stdout), stderr: stderrBytes.toString('utf8'), stderrBytes });
     });
   });
 }

@@ -167,12 +167,12 @@ test('keyboard-interactive shows name and instruction and asks each prompt with 
   assert.ok(!outcome.log.some((l) => l.includes('s3cret')));
 });
 
-test('banners are passed on with control characters replaced, at any point', async () => {
+test('banners are passed on as sent, at any point (what shows them makes them safe: vis.ts)', async () => {
   const outcome = await runScripted({ policy: { batchMode: true } }, async (server) => {
     server.banner('Welcome\x1b[31m\r\nAuthorized use only\r\n');
     server.failure('publickey');
   });
-  assert.deepEqual(outcome.banners, ['Welcome?[31m\nAuthorized use only\n']);
+  assert.deepEqual(outcome.banners, ['Welcome\x1b[31m\r\nAuthorized use only\r\n']);
   assert.equal(outcome.error?.message, 'alice@example.org: Permission denied (publickey).');
 });
 

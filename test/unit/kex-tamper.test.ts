@@ -7,6 +7,8 @@ import { createKexClient, createKexServer, type KexClient, type KexHashPrefix } 
 import { generateHostKeySigner } from '../../src/crypto/keys/index.js';
 import { SshReader } from '../../src/wire/reader.js';
 import { SshWriter } from '../../src/wire/writer.js';
+import { MSG } from '../../src/wire/messages.js';
+import { KexRound } from '../../src/transport/key-exchange.js';
 
 // Every malformed or hostile key-exchange message must end in a TsshError (KEX or PROTOCOL), never
 // in a raw exception and never in a result.
@@ -234,30 +236,77 @@ test('group exchange server rejects bad requests and out-of-order messages', () 
   }
 });
 
-test('seeded mutations of valid replies end in a result or a TsshError, nothing else', () => {
+/** One key exchange of `name` (client and server KexRound) where `tamper` may rewrite what the server sends. */
+async function exchangeThroughTamper(name: string, tamper: (payload: Buffer) => Buffer): Promise<{ accepted: boolean; trusted: boolean; tampered: boolean }> {
+  const preferences = { kex: [name], hostKey: ['ssh-ed25519'], ciphers: ['aes128-ctr'], macs: ['hmac-sha2-256'], compression: ['none'] };
+  const toServer: Buffer[] = [];
+  const toClient: Buffer[] = [];
+  let trusted = false;
+  const common = { isInitial: true, preferences, sessionId: undefined };
+  const server = new KexRound({ ...common, role: 'server', localVersion: 'SSH-2.0-server', peerVersion: 'SSH-2.0-client', hostKeys: new Map([['ssh-ed25519', hostKey]]), send: (p) => toClient.push(p) });
+  const client = new KexRound({
+    ...common,
+    role: 'client',
+    localVersion: 'SSH-2.0-client',
+    peerVersion: 'SSH-2.0-server',
+    send: (p) => toServer.push(p),
+    verifyHostKey: async () => void (trusted = true),
+  });
+  client.sendKexInit();
+  server.sendKexInit();
+  let tampered = false;
+  for (let round = 0; round < 8 && (toServer.length > 0 || toClient.length > 0) && !client.result; round++) {
+    for (const m of toServer.splice(0)) await server.handle(m, 0);
+    for (const m of toClient.splice(0)) {
+      // The KEXINIT passes untouched (negotiation has its own tests); everything after it may be tampered with.
+      const sent = m[0] === MSG.KEXINIT ? m : tamper(m);
+      tampered ||= !sent.equals(m);
+      if (client.accepts(sent[0]!)) await client.handle(sent, 0);
+    }
+  }
+  return { accepted: client.result !== undefined, trusted, tampered };
+}
+
+test('seeded mutations of the server\'s replies are never accepted: a result only when nothing changed, else a TsshError', async () => {
   let seed = 42;
   const rand = (n: number): number => {
     seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
     return seed % n;
   };
+  const mutate = (m: Buffer): Buffer => {
+    const mutated = Buffer.from(m.subarray(0, m.length - (rand(4) === 0 ? rand(m.length) : 0)));
+    for (let j = rand(3); j >= 0 && mutated.length > 1; j--) mutated[1 + rand(mutated.length - 1)] = rand(256);
+    return mutated;
+  };
+  let rejected = 0;
   for (const name of SUPPORTED_KEX_NAMES) {
-    const iterations = /group1[68]|exchange/.test(name) ? 5 : 30;
+    const iterations = /group1[68]|exchange/.test(name) ? 3 : 20;
     for (let i = 0; i < iterations; i++) {
-      const client = createKexClient(name, prefix);
-      const server = newServer(name);
-      let toServer = client.start().send;
       try {
-        for (let round = 0; round < 3 && toServer.length; round++) {
-          const toClient = toServer.flatMap((m) => server.handle(m).send);
-          toServer = toClient.flatMap((m) => {
-            const mutated = Buffer.from(m.subarray(0, m.length - (rand(4) === 0 ? rand(m.length) : 0)));
-            for (let j = rand(3); j >= 0 && mutated.length > 1; j--) mutated[1 + rand(mutated.length - 1)] = rand(256);
-            return client.handle(mutated).send;
-          });
-        }
+        const outcome = await exchangeThroughTamper(name, mutate);
+        // Untampered (the mutation changed nothing), the exchange completes and the key is trusted.
+        assert.equal(outcome.accepted, !outcome.tampered, `${name}: a tampered reply was ${outcome.accepted ? 'accepted' : 'silently dropped'}`);
+        assert.equal(outcome.trusted, !outcome.tampered, `${name}: the host-key policy saw a key whose signature did not verify`);
       } catch (e) {
         assert.ok(e instanceof TsshError, `${name}: raw ${String(e)}`);
+        rejected++;
       }
     }
+  }
+  assert.ok(rejected > 0, 'no mutation was rejected at all');
+});
+
+test('only the signature stands between a tampered exchange hash and acceptance: each byte of it counts', async () => {
+  // Flip one byte of the signature of a valid reply (its last byte): the exchange must fail with
+  // ssh's "incorrect signature", in every method.
+  for (const name of SUPPORTED_KEX_NAMES) {
+    const flipLast = (m: Buffer): Buffer => {
+      if (m[0] !== 31 && m[0] !== 33) return m;
+      const copy = Buffer.from(m);
+      copy[copy.length - 1]! ^= 1;
+      return copy;
+    };
+    const lastIsReply = (m: Buffer): Buffer => (name.includes('exchange') && m[0] === 31 ? m : flipLast(m));
+    await assert.rejects(exchangeThroughTamper(name, lastIsReply), (e: unknown) => e instanceof TsshError && e.message === 'incorrect signature', name);
   }
 });

@@ -88,6 +88,10 @@ export class GexClient implements KexClient {
     };
   }
 
+  expects(type: number): boolean {
+    return (this.state === 'group' && type === KEX_MSG.KEX_DH_GEX_GROUP) || (this.state === 'reply' && type === KEX_MSG.KEX_DH_GEX_REPLY);
+  }
+
   handle(payload: Buffer): KexStep {
     const r = new SshReader(payload, `${this.name} message`);
     const type = r.byte();

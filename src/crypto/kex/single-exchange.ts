@@ -40,6 +40,10 @@ export class SingleExchangeClient implements KexClient {
     return { send: [message(KEX_MSG.KEX_ECDH_INIT).string(this.ephemeral.publicValue).finish()] };
   }
 
+  expects(type: number): boolean {
+    return this.ephemeral !== undefined && !this.finished && type === KEX_MSG.KEX_ECDH_REPLY;
+  }
+
   handle(payload: Buffer): KexStep {
     const ephemeral = this.ephemeral;
     const r = new SshReader(payload, `${this.name} reply`);

@@ -46,6 +46,8 @@ export interface KexClient {
   start(): KexStep;
   /** Handles one KEX payload from the server. Throws a TsshError ('KEX' or 'PROTOCOL') on anything wrong. */
   handle(payload: Buffer): KexStep;
+  /** Whether a message of `type` is the one the method waits for now (others are out of place, as in ssh). */
+  expects(type: number): boolean;
 }
 
 /** Signs the exchange hash with the server's host key (server role, used by pair tests and fake servers). */

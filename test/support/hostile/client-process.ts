@@ -23,9 +23,9 @@ export class ClientProcess {
   private sampler: NodeJS.Timeout;
   private exitedWith: Exit | undefined;
 
-  /** `onStdout` receives output; without it stdout is counted and dropped. */
-  constructor(bin: string, args: string[], private readonly onStdout?: (chunk: Buffer) => void) {
-    this.child = spawn(bin, args, { env: isolatedEnv(this.home), stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `onStdout` receives output; without it stdout is counted and dropped. `env` adds to isolatedEnv's. */
+  constructor(bin: string, args: string[], private readonly onStdout?: (chunk: Buffer) => void, env: NodeJS.ProcessEnv = {}) {
+    this.child = spawn(bin, args, { env: { ...isolatedEnv(this.home), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin.on('error', () => undefined);
     this.child.stderr.setEncoding('utf8');
     this.child.stderr.on('data', (text: string) => (this.stderr += text));
@@ -74,6 +74,15 @@ export class ClientProcess {
 
   resumeStdout(): void {
     this.child.stdout.resume();
+  }
+
+  /** Stops reading stderr, as stallStdout does for stdout. */
+  stallStderr(): void {
+    this.child.stderr.pause();
+  }
+
+  resumeStderr(): void {
+    this.child.stderr.resume();
   }
 
   signal(name: NodeJS.Signals): void {

@@ -152,7 +152,7 @@ export class ServerConnection {
     r.byte();
     switch (type) {
       case MSG.KEXINIT: {
-        this.rekeying = serverKex(this.wire, this.hostKey, {}, { sessionId: this.kex.sessionId, peerKexinit: received });
+        this.rekeying = serverKex(this.wire, this.hostKey, {}, { sessionId: this.kex.sessionId, strictKex: this.kex.strictKex, peerKexinit: received });
         try {
           await this.rekeying;
         } finally {

@@ -28,6 +28,10 @@ export interface KexHooks {
   afterNewKeys?(wire: ServerWire): void;
   /** Strict KEX: keep counting sequence numbers across NEWKEYS instead of resetting them (a Terrapin-style desync). */
   skipSequenceReset?: boolean;
+  /** false: play a server without strict KEX (before OpenSSH 9.6), so nothing is strict about the first exchange. */
+  strictKex?: boolean;
+  /** Rewrites each key-exchange message (30-49) the server sends: a forged reply, a bad signature. */
+  rewriteKexMessage?(payload: Buffer): Buffer;
 }
 
 export interface KexState {
@@ -36,17 +40,20 @@ export interface KexState {
   negotiated: Negotiated;
   /** The client asked for EXT_INFO (ext-info-c). */
   clientWantsExtInfo: boolean;
+  /** Strict KEX was agreed in the first exchange: sequence numbers reset at every NEWKEYS of the connection. */
+  strictKex: boolean;
 }
 
 /**
- * Runs one complete key exchange (first or re-exchange) as the server. With `sessionId` it is a rekey;
- * `startedByPeer` means the client's KEXINIT was already received and is passed in.
+ * Runs one complete key exchange (first or re-exchange) as the server. With `rekey` it is a re-exchange
+ * of a connection whose first exchange gave `sessionId` and `strictKex`; `peerKexinit` is the client's
+ * KEXINIT when the client started it.
  */
 export async function serverKex(
   wire: ServerWire,
   hostKey: HostKeySigner,
   hooks: KexHooks = {},
-  rekey?: { sessionId: Buffer; peerKexinit?: { payload: Buffer; seq: number } },
+  rekey?: { sessionId: Buffer; strictKex: boolean; peerKexinit?: { payload: Buffer; seq: number } },
 ): Promise<KexState> {
   const preferences = { ...SERVER_PREFERENCES, ...hooks.preferences };
   const round = new KexRound({
@@ -57,7 +64,8 @@ export async function serverKex(
     preferences,
     sessionId: rekey?.sessionId,
     hostKeys: new Map(preferences.hostKey.map((alg) => [alg, hostKey])),
-    send: (payload) => wire.send(payload),
+    send: (payload) => wire.send(payload[0]! >= 30 && payload[0]! <= 49 && hooks.rewriteKexMessage ? hooks.rewriteKexMessage(payload) : payload),
+    offerStrictKex: hooks.strictKex !== false,
   });
   round.sendKexInit();
   let pending = rekey?.peerKexinit;
@@ -70,10 +78,12 @@ export async function serverKex(
     if (type === MSG.KEXINIT) clientWantsExtInfo = parseKexInit(received.payload).proposal.kex.includes('ext-info-c');
     if (type === MSG.NEWKEYS) {
       const outcome = round.receiveNewKeys();
-      wire.setIncoming(outcome.incoming.opener, round.strictKex);
+      wire.setIncoming(outcome.incoming.opener, rekey?.strictKex ?? round.strictKex);
       continue;
     }
     if (type === MSG.IGNORE || type === MSG.DEBUG) continue;
+    // During a re-exchange the client may go on with its session (an EOF, say): not ours to answer here.
+    if (rekey && (type < 20 || type >= 50)) continue;
     await round.handle(received.payload, received.seq);
     if (round.readyToSendNewKeys) {
       const outcome = round.result!;
@@ -81,10 +91,10 @@ export async function serverKex(
       hooks.beforeNewKeys?.(wire);
       wire.send(message(MSG.NEWKEYS).finish());
       round.markNewKeysSent();
-      wire.setOutgoing(outcome.outgoing.sealer, round.strictKex && !hooks.skipSequenceReset);
+      wire.setOutgoing(outcome.outgoing.sealer, (rekey?.strictKex ?? round.strictKex) && !hooks.skipSequenceReset);
       hooks.afterNewKeys?.(wire);
     }
   }
   const sessionId = rekey?.sessionId ?? round.result!.result.exchangeHash;
-  return { sessionId, negotiated: negotiated!, clientWantsExtInfo };
+  return { sessionId, negotiated: negotiated!, clientWantsExtInfo, strictKex: rekey?.strictKex ?? round.strictKex };
 }
