@@ -95,7 +95,7 @@ export class HostKeyTrust {
     const plainBlob = certificate?.plainBlob ?? key.blob;
     const fp = fingerprint(plainBlob, options.fingerprintHash);
     this.log.debug1(`Server host ${certificate ? 'certificate' : 'key'}: ${key.type} ${fp}`);
-    if (options.revokedHostKeys !== undefined) await this.checkRevokedHostKeys(options.revokedHostKeys, key, fp);
+    for (const path of options.revokedHostKeys) await this.checkRevokedHostKeys(path, key, fp);
     const result = await checkHostKey({
       host: options.hostName,
       port: options.port,
@@ -131,9 +131,8 @@ export class HostKeyTrust {
     return { passwordAuthDisabled: result.passwordAuthDisabled === true };
   };
 
-  /** RevokedHostKeys (a KRL or a list of keys), checked before known_hosts as ssh does. */
-  private async checkRevokedHostKeys(spec: string, key: PublicKey, fp: string): Promise<void> {
-    const path = percentDollarExpand(tildeExpand(spec, this.env.home), this.tokens, this.env.env);
+  /** One RevokedHostKeys file (a KRL or a list of keys; resolve.ts expanded its name), checked before known_hosts as ssh does. */
+  private async checkRevokedHostKeys(path: string, key: PublicKey, fp: string): Promise<void> {
     const label = keyTypeLabel(key.type);
     const certificate = certificateOf(key);
     let revoked: boolean;
