@@ -9,6 +9,7 @@ import type { RekeyLimitOption } from './transport/rekey-policy.js';
 import { UserAuth, type AuthOptions } from './auth/userauth.js';
 import { Connection, type GlobalRequestHandler } from './connection/connection.js';
 import { Session } from './connection/session.js';
+import type { ChannelTimeoutEntry } from './connection/channel-timeouts.js';
 import { dialTcp } from './net/dial.js';
 import { startServerAliveChecks } from './connection/keepalive.js';
 
@@ -48,6 +49,12 @@ export interface ClientOptions {
   reclaim?: () => void;
   /** Aborts connecting (dial, key exchange, authentication) with an 'ABORTED' error. */
   signal?: AbortSignal;
+  /** Our identification string (default `SSH-2.0-tssh_<version>`; VersionAddendum appends to it). */
+  localVersion?: string;
+  /** ChannelTimeout: channels of a matching type are closed after that long without traffic. */
+  channelTimeouts?: readonly ChannelTimeoutEntry[];
+  /** Called once the first key exchange is done, before authentication, with the key exchange used. */
+  onKeyExchange?(kex: string): void;
 }
 
 /**
@@ -79,6 +86,7 @@ export class SshClient {
       log: options.log,
       ...(options.rekeyLimit ? { rekeyLimit: options.rekeyLimit } : {}),
       ...(options.reclaim ? { reclaim: options.reclaim } : {}),
+      ...(options.localVersion !== undefined ? { localVersion: options.localVersion } : {}),
       verifyHostKey: async (key, algorithm) => {
         clearTimeout(timer); // a person answering a prompt is not a stalled server
         // The peer's numeric address (CheckHostIP); none through a proxy stream.
@@ -96,6 +104,7 @@ export class SshClient {
     try {
       await transport.ready;
       clearTimeout(timer);
+      if (transport.negotiated) options.onKeyExchange?.(transport.negotiated.kex);
       const auth = new UserAuth(transport, {
         ...options.auth,
         user: options.user,
@@ -107,6 +116,7 @@ export class SshClient {
       const leftover = await auth.run();
       options.log.verbose(`Authenticated to ${options.host} ([${options.host}]:${options.port}) using "${auth.method ?? 'none'}".`);
       const connection = new Connection(transport, options.log, leftover, options.onGlobalRequest);
+      if (options.channelTimeouts) connection.setChannelTimeouts(options.channelTimeouts);
       if (options.serverAlive && options.serverAlive.intervalSeconds > 0) {
         startServerAliveChecks(transport, connection, stream, { ...options.serverAlive, host: options.host }, options.log);
       }
