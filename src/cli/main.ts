@@ -7,6 +7,7 @@ import { dumpConfig } from '../profile/dump.js';
 import { createLogger, type CliLogger } from './log.js';
 import { runLocalCommandIfPermitted } from './local-command.js';
 import { connectHost } from '../connect/connect.js';
+import { identitiesToTry } from '../connect/identity-list.js';
 import { terminalUserInterface } from './terminal-prompts.js';
 import { planSession, runRemoteSession } from './session-runner.js';
 import { isTerminalRaw } from './terminal.js';
@@ -42,6 +43,10 @@ export async function run(argv: readonly string[], env: ResolveEnvironment = pro
       return 0;
     }
     log = createLogger(options.logLevel, options.logFile, isTerminalRaw);
+    if (args.listKeys) {
+      process.stdout.write((await identitiesToTry(options, env, log)).map((line) => `${line}\n`).join(''));
+      return 0;
+    }
     rejectUnsupported(args);
     // -f: a copy of tssh does the work and this process waits until it is up (cli/background.ts).
     if (options.forkAfterAuthentication && !isBackgroundChild(env.env)) return await runInBackground(argv, options.sessionType !== 'none' || options.stdioForward !== undefined);

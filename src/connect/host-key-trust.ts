@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { HostKeyError, TsshError } from '../errors.js';
-import { certificateOf } from '../crypto/keys/certificate.js';
+import { certificateOf, plainKeyType } from '../crypto/keys/certificate.js';
 import type { PublicKey } from '../crypto/keys/types.js';
 import { percentDollarExpand, tildeExpand, type TokenValues } from '../config/tokens.js';
 import { fingerprint } from '../hostkeys/fingerprint.js';
@@ -95,6 +95,8 @@ export class HostKeyTrust {
     const plainBlob = certificate?.plainBlob ?? key.blob;
     const fp = fingerprint(plainBlob, options.fingerprintHash);
     this.log.debug1(`Server host ${certificate ? 'certificate' : 'key'}: ${key.type} ${fp}`);
+    // RequiredRSASize (OpenSSH verify_host_key_callback): fatal, whatever known_hosts says.
+    if (plainKeyType(key.type) === 'ssh-rsa' && key.bits < options.requiredRSASize) throw new TsshError('HOSTKEY', 'Bad server host key: Invalid key length');
     for (const path of options.revokedHostKeys) await this.checkRevokedHostKeys(path, key, fp);
     const result = await checkHostKey({
       host: options.hostName,
