@@ -12,7 +12,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startSshd, type Sshd } from '../support/sshd.js';
-import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, type ClientResult } from '../support/run.js';
+import { isolatedEnv, makeTempDir, PQ_WARNING, runClient, TSSH_BIN, type ClientResult } from '../support/run.js';
 import { startAgent } from '../support/agent.js';
 import { openssh10IfBuilt } from '../support/openssh10.js';
 
@@ -75,12 +75,7 @@ test('RefuseConnection: the message and 255 before any connection, from a file o
 });
 
 test('WarnWeakCrypto: the three-line warning when a server picks a non-PQ kex from the default list', { skip }, async () => {
-  const warning = [
-    '** WARNING: connection is not using a post-quantum key exchange algorithm.',
-    '** This session may be vulnerable to "store now, decrypt later" attacks.',
-    '** The server may need to be upgraded. See https://openssh.com/pq.html',
-    '',
-  ].join('\n');
+  const warning = PQ_WARNING;
   const weak = await both([...classical.clientArgs(), 'echo ok']);
   assert.equal(weak.ssh.code, 0);
   assert.equal(text(weak.ssh.stderr), warning);
