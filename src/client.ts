@@ -11,11 +11,12 @@ import type { RekeyLimitOption } from './transport/rekey-policy.js';
 import { UserAuth, type AuthOptions } from './auth/userauth.js';
 import { Connection, type GlobalRequestHandler } from './connection/connection.js';
 import { Session } from './connection/session.js';
+import type { ChannelTimeoutEntry } from './connection/channel-timeouts.js';
 import { dialTcp } from './net/dial.js';
 import { startServerAliveChecks } from './connection/keepalive.js';
 
 /** What the layers above use of the transport: the contract, plus rekeying (~R) and what was negotiated. */
-export type ClientTransport = PacketTransport & Pick<Transport, 'startRekey' | 'negotiated'>;
+export type ClientTransport = PacketTransport & Pick<Transport, 'startRekey' | 'negotiated' | 'sendChaff' | 'rekeying' | 'connectionFacts'>;
 
 /** User-authentication settings; the client fills in user, host and log. */
 export type ClientAuthOptions = Omit<AuthOptions, 'user' | 'host' | 'log'>;
@@ -53,6 +54,12 @@ export interface ClientOptions {
   reclaim?: () => void;
   /** Aborts connecting (dial, key exchange, authentication) with an 'ABORTED' error. */
   signal?: AbortSignal;
+  /** Our identification string (default `SSH-2.0-tssh_<version>`; VersionAddendum appends to it). */
+  localVersion?: string;
+  /** ChannelTimeout: channels of a matching type are closed after that long without traffic. */
+  channelTimeouts?: readonly ChannelTimeoutEntry[];
+  /** Called once the first key exchange is done, before authentication, with the key exchange used. */
+  onKeyExchange?(kex: string): void;
 }
 
 /**
@@ -99,6 +106,7 @@ export class SshClient {
       authenticates: true,
       ...(options.rekeyLimit ? { rekeyLimit: options.rekeyLimit } : {}),
       ...(options.reclaim ? { reclaim: options.reclaim } : {}),
+      ...(options.localVersion !== undefined ? { localVersion: options.localVersion } : {}),
       verifyHostKey: async (key, algorithm) => {
         clearTimeout(timer); // a person answering a prompt is not a stalled server
         // The peer's numeric address (CheckHostIP); none through a proxy stream.
@@ -116,6 +124,7 @@ export class SshClient {
     try {
       await transport.ready;
       clearTimeout(timer);
+      if (transport.negotiated) options.onKeyExchange?.(transport.negotiated.kex);
       const auth = new UserAuth(transport, {
         ...options.auth,
         user: options.user,
@@ -127,6 +136,7 @@ export class SshClient {
       const leftover = await auth.run();
       options.log.verbose(`Authenticated to ${options.host} ([${options.host}]:${options.port}) using "${auth.method ?? 'none'}".`);
       const connection = new Connection(transport, options.log, leftover, options.onGlobalRequest);
+      if (options.channelTimeouts) connection.setChannelTimeouts(options.channelTimeouts);
       if (options.serverAlive && options.serverAlive.intervalSeconds > 0) {
         startServerAliveChecks(transport, connection, stream, { ...options.serverAlive, host: options.host }, options.log);
       }

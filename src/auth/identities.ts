@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import type { PrivateKey } from '../crypto/keys/types.js';
-import { keyAllowedByConfig, keyFingerprint, keyTypeLabel, sameKey, type OfferedKey } from './keys.js';
+import { keyAllowedByConfig, keyTypeLabel, sameKey, type OfferedKey } from './keys.js';
+import { fingerprintSha256 } from '../crypto/keys/index.js';
 
 /** Signs with a key the agent holds (AgentClient implements it). */
 export interface AgentSigner {
@@ -99,9 +100,12 @@ function fromFile(file: FileIdentity): Identity {
   };
 }
 
-/** An identity as ssh -v names it: `path ED25519 SHA256:... explicit agent`, `... authenticator` for security keys. */
-export function describeIdentity(id: Identity): string {
-  const key = id.key ? `${keyTypeLabel(id.key.type)} ${keyFingerprint(id.key)}` : '';
+/**
+ * An identity as ssh -v names it (format_identity): `path ED25519 SHA256:... explicit agent`, with
+ * `authenticator` for security keys; the fingerprint in FingerprintHash's digest when `fingerprint` is given.
+ */
+export function describeIdentity(id: Identity, fingerprint: (plainBlob: Buffer) => string = fingerprintSha256): string {
+  const key = id.key ? `${keyTypeLabel(id.key.type)} ${fingerprint(id.key.plainBlob)}` : '';
   const note = id.key !== undefined && isSecurityKeyType(id.key.type) ? ' authenticator' : '';
   return `${id.label} ${key}${id.userProvided ? ' explicit' : ''}${note}${id.agent ? ' agent' : ''}`;
 }

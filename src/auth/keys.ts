@@ -30,6 +30,15 @@ export function describeKey(blob: Buffer): OfferedKey {
   return { blob: Buffer.from(blob), type, plainBlob: cert.plainBlob, certificateKind: cert.kind };
 }
 
+/**
+ * RequiredRSASize: an RSA key (or RSA certificate) whose modulus is shorter than `minimumBits`, which
+ * ssh refuses ("Invalid key length"). Other key types are never too short.
+ */
+export function rsaKeyTooShort(key: OfferedKey, minimumBits: number): boolean {
+  if (plainKeyType(key.type) !== 'ssh-rsa') return false;
+  return parsePublicKeyBlob(key.plainBlob).bits < minimumBits;
+}
+
 export function isCertificate(key: OfferedKey): boolean {
   return isCertificateType(key.type);
 }

@@ -6,8 +6,8 @@ import type { PacketTransport } from '../transport/contract.js';
 import type { AgentClient } from '../agent/client.js';
 import { Inbox } from './inbox.js';
 import { AuthConversation, finalReply, type AuthResult } from './conversation.js';
-import { orderIdentities, type FileIdentity, type Identity } from './identities.js';
-import { describeKey, type OfferedKey } from './keys.js';
+import type { FileIdentity, Identity } from './identities.js';
+import { prepareIdentities } from './pubkey-prepare.js';
 import type { AuthMethod, AuthPrompter, MethodContext } from './method.js';
 import { PublicKeyMethod } from './publickey-method.js';
 import { PasswordMethod } from './password.js';
@@ -51,6 +51,8 @@ export interface AuthOptions {
   identitiesOnly: boolean;
   /** PubkeyAcceptedAlgorithms. */
   acceptedAlgorithms: readonly string[];
+  /** RequiredRSASize: agent RSA keys shorter than this are not offered (default 1024). */
+  requiredRSASize?: number;
   policy: AuthPolicy;
   prompter: AuthPrompter;
   log: Logger;
@@ -174,36 +176,8 @@ export class UserAuth {
   }
 
   /** OpenSSH's pubkey_prepare: the agent's keys merged with the files, in the order they will be tried. */
-  private async prepareIdentities(agent: AgentClient | undefined): Promise<Identity[]> {
-    const { options } = this;
-    const { log } = options;
-    let agentKeys: Array<{ key: OfferedKey; comment: string }> | undefined;
-    if (agent) {
-      try {
-        const listed = await agent.listIdentities();
-        log.debug1(`get_agent_identities: agent returned ${listed.length} keys`);
-        agentKeys = [];
-        for (const { blob, comment } of listed) {
-          try {
-            agentKeys.push({ key: describeKey(blob), comment });
-          } catch (err) {
-            log.debug1(`pubkey_prepare: ignoring agent key "${comment}": ${(err as Error).message}`);
-          }
-        }
-      } catch (err) {
-        log.debug1(`get_agent_identities: ssh_fetch_identitylist: ${(err as Error).message}`);
-      }
-    }
-    const identities = orderIdentities({
-      files: options.files,
-      certificates: options.certificates,
-      ...(agentKeys && agent ? { agentKeys, agent } : {}),
-      identitiesOnly: options.identitiesOnly,
-      acceptedAlgorithms: options.acceptedAlgorithms,
-      log,
-    });
-    log.debug2('pubkey_prepare: done');
-    return identities;
+  private prepareIdentities(agent: AgentClient | undefined): Promise<Identity[]> {
+    return prepareIdentities(this.options, agent);
   }
 
   private async requestService(conversation: AuthConversation): Promise<void> {

@@ -17,8 +17,11 @@ import { applyForwardFlag } from './forward-args.js';
 import type { CommandLineSetting } from '../profile/overrides.js';
 import { isValidHostname } from '../profile/destination.js';
 
-/** ssh's getopt string: a letter followed by `:` takes an argument. `-P tag` is OpenSSH 9.4's (9.2 ignored -P). */
-const OPTSTRING = '1246ab:c:e:fgi:kl:m:no:p:qstvxAB:CD:E:F:GI:J:KL:MNO:P:Q:R:S:TVw:W:XYy';
+/**
+ * ssh's getopt string: a letter followed by `:` takes an argument. `-P tag` is OpenSSH 9.4's (9.2
+ * ignored -P), `-Z` OpenSSH 10.5's.
+ */
+const OPTSTRING = '1246ab:c:e:fgi:kl:m:no:p:qstvxAB:CD:E:F:GI:J:KL:MNO:P:Q:R:S:TVw:W:XYyZ';
 
 /** Valid ssh flags tssh parses (so their arguments are consumed) but does not implement yet. */
 const UNSUPPORTED_FLAGS = new Set('KkyBIw'.split(''));
@@ -27,14 +30,16 @@ const UNSUPPORTED_FLAGS = new Set('KkyBIw'.split(''));
 export const MUX_COMMANDS = ['check', 'forward', 'cancel', 'exit', 'stop', 'proxy', 'conninfo', 'channels'] as const;
 export type MuxCommand = (typeof MUX_COMMANDS)[number];
 
+/** OpenSSH 10.5's usage text, as tssh. */
 export const USAGE = [
-  'usage: tssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address]',
+  'usage: tssh [-46AaCfGgKkMNnqsTtVvXxYyZ] [-B bind_interface] [-b bind_address]',
   '           [-c cipher_spec] [-D [bind_address:]port] [-E log_file]',
   '           [-e escape_char] [-F configfile] [-I pkcs11] [-i identity_file]',
   '           [-J destination] [-L address] [-l login_name] [-m mac_spec]',
-  '           [-O ctl_cmd] [-o option] [-P tag] [-p port] [-Q query_option]',
-  '           [-R address] [-S ctl_path] [-W host:port] [-w local_tun[:remote_tun]]',
+  '           [-O ctl_cmd] [-o option] [-P tag] [-p port] [-R address]',
+  '           [-S ctl_path] [-W host:port] [-w local_tun[:remote_tun]]',
   '           destination [command [argument ...]]',
+  '       tssh [-Q query_option]',
 ].join('\n');
 
 /** A flag that sets an option, in argv order. */
@@ -48,6 +53,8 @@ export interface ParsedArgs {
   query: string | undefined;
   /** -G: print the resolved configuration and exit. */
   printConfig: boolean;
+  /** -Z: list the keys publickey authentication would try, and exit (OpenSSH 10.5). */
+  listKeys: boolean;
   /** The destination host as typed, without user@ or ssh:// parts (%n). Set unless version/query. */
   host: string | undefined;
   /** The remote command: the arguments after the destination joined by single spaces. */
@@ -89,6 +96,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     version: false,
     query: undefined,
     printConfig: false,
+    listKeys: false,
     host: undefined,
     command: undefined,
     settings: [],
@@ -172,6 +180,9 @@ function applyFlag(letter: string, value: string, parsed: ParsedArgs, state: { p
       return 'stop';
     case 'G':
       parsed.printConfig = true;
+      return;
+    case 'Z':
+      parsed.listKeys = true;
       return;
     case 'F':
       parsed.configFile = value;

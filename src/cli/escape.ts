@@ -14,6 +14,7 @@ export type EscapeCommand =
   | 'background' // ~&
   | 'help' // ~?
   | 'list' // ~#
+  | 'info' // ~I (OpenSSH 9.8+)
   | 'commandline'; // ~C
 
 export type EscapeEvent =
@@ -32,6 +33,7 @@ const COMMANDS: ReadonlyMap<number, EscapeCommand> = new Map([
   [0x3f, 'help'],
   [0x23, 'list'],
   [0x43, 'commandline'],
+  [0x49, 'info'],
 ]);
 
 /** Commands after which the remaining input is not filtered further. */
@@ -89,6 +91,7 @@ const HELP_ENTRIES: ReadonlyArray<{ keys: string; text: string; needsCommandLine
   { keys: '.', text: 'terminate connection (and any multiplexed sessions)' },
   { keys: 'B', text: 'send a BREAK to the remote system' },
   { keys: 'C', text: 'open a command line', needsCommandLine: true },
+  { keys: 'I', text: 'show connection information' },
   { keys: 'R', text: 'request rekey' },
   { keys: 'V/v', text: 'decrease/increase verbosity (LogLevel)' },
   { keys: '^Z', text: 'suspend ssh' },

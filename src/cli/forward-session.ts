@@ -3,11 +3,11 @@
  * ends), or the session with the forwards alive. With -f, the foreground process is told to exit once
  * everything is up (see background.ts).
  */
-import type { Socket } from 'node:net';
 import type { SshClient } from '../client.js';
 import { Forwarding } from '../connect/forwarding.js';
 import { becomesMaster, persistSeconds, shareConnection } from '../connect/sharing.js';
-import { channelsText, connectionInfoText } from '../connect/connection-info.js';
+import { channelsText, connectionInfoMessage } from '../connect/connection-info.js';
+import { hostname } from 'node:os';
 import type { MuxMaster } from '../mux/master.js';
 import type { Prompter } from '../prompt.js';
 import { MasterLifetime, removeSocketOnExit } from './sharing.js';
@@ -52,7 +52,7 @@ export async function runWithForwarding(
       master = await shareConnection(client, options, forwarding, {
         log,
         prompter: sharing.prompter,
-        info: (name) => (name === 'connection' ? connectionInfoText(client, local(client.socket), remote(client.socket)) : name === 'channels' ? channelsText(forwarding.listConnections()) : undefined),
+        info: (name) => (name === 'connection' ? connectionInfoMessage(client.transport.connectionFacts(), hostname(), process.pid) : name === 'channels' ? channelsText(forwarding.listConnections()) : undefined),
         terminate: () => lifetime.terminate(),
         clientsChanged: lifetime.clientsChanged,
         listenerStopped: () => lifetime.listenerStopped(),
@@ -98,12 +98,4 @@ async function runAsMaster(master: MuxMaster, lifetime: MasterLifetime, client: 
   master.close();
   client.close();
   return ended?.status ?? (await session.catch(() => ({ status: 255 }))).status;
-}
-
-function local(socket: Socket | undefined): { address?: string; port?: number } {
-  return socket?.localAddress !== undefined ? { address: socket.localAddress, port: socket.localPort! } : {};
-}
-
-function remote(socket: Socket | undefined): { address?: string; port?: number } {
-  return socket?.remoteAddress !== undefined ? { address: socket.remoteAddress, port: socket.remotePort! } : {};
 }

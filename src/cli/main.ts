@@ -10,6 +10,7 @@ import { connectHost } from '../connect/connect.js';
 import { becomesMaster, persistSeconds } from '../connect/sharing.js';
 import { runMuxCommand } from './mux-command.js';
 import { isPersistentMasterChild, masterAnswers, persistentMasterProfile, startPersistentMaster } from './sharing.js';
+import { identitiesToTry } from '../connect/identity-list.js';
 import { terminalUserInterface } from './terminal-prompts.js';
 import { planSession, runRemoteSession } from './session-runner.js';
 import { isTerminalRaw } from './terminal.js';
@@ -45,6 +46,10 @@ export async function run(argv: readonly string[], env: ResolveEnvironment = pro
       return 0;
     }
     log = createLogger(options.logLevel, options.logFile, isTerminalRaw);
+    if (args.listKeys) {
+      process.stdout.write((await identitiesToTry(options, env, log)).map((line) => `${line}\n`).join(''));
+      return 0;
+    }
     rejectUnsupported(args);
     // -f: a copy of tssh does the work and this process waits until it is up (cli/background.ts).
     if (options.forkAfterAuthentication && !isBackgroundChild(env.env)) return await runInBackground(argv, options.sessionType !== 'none' || options.stdioForward !== undefined);

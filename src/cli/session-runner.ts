@@ -20,6 +20,8 @@ import { watchTerminationSignals, type ReceivedSignal } from './signals.js';
 import type { ForwardingControl } from '../connect/forwarding-control.js';
 import type { X11Request } from '../forward/x11.js';
 import { type ResolveEnvironment } from '../profile/environment.js';
+import { constants as osConstants } from 'node:os';
+import { siginfoMessage } from '../connect/connection-info.js';
 
 /** What the session will be, decided as ssh.c decides tty_flag. */
 export interface SessionPlan {
@@ -81,6 +83,7 @@ export async function runRemoteSession(client: SshClient, options: HostProfile, 
   // The -f background copy outlives its terminal, as ssh does after daemon(): SIGHUP does not end it.
   const stopWatching = watchTerminationSignals((signal) => endLocally({ kind: 'signal', signal }), extras.background ? ['SIGHUP'] : []);
   const terminal = LocalTerminal.forStdin();
+  const stopSiginfo = reportOnSiginfo(client, log);
   let io: TerminalSession | undefined;
   try {
     let remoteEnd: Promise<Ending>;
@@ -112,6 +115,10 @@ export async function runRemoteSession(client: SshClient, options: HostProfile, 
           forwarding: extras.forwarding,
           rekey: () => client.transport.startRekey('requested by ~R'),
           disconnect: () => endLocally({ kind: 'escape' }),
+          keystrokeIntervalMs: options.obscureKeystrokeTiming,
+          chaff: () => client.transport.sendChaff(),
+          rekeying: () => client.transport.rekeying,
+          connectionFacts: () => client.transport.connectionFacts(),
         });
         remoteEnd = io.done.then((exit) => ({ kind: 'exit', exit }));
       } else {
@@ -126,7 +133,17 @@ export async function runRemoteSession(client: SshClient, options: HostProfile, 
     io?.stop();
     terminal.restore();
     stopWatching();
+    stopSiginfo();
   }
+}
+
+/** SIGINFO (^T on the BSDs and macOS; Linux has no such signal): how long the connection has been up. */
+function reportOnSiginfo(client: SshClient, log: CliLogger): () => void {
+  if (!('SIGINFO' in osConstants.signals)) return () => {};
+  const started = performance.now();
+  const onSignal = (): void => log.info(siginfoMessage('tssh', client.transport.connectionFacts(), (performance.now() - started) / 1000));
+  process.on('SIGINFO', onSignal);
+  return () => process.off('SIGINFO', onSignal);
 }
 
 /** Opens the session channel and sends pty-req, env and the shell/exec/subsystem request, pipelined as ssh does. */

@@ -13,6 +13,10 @@ import type { ForwardingControl } from '../connect/forwarding-control.js';
 import type { LocalTerminal } from './terminal.js';
 import { forward } from './exec-io.js';
 import { LOG_LEVEL_NAMES } from '../profile/dump.js';
+import { KeystrokeClock } from './keystroke-timing.js';
+import { connectionInfoMessage } from '../connect/connection-info.js';
+import type { ConnectionFacts } from '../transport/connection-facts.js';
+import { hostname } from 'node:os';
 
 const LEVELS: readonly LogLevel[] = ['QUIET', 'FATAL', 'ERROR', 'INFO', 'VERBOSE', 'DEBUG1', 'DEBUG2', 'DEBUG3'];
 /** ~B asks for a one-second BREAK, as ssh does. */
@@ -37,6 +41,14 @@ export interface TerminalSessionContext {
   rekey(): void;
   /** ~. */
   disconnect(): void;
+  /** ObscureKeystrokeTiming: the keystroke clock in ms (0: send each key at once). */
+  keystrokeIntervalMs: number;
+  /** Sends one chaff packet (SSH2_MSG_PING); false when the server cannot take it. */
+  chaff(): boolean;
+  /** A key re-exchange is running. */
+  rekeying(): boolean;
+  /** ~I */
+  connectionFacts(): ConnectionFacts;
 }
 
 export class TerminalSession {
@@ -50,9 +62,11 @@ export class TerminalSession {
   private pumping = false;
   private stdinDetached = false;
   private readonly stopResize: () => void;
+  private readonly keystrokes: KeystrokeClock;
 
   constructor(private readonly ctx: TerminalSessionContext) {
     const channel = ctx.session.channel;
+    this.keystrokes = new KeystrokeClock(ctx.keystrokeIntervalMs, { write: (data) => this.write(data), chaff: ctx.chaff, paused: ctx.rekeying }, ctx.log);
     this.filter = ctx.escapeChar === 'none' ? undefined : new EscapeFilter(ctx.escapeChar);
     this.stopResize = ctx.terminal.onResize((size) => ctx.session.windowChange(size));
     if (ctx.stdin) {
@@ -80,6 +94,7 @@ export class TerminalSession {
 
   /** Stops reading the terminal and watching its size. Idempotent. */
   stop(): void {
+    this.keystrokes.stop('no active channels');
     this.stopResize();
     this.detachStdin();
   }
@@ -110,6 +125,7 @@ export class TerminalSession {
       while (this.queue.length > 0 && !this.stdinDetached) {
         const chunk = this.queue.shift()!;
         if (chunk.length === 0) {
+          this.keystrokes.stop();
           this.ctx.session.channel.end();
           continue;
         }
@@ -134,13 +150,21 @@ export class TerminalSession {
       } else {
         for (const event of this.filter.filter(chunk)) {
           if (event.kind === 'data') this.send(event.data);
-          else pending = this.command(event.command, event.rest);
+          else {
+            this.keystrokes.stop(); // what was typed before the escape goes first
+            pending = this.command(event.command, event.rest);
+          }
         }
       }
     }
   }
 
+  /** Typed bytes, on the keystroke clock (ObscureKeystrokeTiming). */
   private send(data: Buffer): void {
+    this.keystrokes.send(data);
+  }
+
+  private write(data: Buffer): void {
     const channel = this.ctx.session.channel;
     if (!channel.write(data) && this.ctx.stdin && !this.stdinDetached) {
       // Backpressure: stop reading the terminal until the channel's window opens again.
@@ -164,6 +188,9 @@ export class TerminalSession {
         return undefined;
       case 'list':
         this.message(`${e}#\r\n${this.openConnections()}`);
+        return undefined;
+      case 'info':
+        this.message(`${e}I\r\n${connectionInfoMessage(this.ctx.connectionFacts(), hostname(), process.pid)}`);
         return undefined;
       case 'break':
         this.message(`${e}B\r\n`);
@@ -202,7 +229,9 @@ export class TerminalSession {
     const channel = this.ctx.session.channel;
     const istate = channel.writableEnded ? 3 : 0;
     const ostate = channel.readableEnded ? 3 : 0;
-    const status = `t4 [session] r${channel.remoteId} i${istate}/${channel.writableLength} o${ostate}/${channel.readableLength} e[write]/${channel.stderr.readableLength} fd 0/1/2 sock -1 cc -1 io 0x01/0x00`;
+    // OpenSSH 10.x's channel_format_status layout; the session channel of a terminal session is a
+    // remote-tty (RT) interactive (I) one.
+    const status = `t4 [session] r${channel.remoteId} nm0 i${istate}/${channel.writableLength} o${ostate}/${channel.readableLength} e[write]/${channel.stderr.readableLength} fd 0/1/2 sock -1 cc -1 nc0 io 0x01/0x00 RTI`;
     const lines = [`  #${channel.localId} client-session (${status})`, ...(this.ctx.forwarding?.listConnections() ?? [])];
     return `The following connections are open:\r\n${lines.map((line) => `${line}\r\n`).join('')}`;
   }

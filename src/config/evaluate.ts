@@ -9,12 +9,13 @@
 import { TsshError } from '../errors.js';
 import { lookupKeyword } from './keywords.js';
 import { parseConfigLine, parseConfigText, type ConfigLine } from './parser.js';
-import { evaluateMatch, type MatchExecContext, type MatchSubject } from './match.js';
+import { evaluateMatch, matchHost, matchTokens, type MatchExecContext, type MatchSubject } from './match.js';
+import { ExpansionError, percentDollarExpand } from './tokens.js';
 import { expandInclude, type DirectoryLister } from './include.js';
 import { matchPattern, matchPatternList } from '../text/patterns.js';
 import type { SettingsStore } from './store.js';
 import { parseSetting } from './values.js';
-import { DirectiveError, at } from './scalars.js';
+import { COMMAND_LINE, DirectiveError, at, type Where } from './scalars.js';
 import type { ConfigLog } from '../log.js';
 
 export type FileReadResult =
@@ -73,7 +74,7 @@ export class ConfigEvaluator {
    * Applies one `-o` option. Host, Match and Include are not allowed there; an error is fatal at once.
    */
   applyCommandLineOption(text: string): void {
-    const line = parseConfigLine(text, 'command-line', 0);
+    const line = parseConfigLine(text, COMMAND_LINE, 0);
     if (line === undefined) return;
     const state: FileState = {
       active: true,
@@ -128,6 +129,11 @@ export class ConfigEvaluator {
         this.errorLines.push(...err.lines);
         return false;
       }
+      // A fatal line ends ssh at once, after the messages of the bad lines before it.
+      if (err instanceof TsshError && this.errorLines.length > 0) {
+        const lines = this.errorLines.splice(0);
+        throw new TsshError(err.code, [...lines, err.message].join('\n'));
+      }
       throw err;
     }
   }
@@ -175,9 +181,9 @@ export class ConfigEvaluator {
         }
         return;
       default: {
-        const rawLine = spec.kind === 'command' || spec.kind === 'proxyCommand' || spec.kind === 'proxyJump';
+        const rawLine = spec.kind === 'command' || spec.kind === 'proxyCommand' || spec.kind === 'proxyJump' || spec.kind === 'versionAddendum';
         const apply = parseSetting(spec, line.keyword, rawLine ? [line.rest] : args, where);
-        if (state.active) apply(this.store);
+        if (state.active || spec.ignoresConditions === true) apply(this.store);
       }
     }
   }
@@ -208,9 +214,28 @@ export class ConfigEvaluator {
     state.active = state.neverMatch ? false : outcome.matched;
   }
 
+  /**
+   * An Include path with its %-tokens and ${VAR}s expanded (OpenSSH 10.x). An unset variable skips the
+   * path with an error; a bad token is fatal, as in ssh.
+   */
+  private expandIncludePath(path: string, where: Where): string | undefined {
+    const exec = this.env.matchExec;
+    const tokens = matchTokens(matchHost(this.subject, this.store), this.subject, this.store, exec);
+    try {
+      return percentDollarExpand(path, tokens, exec?.env ?? {});
+    } catch (err) {
+      if (!(err instanceof ExpansionError) || err.missingVariables.length === 0) throw err;
+      for (const name of err.missingVariables) this.env.log('ERROR', `vdollar_percent_expand: env var \${${name}} has no value`);
+      this.env.log('ERROR', `${at(where)}: Unable to expand user config file '${path.slice(0, 100)}'`);
+      return undefined;
+    }
+  }
+
   private processInclude(keyword: string, args: string[], where: { file: string; line: number }, state: FileState): void {
-    for (const arg of args) {
-      if (arg === '') throw new DirectiveError([`${at(where)}: keyword ${keyword} empty argument`]);
+    for (const written of args) {
+      if (written === '') throw new DirectiveError([`${at(where)}: keyword ${keyword} empty argument`]);
+      const arg = this.expandIncludePath(written, where);
+      if (arg === undefined) continue;
       if (arg.startsWith('~') && !state.flags.userConfig)
         throw new DirectiveError([`${at(where)}: bad include path ${arg}.`]);
       let pattern = arg;

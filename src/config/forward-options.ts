@@ -5,7 +5,8 @@
  */
 import type { KeywordSpec } from './keyword-types.js';
 import type { SettingsStore } from './store.js';
-import { parseForwardPort, parseForwardSpec, parseJumpList, type ForwardSpec, type ForwardType, type JumpHost } from './forward-spec.js';
+import { jumpListProblem, parseForwardPort, parseForwardSpec, parseJumpList, type ForwardSpec, type ForwardType, type JumpHost } from './forward-spec.js';
+import { COMMAND_LINE, DirectiveError, at, type Where } from './scalars.js';
 
 export type AddressFamily = 'any' | 'inet' | 'inet6';
 
@@ -73,7 +74,7 @@ export function storeForward(store: SettingsStore, type: ForwardType, spec: Forw
 }
 
 /** Parses the forwarding and route keywords; undefined for any other kind. */
-export function parseForwardSetting(spec: KeywordSpec, queue: string[], fail: Fail): Apply | undefined {
+export function parseForwardSetting(spec: KeywordSpec, queue: string[], fail: Fail, where: Where): Apply | undefined {
   switch (spec.kind) {
     case 'forward':
       return parseForwardKeyword(spec.name, queue, fail);
@@ -81,6 +82,9 @@ export function parseForwardSetting(spec: KeywordSpec, queue: string[], fail: Fa
       const text = (queue.splice(0)[0] ?? '').replace(/^[ \t\r\n=]+/, '');
       if (text === '') throw fail('Missing argument.');
       if (parseJumpList(text) === undefined) throw fail(`Invalid ProxyJump "${text}"`);
+      // On the command line (-o) ssh also checks the names (OpenSSH 10.x strict parse_jump).
+      const problem = where.file === COMMAND_LINE ? jumpListProblem(text) : undefined;
+      if (problem !== undefined) throw new DirectiveError([problem, `${at(where)}: Invalid ProxyJump "${text}"`]);
       // ProxyJump and ProxyCommand compete: whichever is obtained first wins.
       return (store) => {
         if (!store.has('ProxyCommand')) store.setFirst('ProxyJump', text);

@@ -4,6 +4,7 @@
  * Pure syntax: what the specifications mean at run time is src/forward/'s business.
  */
 import { parseSshUri } from './ssh-uri.js';
+import { isValidHostname, isValidRemoteUser } from './destination-names.js';
 
 /** A TCP endpoint; `host` undefined when the specification gave none (bind defaults apply). */
 export interface TcpEndpoint {
@@ -201,6 +202,20 @@ export function parseJumpHost(text: string): JumpHost | undefined {
     if (port === undefined || port === 0) return undefined;
   }
   return { user, host, port };
+}
+
+/**
+ * Why a ProxyJump given on the command line (-J, -o) is refused, as OpenSSH 10.x's strict parse_jump
+ * says it: the hops are checked from the last one back, names as ssh_valid_hostname/ruser check them.
+ */
+export function jumpListProblem(text: string): string | undefined {
+  const hops = parseJumpList(text);
+  if (hops === undefined || hops === 'none') return undefined;
+  for (const hop of [...hops].reverse()) {
+    if (!isValidHostname(hop.host)) return `parse_jump: invalid hostname "${hop.host}"`;
+    if (hop.user !== undefined && !isValidRemoteUser(hop.user)) return `parse_jump: invalid username "${hop.user}"`;
+  }
+  return undefined;
 }
 
 /** A ProxyJump / -J value: `none`, or comma-separated hops, first hop first. Undefined if any hop is bad. */

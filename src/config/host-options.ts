@@ -22,8 +22,8 @@ export interface HostKeySettings {
   visualHostKey: boolean;
   fingerprintHash: FingerprintHash;
   noHostAuthenticationForLocalhost: boolean;
-  /** RevokedHostKeys as written (`~` and tokens are expanded when it is read); undefined when unset or `none`. */
-  revokedHostKeys: string | undefined;
+  /** RevokedHostKeys files (KRLs or key lists) with `~`, tokens and `${VAR}` expanded; empty when unset or `none`. */
+  revokedHostKeys: string[];
   /** CASignatureAlgorithms, assembled. */
   caSignatureAlgorithms: string[];
   /**

@@ -36,6 +36,10 @@ export type KeywordKind =
   | 'forwardAgent' // yes/no, or an agent socket path
   | 'permitRemoteOpen' // `any`, `none` or host:port words
   | 'octalMask' // StreamLocalBindMask
+  | 'keystrokeTiming' // ObscureKeystrokeTiming: yes/no or interval:N (config/session-options.ts)
+  | 'channelTimeouts' // ChannelTimeout: type=interval words or `none`, first directive wins
+  | 'versionAddendum' // the rest of the line as written; `none` = empty
+  | 'refuseConnection' // a message; an applying line ends ssh with it
   | 'unimplemented'
   | 'deprecated'
   | 'ignore'
@@ -47,6 +51,8 @@ export interface KeywordSpec {
   kind: KeywordKind;
   /** Every directive adds to the list instead of the first one winning. */
   accumulate?: boolean;
+  /** OpenSSH applies the line even inside a Host or Match block that does not apply (SyslogFacility, StreamLocalBindMask). */
+  ignoresConditions?: boolean;
   /** For 'enum': accepted word (lowercase; matched case-insensitively) → stored value. */
   choices?: Readonly<Record<string, string>>;
   /** For 'algorithms'. */

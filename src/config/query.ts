@@ -42,6 +42,8 @@ export function queryLines(what: string): string[] {
   if (what === 'key-plain') return [...PUBLIC_KEY_TYPES];
   if (what === 'key-cert') return [...CERTIFICATE_KEY_TYPES];
   if (what === 'sig') return [...SIGNATURE_ALGORITHMS];
+  // OpenSSH 9.6+: the algorithms a certificate authority may sign with (sshkey_alg_list(0, 1, 1)).
+  if (what === 'key-ca-sign' || keyword === 'casignaturealgorithms') return [...SIGNATURE_ALGORITHMS];
   if (what === 'key-sig' || KEY_SIG_ALIASES.includes(keyword)) return [...KEY_SIGNATURE_ALGORITHMS];
   if (what === 'protocol-version') return ['2'];
   if (what === 'compression') return [...COMPRESSION_NAMES];

@@ -18,6 +18,9 @@ export interface Where {
   line: number;
 }
 
+/** The file name of `-o` lines in messages (`command-line line 0: ...`). */
+export const COMMAND_LINE = 'command-line';
+
 /** The `<file> line <n>` prefix of most OpenSSH config messages. */
 export function at(where: Where): string {
   return `${where.file} line ${where.line}`;

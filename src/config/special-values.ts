@@ -10,17 +10,21 @@ import { parseTimeInterval } from './scalars.js';
 export type ApplySpecial = (store: SettingsStore) => void;
 type Fail = (message: string) => Error;
 
-/** IP type-of-service names (misc.c ipqos[]), in OpenSSH's order: the first name of a value is printed. */
+/** IPQoS `none` (OpenSSH's INT_MAX: leave the system's marking alone). */
+const IPQOS_NONE = 0x7fffffff;
+/** The pre-DSCP names OpenSSH 10.x still reads but ignores (misc.c: INT_MIN, then the system default). */
+const IPQOS_DEPRECATED = ['lowdelay', 'throughput', 'reliability'];
+
+/** IP type-of-service names (OpenSSH 10.x misc.c ipqos[]), in its order: the first name of a value is printed. */
 export const IPQOS_VALUES: ReadonlyArray<readonly [name: string, value: number]> = [
-  ['none', 0x7fffffff],
+  ['none', IPQOS_NONE],
   ['af11', 0x28], ['af12', 0x30], ['af13', 0x38],
   ['af21', 0x48], ['af22', 0x50], ['af23', 0x58],
   ['af31', 0x68], ['af32', 0x70], ['af33', 0x78],
   ['af41', 0x88], ['af42', 0x90], ['af43', 0x98],
   ['cs0', 0x00], ['cs1', 0x20], ['cs2', 0x40], ['cs3', 0x60],
   ['cs4', 0x80], ['cs5', 0xa0], ['cs6', 0xc0], ['cs7', 0xe0],
-  ['ef', 0xb8], ['le', 0x04],
-  ['lowdelay', 0x10], ['throughput', 0x08], ['reliability', 0x04],
+  ['ef', 0xb8], ['le', 0x04], ['va', 0x2c],
 ];
 
 /** SyslogFacility names (log.c log_facilities[]). */
@@ -33,28 +37,22 @@ const DIGESTS = ['MD5', 'SHA1', 'SHA256', 'SHA384', 'SHA512'];
 export const TUNNEL_ANY = -1;
 const TUNNEL_MAX = 0x7fffffff - 2;
 
-/** IPQoS value: a name or an integer 0..255 (decimal, 0x hex or 0 octal, as strtol base 0). */
-export function parseIpqos(text: string | undefined): number | undefined {
+/** IPQoS value: a name or a decimal integer 0..255 (strtonum); 'deprecated' for lowdelay/throughput/reliability. */
+export function parseIpqos(text: string | undefined): number | 'deprecated' | undefined {
   if (text === undefined) return undefined;
-  const named = IPQOS_VALUES.find(([name]) => name === text.toLowerCase());
+  const lower = text.toLowerCase();
+  if (IPQOS_DEPRECATED.includes(lower)) return 'deprecated';
+  const named = IPQOS_VALUES.find(([name]) => name === lower);
   if (named !== undefined) return named[1];
-  const value = parseCInteger(text);
-  return value === undefined || value < 0 || value > 255 ? undefined : value;
+  if (!/^[ \t\n\v\f\r]*[+-]?\d+$/.test(text)) return undefined;
+  const value = Number(text.trim());
+  return value < 0 || value > 255 ? undefined : value;
 }
 
 /** The name `ssh -G` prints for an IPQoS value (misc.c iptos2str). */
 export function ipqosName(value: number): string {
   const named = IPQOS_VALUES.find(([, v]) => v === value);
   return named !== undefined ? named[0] : `0x${value.toString(16).padStart(2, '0')}`;
-}
-
-/** strtol(text, base 0) that must consume everything: `0x1f`, `017`, `42`, an optional sign. */
-function parseCInteger(text: string): number | undefined {
-  const found = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(text);
-  if (found === null) return undefined;
-  const digits = found[2]!;
-  const magnitude = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits.startsWith('0') ? parseInt(digits, 8) : parseInt(digits, 10);
-  return found[1] === '-' ? -magnitude : magnitude;
 }
 
 /** OpenSSH a2tun(): `any`, a number, or `local:remote` of those. Undefined if invalid. */
@@ -90,8 +88,9 @@ export function domainProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** OpenSSH atoi_err(): a decimal int, with its error words. */
-function parseInt32(text: string | undefined): number | 'invalid' | 'too small' | 'too large' {
+/** OpenSSH atoi_err(): a decimal int 0..INT_MAX, or its error words (`integer value <words>.`). */
+export function parseInt32(text: string | undefined): number | 'missing' | 'invalid' | 'too small' | 'too large' {
+  if (text === '') return 'missing';
   if (text === undefined || !/^[ \t\n\v\f\r]*[+-]?\d+$/.test(text)) return 'invalid';
   const value = Number(text.trim());
   if (value < 0) return 'too small';
@@ -120,11 +119,9 @@ export function parseSpecialSetting(spec: KeywordSpec, keyword: string, queue: s
     }
     case 'ipqos': {
       const first = queue.shift();
-      const interactive = parseIpqos(first);
-      if (interactive === undefined) throw fail(`Bad IPQoS value: ${first ?? '(null)'}`);
+      const interactive = ipqosOrNone(first, fail);
       const second = queue.shift();
-      const bulk = second === undefined ? interactive : parseIpqos(second);
-      if (bulk === undefined) throw fail(`Bad IPQoS value: ${second}`);
+      const bulk = second === undefined ? interactive : ipqosOrNone(second, fail);
       return (store) => store.setFirst(name, [String(interactive), String(bulk)]);
     }
     case 'tunnelDevice': {
@@ -160,6 +157,13 @@ export function parseSpecialSetting(spec: KeywordSpec, keyword: string, queue: s
     default:
       throw fail(`keyword ${keyword} is not a setting`);
   }
+}
+
+/** One IPQoS value; a deprecated name means `none`, the system's default (OpenSSH 10.x readconf.c). */
+function ipqosOrNone(text: string | undefined, fail: Fail): number {
+  const value = parseIpqos(text);
+  if (value === undefined) throw fail(`Bad IPQoS value: ${text ?? '(null)'}`);
+  return value === 'deprecated' ? IPQOS_NONE : value;
 }
 
 /** Lists on one line where only the first directive counts and `none` must stand alone. */

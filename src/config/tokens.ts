@@ -29,46 +29,71 @@ export interface ConnectionTokenSource {
   localHostname: string;
   /** %k: HostKeyAlias if set, otherwise the destination as typed. */
   hostKeyAlias?: string | undefined;
+  /** %j: the host of the last ProxyJump hop, or '' without one. */
+  jumpHost: string;
 }
 
 /**
- * %C: hex SHA-1 of %l%h%p%r (OpenSSH 9.2 `ssh_connection_hash`), used to name per-connection files.
+ * %C: hex SHA-1 of %l%h%p%r%j (OpenSSH 10.x `ssh_connection_hash`; before 9.6 without %j, which gives
+ * the same hash when no jump host is set), used to name per-connection files.
  */
-export function connectionHash(localHostname: string, hostName: string, port: string, remoteUser: string): string {
-  return createHash('sha1').update(localHostname + hostName + port + remoteUser, 'utf8').digest('hex');
+export function connectionHash(localHostname: string, hostName: string, port: string, remoteUser: string, jumpHost: string): string {
+  return createHash('sha1').update(localHostname + hostName + port + remoteUser + jumpHost, 'utf8').digest('hex');
 }
 
-/** The `%% %C %d %h %i %k %L %l %n %p %r %u` token set (OpenSSH's DEFAULT_CLIENT_PERCENT_EXPAND_ARGS). */
-export function connectionTokens(source: ConnectionTokenSource): TokenValues {
-  const port = String(source.port);
-  const shortHost = source.localHostname.split('.')[0] ?? source.localHostname;
+/**
+ * The `%% %d %h %i %j %k %L %l %n %p %u` tokens: OpenSSH's DEFAULT_CLIENT_PERCENT_EXPAND_ARGS_NOUSER,
+ * what `User` itself may use.
+ */
+export function connectionTokensWithoutUser(source: Omit<ConnectionTokenSource, 'remoteUser'>): TokenValues {
   return {
-    C: connectionHash(source.localHostname, source.hostName, port, source.remoteUser),
-    L: shortHost,
+    L: source.localHostname.split('.')[0] ?? source.localHostname,
     i: String(source.uid),
+    j: source.jumpHost,
     k: source.hostKeyAlias ?? source.originalHost,
     l: source.localHostname,
     n: source.originalHost,
-    p: port,
+    p: String(source.port),
     d: source.home,
     h: source.hostName,
-    r: source.remoteUser,
     u: source.localUser,
   };
 }
 
+/** The `%% %C %d %h %i %j %k %L %l %n %p %r %u` token set (OpenSSH's DEFAULT_CLIENT_PERCENT_EXPAND_ARGS). */
+export function connectionTokens(source: ConnectionTokenSource): TokenValues {
+  const port = String(source.port);
+  return {
+    ...connectionTokensWithoutUser(source),
+    C: connectionHash(source.localHostname, source.hostName, port, source.remoteUser, source.jumpHost),
+    r: source.remoteUser,
+  };
+}
+
+/** Why an expansion failed, as OpenSSH's vdollar_percent_expand() words it (its caller decides what follows). */
+export class ExpansionError extends TsshError {
+  /** The unset `${VAR}` names, when that is all that went wrong. */
+  readonly missingVariables: readonly string[];
+  constructor(lines: string[], missing: string[] = []) {
+    super('CONFIG', lines.join('\n'));
+    this.name = 'ExpansionError';
+    this.missingVariables = missing;
+  }
+}
+
 /**
- * Expands `%x` tokens. An unknown token or a lone trailing `%` is an error, as in OpenSSH.
+ * Expands `%x` tokens. An unknown token or a lone trailing `%` is fatal, with ssh's two lines
+ * (`vdollar_percent_expand: unknown key %x` / `percent_expand: failed`).
  */
 export function percentExpand(text: string, tokens: TokenValues): string {
-  return expand(text, tokens, undefined);
+  return expand(text, tokens, undefined, 'percent_expand');
 }
 
 /**
  * Expands `${VAR}` from `env` and then nothing else (no `%` tokens). An unset variable is an error.
  */
 export function dollarExpand(text: string, env: Readonly<Record<string, string | undefined>>): string {
-  return expand(text, undefined, env);
+  return expand(text, undefined, env, 'dollar_expand');
 }
 
 /** Expands `${VAR}` and `%x` tokens in one left-to-right pass (OpenSSH `percent_dollar_expand`). */
@@ -77,25 +102,27 @@ export function percentDollarExpand(
   tokens: TokenValues,
   env: Readonly<Record<string, string | undefined>>,
 ): string {
-  return expand(text, tokens, env);
+  return expand(text, tokens, env, 'percent_dollar_expand');
 }
 
 function expand(
   text: string,
   tokens: TokenValues | undefined,
   env: Readonly<Record<string, string | undefined>> | undefined,
+  caller: string,
 ): string {
   let out = '';
   const missing: string[] = [];
+  const malformed = (detail: string): ExpansionError => new ExpansionError([`vdollar_percent_expand: ${detail}`, `${caller}: failed`]);
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (env !== undefined && ch === '$' && text[i + 1] === '{') {
       const end = text.indexOf('}', i + 2);
-      if (end < 0) throw expansionError(`environment variable '${text.slice(i + 2)}' missing closing '}'`);
+      if (end < 0) throw malformed(`environment variable '${text.slice(i + 2)}' missing closing '}'`);
       const name = text.slice(i + 2, end);
-      if (name.length === 0) throw expansionError('zero-length environment variable');
+      if (name.length === 0) throw malformed('zero-length environment variable');
       const value = env[name];
-      if (value === undefined) missing.push(`env var \${${name}} has no value`);
+      if (value === undefined) missing.push(name);
       else out += value;
       i = end;
       continue;
@@ -106,16 +133,15 @@ function expand(
     }
     const key = text[++i];
     if (key === '%') out += '%';
-    else if (key === undefined) throw expansionError('invalid format');
+    else if (key === undefined) throw malformed('invalid format');
     else if (Object.prototype.hasOwnProperty.call(tokens, key)) out += tokens[key];
-    else throw expansionError(`unknown key %${key}`);
+    else throw malformed(`unknown key %${key}`);
   }
-  if (missing.length > 0) throw new TsshError('CONFIG', [...missing, 'invalid environment variable expansion'].join('\n'));
+  if (missing.length > 0) {
+    const lines = missing.map((name) => `vdollar_percent_expand: env var \${${name}} has no value`);
+    throw new ExpansionError([...lines, 'invalid environment variable expansion'], missing);
+  }
   return out;
-}
-
-function expansionError(detail: string): TsshError {
-  return new TsshError('CONFIG', `percent_expand: ${detail}`);
 }
 
 /**

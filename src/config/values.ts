@@ -7,6 +7,7 @@ import { checkAlgorithmSpec } from './algorithms.js';
 import { parseSpecialSetting } from './special-values.js';
 import { parseAuthSetting } from './auth-options.js';
 import { parseForwardSetting } from './forward-options.js';
+import { parseSessionKeyword } from './session-options.js';
 import { DirectiveError, at, parseEscapeChar, parsePort, parseScaledBytes, parseTimeInterval, type Where } from './scalars.js';
 import type { KeywordSpec } from './keyword-types.js';
 import { matchPattern } from '../text/patterns.js';
@@ -113,7 +114,12 @@ function parseArguments(spec: KeywordSpec, keyword: string, queue: string[], whe
       return (store) => store.setFirst(name, value);
     }
     default:
-      return parseAuthSetting(spec, queue, fail) ?? parseForwardSetting(spec, queue, fail) ?? parseSpecialSetting(spec, keyword, queue, fail);
+      return (
+        parseAuthSetting(spec, queue, fail) ??
+        parseForwardSetting(spec, queue, fail, where) ??
+        parseSessionKeyword(spec, keyword, queue, fail, where) ??
+        parseSpecialSetting(spec, keyword, queue, fail)
+      );
   }
 }
 

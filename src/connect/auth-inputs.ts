@@ -35,6 +35,7 @@ export function authInputs(options: HostProfile, env: ResolveEnvironment, log: L
     uid: env.uid,
     batchMode: options.batchMode,
     numberOfPasswordPrompts: options.numberOfPasswordPrompts,
+    requiredRSASize: options.requiredRSASize,
     askPassphrase: async (prompt, path) => (await prompter.ask(prompt, { echo: false, purpose: { kind: 'passphrase', path } })) ?? '',
     securityKey: (path) =>
       securityKeySigner(
@@ -59,6 +60,7 @@ export function authInputs(options: HostProfile, env: ResolveEnvironment, log: L
       ...(options.hostKeyAlias !== undefined ? { promptHost: options.hostKeyAlias } : {}),
       identitiesOnly: options.identitiesOnly,
       acceptedAlgorithms: options.pubkeyAcceptedAlgorithms,
+      requiredRSASize: options.requiredRSASize,
       policy: {
         ...(options.preferredAuthentications !== undefined ? { preferred: options.preferredAuthentications } : {}),
         publicKey: options.pubkeyAuthentication !== 'no',

@@ -14,6 +14,9 @@ import { HostKeyTrust, withoutUnsafeFeatures, type HostKeyOutcome } from './host
 import { HostKeyUpdater } from './host-key-update.js';
 import { routeTo, type RouteContext } from './route.js';
 import { joinMaster } from './sharing.js';
+import { POST_QUANTUM_KEX } from '../crypto/names.js';
+import { parseChannelTimeout } from '../config/session-options.js';
+import { LOCAL_IDENT } from '../transport/ident.js';
 
 export interface ConnectHooks {
   environment: ResolveEnvironment;
@@ -101,5 +104,25 @@ async function clientOptions(profile: HostProfile, hooks: ConnectHooks, hostKeys
     serverAlive: { intervalSeconds: profile.serverAliveInterval, countMax: profile.serverAliveCountMax },
     ...(hooks.reclaim ? { reclaim: hooks.reclaim } : {}),
     ...(hooks.signal ? { signal: hooks.signal } : {}),
+    localVersion: identificationString(profile.versionAddendum),
+    channelTimeouts: profile.channelTimeouts.flatMap((text) => parseChannelTimeout(text) ?? []),
+    onKeyExchange: (kex) => {
+      if (profile.warnWeakCrypto && !profile.kexAlgorithmsSet && !POST_QUANTUM_KEX.has(kex)) warnNotPostQuantum(hooks.log);
+    },
   };
+}
+
+/** `SSH-2.0-tssh_<version>`, and ` <VersionAddendum>` when one is set (empty means none, as in ssh). */
+export function identificationString(addendum: string | undefined): string {
+  return addendum === undefined || addendum === '' ? LOCAL_IDENT : `${LOCAL_IDENT} ${addendum}`;
+}
+
+/**
+ * OpenSSH 10.x's warning when the server picked a key exchange that is not post-quantum although the
+ * default list was offered (WarnWeakCrypto; sshconnect.c warn_nonpq_kex), at INFO level.
+ */
+function warnNotPostQuantum(log: Logger): void {
+  log.info('** WARNING: connection is not using a post-quantum key exchange algorithm.');
+  log.info('** This session may be vulnerable to "store now, decrypt later" attacks.');
+  log.info('** The server may need to be upgraded. See https://openssh.com/pq.html');
 }

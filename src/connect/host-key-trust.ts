@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { HostKeyError, TsshError } from '../errors.js';
-import { certificateOf } from '../crypto/keys/certificate.js';
+import { certificateOf, plainKeyType } from '../crypto/keys/certificate.js';
 import type { PublicKey } from '../crypto/keys/types.js';
 import { percentDollarExpand, tildeExpand, type TokenValues } from '../config/tokens.js';
 import { fingerprint } from '../hostkeys/fingerprint.js';
@@ -95,7 +95,9 @@ export class HostKeyTrust {
     const plainBlob = certificate?.plainBlob ?? key.blob;
     const fp = fingerprint(plainBlob, options.fingerprintHash);
     this.log.debug1(`Server host ${certificate ? 'certificate' : 'key'}: ${key.type} ${fp}`);
-    if (options.revokedHostKeys !== undefined) await this.checkRevokedHostKeys(options.revokedHostKeys, key, fp);
+    // RequiredRSASize (OpenSSH verify_host_key_callback): fatal, whatever known_hosts says.
+    if (plainKeyType(key.type) === 'ssh-rsa' && key.bits < options.requiredRSASize) throw new TsshError('HOSTKEY', 'Bad server host key: Invalid key length');
+    for (const path of options.revokedHostKeys) await this.checkRevokedHostKeys(path, key, fp);
     const result = await checkHostKey({
       host: options.hostName,
       port: options.port,
@@ -131,9 +133,8 @@ export class HostKeyTrust {
     return { passwordAuthDisabled: result.passwordAuthDisabled === true };
   };
 
-  /** RevokedHostKeys (a KRL or a list of keys), checked before known_hosts as ssh does. */
-  private async checkRevokedHostKeys(spec: string, key: PublicKey, fp: string): Promise<void> {
-    const path = percentDollarExpand(tildeExpand(spec, this.env.home), this.tokens, this.env.env);
+  /** One RevokedHostKeys file (a KRL or a list of keys; resolve.ts expanded its name), checked before known_hosts as ssh does. */
+  private async checkRevokedHostKeys(path: string, key: PublicKey, fp: string): Promise<void> {
     const label = keyTypeLabel(key.type);
     const certificate = certificateOf(key);
     let revoked: boolean;

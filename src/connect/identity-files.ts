@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { describeKey, type OfferedKey } from '../auth/keys.js';
+import { describeKey, rsaKeyTooShort, type OfferedKey } from '../auth/keys.js';
 import type { FileIdentity } from '../auth/identities.js';
 import { hasOpenSSHArmor, readOpenSSHContainer } from '../crypto/keys/openssh-private.js';
 import { blobKeyType } from '../crypto/keys/certificate.js';
@@ -24,16 +24,22 @@ export interface IdentityFileOptions extends PrivateKeyLoadOptions {
  */
 export function identitiesFromFiles(options: IdentityFileOptions): { files: FileIdentity[]; certificates: FileIdentity[] } {
   const { log } = options;
+  // RequiredRSASize (ssh.c check_load): a short RSA public key is reported and not used.
+  const checked = (key: OfferedKey | 'unsupported' | undefined, what: string, path: string): OfferedKey | 'unsupported' | undefined => {
+    if (key === undefined || key === 'unsupported' || !rsaKeyTooShort(key, options.requiredRSASize ?? 0)) return key;
+    log.error(`load ${what} "${path}": Invalid key length`);
+    return undefined;
+  };
   const files: FileIdentity[] = [];
   for (const path of options.identityFiles) {
     if (path.toLowerCase() === 'none') continue;
     const userProvided = options.identityFilesUserProvided;
     const loadPrivate = privateKeyLoader(path, userProvided, options);
-    const key = readPublicKey(path, log);
+    const key = checked(readPublicKey(path, log), 'pubkey', path);
     log.debug1(`identity file ${path} type ${keyTypeNumber(key)}`);
     if (key !== 'unsupported') files.push({ path, userProvided, loadPrivate, ...(key ? { key } : {}) });
     if (options.certificateFiles.length > 0) continue;
-    const cert = readPublicKey(`${path}-cert`, log);
+    const cert = checked(readPublicKey(`${path}-cert`, log), 'identity pubkey', path);
     log.debug1(`identity file ${path}-cert type ${keyTypeNumber(cert)}`);
     if (cert === undefined || cert === 'unsupported') continue;
     if (cert.certificateKind === undefined) {
@@ -45,7 +51,7 @@ export function identitiesFromFiles(options: IdentityFileOptions): { files: File
   }
   const certificates: FileIdentity[] = [];
   for (const path of options.certificateFiles) {
-    const cert = readPublicKey(path, log);
+    const cert = checked(readPublicKey(path, log), 'identity cert', path);
     log.debug1(`certificate file ${path} type ${keyTypeNumber(cert)}`);
     if (cert === undefined || cert === 'unsupported') continue;
     if (cert.certificateKind === undefined) {

@@ -25,6 +25,8 @@ export interface PrivateKeyLoadOptions {
   securityKey?(path: string): SecurityKeySigner;
   /** Offers a freshly loaded key to the agent (AddKeysToAgent); absent when the option is no. */
   addToAgent?(path: string, key: SshPrivateKey): Promise<void>;
+  /** RequiredRSASize: shorter RSA keys are skipped. */
+  requiredRSASize?: number;
 }
 
 type LoadOutcome = { kind: 'key'; key: SshPrivateKey } | { kind: 'wrong-passphrase' } | { kind: 'missing' } | { kind: 'error'; message: string };
@@ -65,6 +67,10 @@ export function privateKeyLoader(path: string, userProvided: boolean, options: P
       const outcome = loadKeyFile(path, passphrase, options);
       switch (outcome.kind) {
         case 'key':
+          if (outcome.key.type === 'ssh-rsa' && outcome.key.publicKey.bits < (options.requiredRSASize ?? 0)) {
+            log.debug1(`load_identity_file: Skipping key ${path}: Invalid key length`);
+            return undefined;
+          }
           await options.addToAgent?.(path, outcome.key);
           return outcome.key;
         case 'wrong-passphrase':

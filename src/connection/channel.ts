@@ -57,6 +57,10 @@ export class Channel extends Duplex {
   private pendingWrite: { data: Buffer; callback: (err?: Error | null) => void } | undefined;
   /** Channel requests we sent with want_reply, answered in order (RFC 4254 §5.4). */
   private readonly replies: Array<(ok: boolean) => void> = [];
+  /** Closed on our side (ChannelTimeout); the peer's CLOSE is still to come. */
+  private forcedClosed = false;
+  /** performance.now() of the open and of the last data either way (ChannelTimeout). */
+  lastActivity = performance.now();
 
   constructor(private readonly link: ChannelLink, params: ChannelParams) {
     super({ highWaterMark: 256 * 1024, allowHalfOpen: true });
@@ -80,6 +84,7 @@ export class Channel extends Duplex {
     if (this.eofReceived || this.closeReceived) return; // RFC 4254: data after EOF is ignored
     if (data.length > this.localWindow) throw protocolError(`channel ${this.localId}: rcvd too much data ${data.length}, win ${this.localWindow}`);
     this.localWindow -= data.length;
+    this.lastActivity = performance.now();
     if (extended) this.stderr.push(data);
     else this.push(data);
     this.windowSize = this.tuner.received(data.length, this.readableLength + this.stderr.readableLength);
@@ -117,6 +122,10 @@ export class Channel extends Duplex {
   onClose(): void {
     if (this.closeReceived) return;
     this.closeReceived = true;
+    if (this.forcedClosed) {
+      this.link.released(this); // the owner heard of the end already (forceClose)
+      return;
+    }
     this.onEof();
     this.sendClose();
     const pending = this.pendingWrite;
@@ -163,6 +172,7 @@ export class Channel extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
     if (this.closeSent || this.closeReceived || this.eofSent) return callback();
+    this.lastActivity = performance.now();
     this.pendingWrite = { data: chunk, callback };
     this.flushPendingWrite();
   }
@@ -220,6 +230,25 @@ export class Channel extends Duplex {
     if (!this.closeReceived) this.sendClose();
     this.stderr.destroy();
     callback(err);
+  }
+
+  /**
+   * Ends the channel from our side at once (ssh's channel_force_close, for ChannelTimeout): EOF and
+   * CLOSE go out, the owner sees the channel closed without an exit status, and what the peer still
+   * sends is dropped until its CLOSE frees the channel number.
+   */
+  forceClose(): void {
+    if (this.closeReceived || this.forcedClosed) return;
+    this.forcedClosed = true;
+    this.sendEof();
+    this.sendClose();
+    this.eofReceived = true;
+    this.push(null);
+    this.stderr.push(null);
+    this.pendingWrite?.callback();
+    this.pendingWrite = undefined;
+    for (const reply of this.replies.splice(0)) reply(false);
+    this.emit('channel-close');
   }
 
   /** Why the connection ended under this channel, once it has (see abort). */

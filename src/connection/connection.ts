@@ -7,12 +7,19 @@ import type { PacketTransport } from '../transport/contract.js';
 import type { Inbox } from '../auth/inbox.js';
 import { ConnectionFatal, SSH_ERR } from '../transport/fatal.js';
 import { Channel, type ChannelLink } from './channel.js';
+import { ChannelTimeouts, type ChannelTimeoutEntry } from './channel-timeouts.js';
 
 /** OpenSSH's session channel defaults (CHAN_SES_WINDOW_DEFAULT, CHAN_SES_PACKET_DEFAULT). */
 export const DEFAULT_WINDOW = 2 * 1024 * 1024;
 export const DEFAULT_MAX_PACKET = 32 * 1024;
 /** Open channels at once; a runaway caller or peer cannot grow the table without bound. */
 const MAX_CHANNELS = 10_000;
+
+/** The names OpenSSH's client gives channels the server opens, as ChannelTimeout matches them. */
+const CLIENT_CHANNEL_TYPES: Readonly<Record<string, string>> = {
+  x11: 'x11-connection',
+  'auth-agent@openssh.com': 'agent-connection',
+};
 
 /** RFC 4254 §5.1 channel open failure reason codes, as OpenSSH names them in messages. */
 const OPEN_FAILURE_REASONS: Record<number, string> = {
@@ -55,6 +62,8 @@ export interface ChannelOpenRequest {
 export type ChannelOpenHandler = (request: ChannelOpenRequest) => void;
 
 interface PendingOpen {
+  /** The channel type asked for (ChannelTimeout looks it up once the open is confirmed). */
+  type: string;
   resolve(channel: Channel): void;
   reject(err: TsshError): void;
   window: number;
@@ -79,6 +88,8 @@ export class Connection implements ChannelLink {
   private ended: TsshError | undefined;
   /** The link's round trip (ms), see noteRoundTrip; 0 until measured. */
   private roundTripMs = 0;
+  /** ChannelTimeout; none until setChannelTimeouts. */
+  private timeouts: ChannelTimeouts | undefined;
 
   constructor(
     private readonly transport: PacketTransport,
@@ -93,6 +104,24 @@ export class Connection implements ChannelLink {
       if (this.dispatch(payload) === false) transport.reportUnexpected(payload[0]!, seq);
     }
     void transport.closed.then((err) => this.shutdown(err ?? new TsshError('CONNECTION_CLOSED', 'connection closed')));
+  }
+
+  /** ChannelTimeout entries for the channels opened and accepted from now on. */
+  setChannelTimeouts(entries: readonly ChannelTimeoutEntry[]): void {
+    this.timeouts?.stop();
+    this.timeouts = entries.length > 0 ? new ChannelTimeouts(entries, this.log) : undefined;
+  }
+
+  /** The ChannelTimeout seconds for channels of `type` (0: none), as ssh's debug lines show them. */
+  inactivityTimeoutFor(type: string): number {
+    return this.timeouts?.secondsFor(type) ?? 0;
+  }
+
+  /** Puts a new channel under ChannelTimeout, by the type name OpenSSH's client gives such channels. */
+  private watchInactivity(channel: Channel, wireType: string): void {
+    if (this.timeouts === undefined) return;
+    const unwatch = this.timeouts.watch(channel, CLIENT_CHANNEL_TYPES[wireType] ?? wireType);
+    channel.once('channel-close', unwatch);
   }
 
   /** A channel open or a want-reply request is unanswered (asked per chunk read: no allocation). */
@@ -131,7 +160,7 @@ export class Connection implements ChannelLink {
     const w = message(MSG.CHANNEL_OPEN).string(type).uint32(id).uint32(window).uint32(maxPacket);
     extra(w);
     return new Promise((resolve, reject) => {
-      this.opening.set(id, { resolve, reject, window, maxPacket, sentAt: performance.now() });
+      this.opening.set(id, { type, resolve, reject, window, maxPacket, sentAt: performance.now() });
       this.transport.send(w.finish());
     });
   }
@@ -297,6 +326,7 @@ export class Connection implements ChannelLink {
     this.noteRoundTrip(performance.now() - pending.sentAt);
     const channel = new Channel(this, { localId, remoteId, remoteWindow, remoteMaxPacket, localWindow: pending.window, localMaxPacket: pending.maxPacket, roundTripMs: this.roundTripMs });
     this.channels.set(localId, channel);
+    this.watchInactivity(channel, pending.type);
     pending.resolve(channel);
     return true;
   }
@@ -349,6 +379,7 @@ export class Connection implements ChannelLink {
         const localId = this.allocateId();
         const channel = new Channel(this, { localId, remoteId: senderId, remoteWindow: window, remoteMaxPacket: maxPacket, localWindow: DEFAULT_WINDOW, localMaxPacket: DEFAULT_MAX_PACKET, roundTripMs: this.noteRoundTrip(0) });
         this.channels.set(localId, channel);
+        this.watchInactivity(channel, type);
         this.log.debug1(`confirm ${type}`);
         this.transport.send(message(MSG.CHANNEL_OPEN_CONFIRMATION).uint32(senderId).uint32(localId).uint32(DEFAULT_WINDOW).uint32(DEFAULT_MAX_PACKET).finish());
         return channel;
@@ -393,6 +424,7 @@ export class Connection implements ChannelLink {
 
   private shutdown(err: TsshError): void {
     this.ended = err;
+    this.timeouts?.stop();
     for (const pending of this.opening.values()) pending.reject(err);
     this.opening.clear();
     for (const channel of this.channels.values()) channel.abort(err);

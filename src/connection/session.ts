@@ -51,7 +51,7 @@ export class Session {
   /** `window` overrides the channel window and packet size (OpenSSH halves both for terminal sessions). */
   static async open(connection: Connection, log: Logger, window?: { size: number; maxPacket: number }): Promise<Session> {
     const channel = window ? await connection.openChannel('session', () => {}, window.size, window.maxPacket) : await connection.openChannel('session');
-    log.debug1(`channel ${channel.localId}: new session`);
+    log.debug1(`channel ${channel.localId}: new session [client-session] (inactive timeout: ${connection.inactivityTimeoutFor('session')})`);
     return new Session(channel, log);
   }
 

@@ -45,6 +45,17 @@ export const SUPPORTED_KEX_NAMES = [
   'mlkem768x25519-sha256',
 ] as const;
 
+/**
+ * The key exchanges OpenSSH counts as post-quantum (kex-names.c KEX_IS_PQ): without one of them ssh
+ * 10.x warns that the session may be vulnerable to "store now, decrypt later" attacks.
+ */
+export const POST_QUANTUM_KEX: ReadonlySet<string> = new Set([
+  'mlkem768x25519-sha256',
+  'mlkem768nistp256-sha256',
+  'sntrup761x25519-sha512',
+  'sntrup761x25519-sha512@openssh.com',
+]);
+
 /** Default Ciphers: OpenSSH 10.x's order (AES-GCM moved before AES-CTR in 10.0). */
 export const CIPHER_NAMES = [
   'chacha20-poly1305@openssh.com',

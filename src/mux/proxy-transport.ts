@@ -9,6 +9,7 @@ import { TsshError, protocolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { msgName } from '../wire/messages.js';
 import type { PacketHandler, PacketTransport } from '../transport/contract.js';
+import type { ConnectionFacts } from '../transport/connection-facts.js';
 
 /** A packet larger than any channel message OpenSSH sends (its packet limit is 256 KiB). */
 const MAX_PACKET = 256 * 1024 + 64;
@@ -86,6 +87,20 @@ export class MuxProxyTransport implements PacketTransport {
   /** The master relays only connection messages; anything else from it is logged and ignored. */
   reportUnexpected(type: number, seq: number): void {
     this.log.debug1(`mux proxy: unexpected ${msgName(type)} (packet ${seq}) ignored`);
+  }
+
+  /** Keystroke chaff (ObscureKeystrokeTiming) is the master's to send: its packets are the encrypted ones. */
+  sendChaff(): boolean {
+    return false;
+  }
+
+  get rekeying(): boolean {
+    return false;
+  }
+
+  /** ~I over a shared connection: the master knows the algorithms; here only what this socket carried. */
+  connectionFacts(): ConnectionFacts {
+    return { tcp: undefined, negotiated: undefined, blockSize: { in: 8, out: 8 }, received: { packets: this.received, bytes: 0, totalBytes: 0 }, sent: { packets: 0, bytes: 0, totalBytes: 0 }, rekeyLimit: undefined, lastKeyExchangeAt: Date.now() };
   }
 
   /** ~R: the keys belong to the master, which rekeys by its own limits. */

@@ -1,5 +1,5 @@
 /**
- * `ssh -G`: a resolved profile printed as OpenSSH 9.2 prints its configuration, keyword for keyword.
+ * `ssh -G`: a resolved profile printed as OpenSSH 10.x prints its configuration, keyword for keyword.
  */
 import type { RequestTTY, ResolvedOptions, StrictHostKeyChecking } from './options.js';
 import type { LogLevel } from '../log.js';
@@ -8,6 +8,7 @@ import type { ConfigExtras } from './resolve-extras.js';
 import { TUNNEL_ANY, ipqosName } from '../config/special-values.js';
 import { formatAddKeysToAgent, formatPubkeyAuthentication } from '../config/auth-options.js';
 import { formatProxyJump, forwardDumpValues } from '../config/forward-spec.js';
+import { DEFAULT_KEYSTROKE_INTERVAL_MS } from '../config/session-options.js';
 
 /** ssh -G spellings. */
 const STRICT_HOST_KEY_NAMES: Record<StrictHostKeyChecking, string> = {
@@ -17,9 +18,9 @@ const STRICT_HOST_KEY_NAMES: Record<StrictHostKeyChecking, string> = {
   'accept-new': 'accept-new',
 };
 const REQUEST_TTY_NAMES: Record<RequestTTY, string> = { yes: 'true', no: 'false', force: 'force', auto: 'auto' };
-/** Debian's ssh prints QUIET as SILENT; DEBUG1 is printed DEBUG (the first name in OpenSSH's table). */
+/** The first name OpenSSH's log-level table gives each level: DEBUG1 is printed DEBUG. */
 export const LOG_LEVEL_NAMES: Record<LogLevel, string> = {
-  QUIET: 'SILENT',
+  QUIET: 'QUIET',
   FATAL: 'FATAL',
   ERROR: 'ERROR',
   INFO: 'INFO',
@@ -37,14 +38,13 @@ const TRUE_FALSE: Readonly<Record<string, string>> = { yes: 'true', no: 'false' 
 const optional = (value: string | undefined): string[] => (value === undefined ? [] : [value]);
 const oneLine = (values: readonly string[]): string => (values.length === 0 ? 'none' : values.join(' '));
 
-/** A -G row: the keyword's printed values, or none to print nothing. */
-type DumpRow = readonly [keyword: string, values: ((o: Dumpable) => string[]) | undefined];
+/** A -G row: the keyword and its printed values (one line each). */
+type DumpRow = readonly [keyword: string, values: (o: Dumpable) => string[]];
 
 /**
- * Every keyword `ssh -G` prints, in OpenSSH 9.2's order (readconf.c dump_client_config, plus Debian's
- * GSSAPI rows). A row whose getter is `undefined` is a keyword tssh does not implement yet: it prints
- * nothing. Implementing a keyword means giving its row a getter here (a targeted one-line edit). A
- * getter returning [] prints nothing; several values print one line each.
+ * Every keyword `ssh -G` prints, in OpenSSH 10.x's order (readconf.c dump_client_config; an ssh built
+ * with GSSAPI, such as Debian's, also prints gssapi* rows, which tssh does not have). A getter
+ * returning [] prints nothing; several values print one line each.
  */
 const DUMP_ORDER: readonly DumpRow[] = [
   ['host', (o) => [o.host]],
@@ -66,20 +66,14 @@ const DUMP_ORDER: readonly DumpRow[] = [
   ['forwardx11', (o) => [yesNo(o.forwardX11)]],
   ['forwardx11trusted', (o) => [yesNo(o.forwardX11Trusted)]],
   ['gatewayports', (o) => [yesNo(o.gatewayPorts)]],
-  ['gssapiauthentication', undefined],
-  ['gssapikeyexchange', undefined],
-  ['gssapidelegatecredentials', undefined],
-  ['gssapitrustdns', undefined],
-  ['gssapirenewalforcesrekey', undefined],
-  ['gssapikexalgorithms', undefined],
   ['hashknownhosts', (o) => [yesNo(o.hashKnownHosts)]],
-  ['hostbasedauthentication', undefined],
+  ['hostbasedauthentication', (o) => [yesNo(o.hostbasedAuthentication)]],
   ['identitiesonly', (o) => [yesNo(o.identitiesOnly)]],
   ['kbdinteractiveauthentication', (o) => [yesNo(o.kbdInteractiveAuthentication)]],
   ['nohostauthenticationforlocalhost', (o) => [yesNo(o.noHostAuthenticationForLocalhost)]],
   ['passwordauthentication', (o) => [yesNo(o.passwordAuthentication)]],
   ['permitlocalcommand', (o) => [yesNo(o.permitLocalCommand)]],
-  ['proxyusefdpass', undefined],
+  ['proxyusefdpass', (o) => [yesNo(o.proxyUseFdpass)]],
   ['pubkeyauthentication', (o) => [formatPubkeyAuthentication(o.pubkeyAuthentication)]],
   ['requesttty', (o) => [REQUEST_TTY_NAMES[o.requestTTY]]],
   ['sessiontype', (o) => [o.sessionType]],
@@ -93,6 +87,7 @@ const DUMP_ORDER: readonly DumpRow[] = [
   ['visualhostkey', (o) => [yesNo(o.visualHostKey)]],
   ['updatehostkeys', (o) => [TRUE_FALSE[o.updateHostKeys] ?? o.updateHostKeys]],
   ['enableescapecommandline', (o) => [yesNo(o.enableEscapeCommandline)]],
+  ['warnweakcrypto', (o) => [yesNo(o.warnWeakCrypto)]],
   // Integer options
   ['canonicalizemaxdots', (o) => [String(o.canonicalizeMaxDots)]],
   ['connectionattempts', (o) => [String(o.connectionAttempts)]],
@@ -100,15 +95,16 @@ const DUMP_ORDER: readonly DumpRow[] = [
   ['numberofpasswordprompts', (o) => [String(o.numberOfPasswordPrompts)]],
   ['serveralivecountmax', (o) => [String(o.serverAliveCountMax)]],
   ['serveraliveinterval', (o) => [String(o.serverAliveInterval)]],
-  ['requiredrsasize', undefined],
+  ['requiredrsasize', (o) => [String(o.requiredRSASize)]],
+  ['obscurekeystroketiming', (o) => [keystrokeTimingText(o.obscureKeystrokeTiming)]],
   // String options (printed only when set, except where ssh always has a value)
   ['bindaddress', (o) => optional(o.bindAddress)],
-  ['bindinterface', undefined],
+  ['bindinterface', (o) => optional(o.bindInterface)],
   ['ciphers', (o) => [o.ciphers.join(',')]],
   ['controlpath', (o) => optional(o.controlPath)],
   ['hostkeyalgorithms', (o) => [o.hostKeyAlgorithms.join(',')]],
   ['hostkeyalias', (o) => optional(o.hostKeyAlias)],
-  ['hostbasedacceptedalgorithms', undefined],
+  ['hostbasedacceptedalgorithms', (o) => [o.hostbasedAcceptedAlgorithms.join(',')]],
   ['identityagent', (o) => (o.identityAgent === undefined ? [] : [o.identityAgent])],
   ['ignoreunknown', (o) => (o.ignoreUnknown === undefined ? [] : [o.ignoreUnknown])],
   ['kbdinteractivedevices', (o) => (o.kbdInteractiveDevices === undefined ? [] : [o.kbdInteractiveDevices])],
@@ -118,14 +114,14 @@ const DUMP_ORDER: readonly DumpRow[] = [
   ['remotecommand', (o) => (o.remoteCommand === undefined ? [] : [o.remoteCommand])],
   ['loglevel', (o) => [LOG_LEVEL_NAMES[o.logLevel]]],
   ['macs', (o) => [o.macs.join(',')]],
-  ['pkcs11provider', undefined],
+  ['pkcs11provider', (o) => optional(o.pkcs11Provider)],
   ['securitykeyprovider', (o) => optional(o.securityKeyProvider)],
   ['preferredauthentications', (o) => (o.preferredAuthentications === undefined ? [] : [o.preferredAuthentications.join(',')])],
   ['pubkeyacceptedalgorithms', (o) => [o.pubkeyAcceptedAlgorithms.join(',')]],
-  ['revokedhostkeys', (o) => optional(o.revokedHostKeys)],
   ['xauthlocation', (o) => [o.xauthLocation]],
   ['knownhostscommand', (o) => optional(o.knownHostsCommand)],
   ['tag', (o) => optional(o.tag)], // OpenSSH 9.4+
+  ['versionaddendum', (o) => optional(o.versionAddendum)], // `none` prints as an empty value
   // Forwards
   ['dynamicforward', (o) => forwardDumpValues('dynamicforward', o.localForwards)],
   ['localforward', (o) => forwardDumpValues('localforward', o.localForwards)],
@@ -136,9 +132,11 @@ const DUMP_ORDER: readonly DumpRow[] = [
   ['certificatefile', (o) => [...(o.certificateFileSpecs ?? o.certificateFiles)]],
   ['globalknownhostsfile', (o) => [oneLine(o.globalKnownHostsFileSpecs ?? o.globalKnownHostsFiles)]],
   ['userknownhostsfile', (o) => [oneLine(o.userKnownHostsFiles)]],
+  ['revokedhostkeys', (o) => [oneLine(o.revokedHostKeys)]],
   ['sendenv', (o) => [...o.sendEnv]],
   ['setenv', (o) => o.setEnv.map(([name, value]) => `${name}=${value}`)],
   ['logverbose', (o) => [oneLine(o.logVerbose)]],
+  ['channeltimeout', (o) => [oneLine(o.channelTimeouts)]],
   // Special cases
   ['permitremoteopen', (o) => [o.permitRemoteOpen.length === 0 ? 'any' : o.permitRemoteOpen.join(' ')]],
   ['addkeystoagent', (o) => [formatAddKeysToAgent(o.addKeysToAgent)]],
@@ -148,13 +146,18 @@ const DUMP_ORDER: readonly DumpRow[] = [
   ['canonicalizePermittedcnames', (o) => [oneLine(o.canonicalizePermittedCNAMEs)]], // sic: OpenSSH 9.2 prints this one in camel case
   ['controlpersist', (o) => [o.controlPersist]],
   ['escapechar', (o) => [o.escapeChar === 'none' ? 'none' : visChar(o.escapeChar)]],
-  ['ipqos', (o) => [o.ipqos === undefined ? 'lowdelay throughput' : o.ipqos.map(ipqosName).join(' ')]],
+  ['ipqos', (o) => [o.ipqos.map(ipqosName).join(' ')]],
   ['rekeylimit', (o) => [`${o.rekeyLimit.bytes ?? 0} ${o.rekeyLimit.seconds ?? 0}`]],
   ['streamlocalbindmask', (o) => [`0${o.streamLocalBindMask.toString(8)}`]],
   ['syslogfacility', (o) => [o.syslogFacility]],
   ['proxycommand', (o) => (o.proxyJump === undefined ? optional(o.proxyCommand) : [])], // ssh prints proxyjump instead when a jump host is set
   ['proxyjump', (o) => (o.proxyJump === undefined ? [] : [formatProxyJump(o.proxyJump.text, o.proxyJump.hops)])],
 ];
+
+/** ObscureKeystrokeTiming as ssh -G prints it: no, yes (the default 20 ms), or the interval. */
+function keystrokeTimingText(interval: number): string {
+  return interval === 0 ? 'no' : interval === DEFAULT_KEYSTROKE_INTERVAL_MS ? 'yes' : String(interval);
+}
 
 /** One byte as vis(3) with VIS_WHITE shows it, as ssh -G prints EscapeChar: `~`, `\\`, `\040`, `\^A`, `\M-a`. */
 export function visChar(byte: number): string {
@@ -172,7 +175,6 @@ export function dumpConfig(opts: ResolvedOptions & ConfigExtras): string {
   const dumpable = opts as Dumpable;
   let out = '';
   for (const [keyword, values] of DUMP_ORDER) {
-    if (values === undefined) continue;
     for (const value of values(dumpable)) out += `${keyword} ${value}\n`;
   }
   return out;

@@ -4,7 +4,7 @@
  * processEnvironment() is this process's; tests and embedders pass their own.
  */
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { hostname as osHostname, userInfo } from 'node:os';
+import { hostname as osHostname, networkInterfaces, userInfo } from 'node:os';
 import type { ConfigFileSystem } from '../config/evaluate.js';
 import type { ConfigLog } from '../log.js';
 import type { HostnameResolver } from './canonicalize.js';
@@ -35,6 +35,8 @@ export interface ResolveEnvironment {
   resolveHostnames?: HostnameResolver;
   /** Runs a `Match exec` command (default: through $SHELL with stdin and stdout on /dev/null). */
   runMatchExec?: (command: string) => number | 'abnormal';
+  /** Addresses of the local interfaces that are up (Match localnetwork); default: the system's. */
+  localAddresses?: () => string[];
   /** Messages ssh prints whatever the log level ("Warning: Identity file ... not accessible"). */
   warn?: (message: string) => void;
 }
@@ -61,6 +63,16 @@ export function statError(path: string): string | undefined {
   } catch (err) {
     return errnoText(err).message;
   }
+}
+
+/**
+ * The addresses of this host's interfaces that are up, as getifaddrs(3) lists them for ssh; a scoped
+ * IPv6 address carries its `%interface`, as getnameinfo(3) writes it.
+ */
+export function interfaceAddresses(): string[] {
+  return Object.entries(networkInterfaces()).flatMap(([name, entries]) =>
+    (entries ?? []).map((entry) => (entry.family === 'IPv6' && entry.scopeid ? `${entry.address}%${name}` : entry.address)),
+  );
 }
 
 /** Config file access through node:fs. */

@@ -5,6 +5,7 @@
 import type { AuthSettings } from '../config/auth-options.js';
 import type { HostKeySettings } from '../config/host-options.js';
 import type { ForwardSettings } from '../config/forward-options.js';
+import type { SessionSettings } from '../config/session-options.js';
 import type { LogLevel } from '../log.js';
 
 export type StrictHostKeyChecking = 'yes' | 'ask' | 'accept-new' | 'no';
@@ -21,7 +22,7 @@ export interface RekeyLimit {
   seconds: number | undefined;
 }
 
-export interface ResolvedOptions extends AuthSettings, HostKeySettings, ForwardSettings {
+export interface ResolvedOptions extends AuthSettings, HostKeySettings, ForwardSettings, SessionSettings {
   /** The destination as typed (%n). */
   host: string;
   /** Where to connect (HostName, tokens expanded). */

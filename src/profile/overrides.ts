@@ -6,7 +6,7 @@
 import { TsshError } from '../errors.js';
 import type { ConfigEvaluator } from '../config/evaluate.js';
 import { storeForward, type AddressFamily } from '../config/forward-options.js';
-import { parseJumpList, type ForwardSpec, type ForwardType } from '../config/forward-spec.js';
+import { jumpListProblem, parseJumpList, type ForwardSpec, type ForwardType } from '../config/forward-spec.js';
 import type { SettingsStore } from '../config/store.js';
 import { tildeExpand } from '../config/tokens.js';
 import type { LogLevel } from '../log.js';
@@ -41,6 +41,9 @@ export type CommandLineSetting =
   | { kind: 'controlPath'; value: string } // -S
   | ForwardFlagSetting; // -L -R -D -W -J -A -a -f -g -4 -6 -b 
 
+/** Set when User came from -l, user@host or ssh://user@ (not -o User): ssh expands only the latter. */
+export const USER_FROM_COMMAND_LINE_KEY = 'User.commandLine';
+
 /** The store key -W's destination is kept under (resolve-forward.ts reads it). */
 export const STDIO_FORWARD_KEY = 'StdioForward';
 
@@ -68,7 +71,7 @@ export function replayCommandLine(
         evaluator.applyCommandLineOption(setting.text);
         break;
       case 'user':
-        store.setFirst('User', setting.value);
+        if (store.setFirst('User', setting.value)) store.force(USER_FROM_COMMAND_LINE_KEY, true);
         break;
       case 'port':
         store.setFirst('Port', setting.value);
@@ -155,6 +158,8 @@ function replayForwardFlag(setting: { kind: string }, store: SettingsStore): boo
       if (store.has('ProxyJump')) throw new TsshError('CONFIG', 'Only a single -J option is permitted (use commas to separate multiple jump hops)');
       if (store.has('ProxyCommand')) throw new TsshError('CONFIG', 'Cannot specify -J with ProxyCommand');
       if (parseJumpList(flag.value) === undefined) throw new TsshError('CONFIG', 'Invalid -J argument');
+      const problem = jumpListProblem(flag.value);
+      if (problem !== undefined) throw new TsshError('CONFIG', `${problem}\nInvalid -J argument`);
       store.force('ProxyJump', flag.value);
       return true;
     }

@@ -1,6 +1,6 @@
 /**
  * Reads the forwarding and route options (config/forward-options.ts) out of the settings store, with
- * OpenSSH 9.2's defaults (readconf.c fill_default_options) and the checks ssh.c makes before it
+ * OpenSSH 10.x's defaults (readconf.c fill_default_options) and the checks ssh.c makes before it
  * connects (or prints -G): socket paths get their %-tokens, -W turns on ExitOnForwardFailure and
  * ClearAllForwardings unless they were set.
  */
@@ -54,8 +54,7 @@ export function resolveForwardSettings(store: SettingsStore, context: ForwardRes
     throw new TsshError('CONFIG', 'Cannot fork into background without a command to execute.');
 
   const forwardAgentPath = agentPath(store.string(FORWARD_AGENT_PATH_KEY), context, exitOnForwardFailure);
-  // Debian's ssh: in batch mode the default is five minutes, so unattended jobs notice a dead server.
-  const serverAliveInterval = store.number('ServerAliveInterval') ?? (store.boolean('BatchMode') === true ? 300 : 0);
+  const serverAliveInterval = store.number('ServerAliveInterval') ?? 0;
   const permitRemoteOpen = [...store.list('PermitRemoteOpen')];
 
   return {

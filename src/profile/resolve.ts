@@ -12,14 +12,15 @@ import type { MatchSubject } from '../config/match.js';
 import type { EscapeChar, RequestTTY, ResolvedOptions, SessionType, StrictHostKeyChecking } from './options.js';
 import { asciiLowercase } from '../text/patterns.js';
 import { SettingsStore } from '../config/store.js';
-import { connectionTokens, percentDollarExpand, percentExpand, tildeExpand, type TokenValues } from '../config/tokens.js';
+import { connectionTokens, connectionTokensWithoutUser, percentDollarExpand, percentExpand, tildeExpand, type TokenValues } from '../config/tokens.js';
+import { jumpHostOf } from '../config/match.js';
 import { resolveAuthSettings } from './resolve-auth.js';
 import { resolveExtras, type ConfigExtras } from './resolve-extras.js';
 import { runMatchExec } from './match-exec.js';
 import { canonicalizeHostname, systemResolver } from './canonicalize.js';
 import { isValidRemoteUser } from './destination.js';
-import { nodeConfigFileSystem, statError, type ResolveEnvironment } from './environment.js';
-import { replayCommandLine, type CommandLineSetting } from './overrides.js';
+import { interfaceAddresses, nodeConfigFileSystem, statError, type ResolveEnvironment } from './environment.js';
+import { USER_FROM_COMMAND_LINE_KEY, replayCommandLine, type CommandLineSetting } from './overrides.js';
 import { resolveForwardSettings } from './resolve-forward.js';
 
 /** ResolvedOptions plus what `-G` prints verbatim and what later layers may want to report. */
@@ -37,15 +38,13 @@ export interface HostProfile extends ResolvedOptions, ConfigExtras {
   unimplemented: ReadonlyMap<string, readonly string[]>;
 }
 
-/** OpenSSH's default identity files, in its order. */
+/** OpenSSH 10.x's default identity files, in its order (10.0 dropped id_xmss and id_dsa). */
 export const DEFAULT_IDENTITY_FILES = [
   '~/.ssh/id_rsa',
   '~/.ssh/id_ecdsa',
   '~/.ssh/id_ecdsa_sk',
   '~/.ssh/id_ed25519',
   '~/.ssh/id_ed25519_sk',
-  '~/.ssh/id_xmss',
-  '~/.ssh/id_dsa',
 ];
 const DEFAULT_USER_KNOWN_HOSTS = ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'];
 const DEFAULT_GLOBAL_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
@@ -86,19 +85,20 @@ export function resolveHost(args: HostRequest, environment: ResolveEnvironment):
       home: environment.home,
       uid: environment.uid,
       localHostname: environment.localHostname,
+      env: environment.env,
+      localAddresses: environment.localAddresses ?? interfaceAddresses,
       run: environment.runMatchExec ?? ((command: string) => runMatchExec(command, environment.env)),
     },
   };
   const store = new SettingsStore();
-  const subject: MatchSubject = { host, originalHost: host, localUser: environment.user, finalPass: false };
+  const subject: MatchSubject = { host, originalHost: host, localUser: environment.user, finalPass: false, command: args.command ?? '' };
   const firstPass = new ConfigEvaluator(store, evalEnv, subject);
 
   replayCommandLine(args.settings, store, firstPass, { ...environment, identityAccessError: environment.identityAccessError ?? statError });
   if (store.string('SessionType') === 'subsystem' && args.command === undefined)
     throw new TsshError('USAGE', `You must specify a subsystem to invoke.${args.usage !== undefined ? `\n${args.usage}` : ''}`);
   const cliUser = store.string('User');
-  if (cliUser !== undefined && !isValidRemoteUser(cliUser))
-    throw new TsshError('CONFIG', 'remote username contains invalid characters');
+  if (cliUser !== undefined && !isValidRemoteUser(cliUser)) throw invalidUser();
 
   const readAll = (evaluator: ConfigEvaluator): void => readConfigFiles(args, environment, systemConfigFile, evaluator);
   readAll(firstPass);
@@ -146,23 +146,42 @@ function looksLikeAddress(name: string): boolean {
   return name.includes('%') || name.includes(':') || /^[0-9.]*$/.test(name);
 }
 
+function invalidUser(): TsshError {
+  return new TsshError('CONFIG', 'remote username contains invalid characters');
+}
+
+/**
+ * The remote user: from the command line as given; from a User directive (-o or a file) with its
+ * tokens (all but %r and %C, which contain it) and ${VAR}s expanded, and checked like a command-line
+ * name when expansion changed it (OpenSSH 10.x ssh.c); else the local user.
+ */
+function remoteUser(store: SettingsStore, environment: ResolveEnvironment, tokens: TokenValues): string {
+  const configured = store.string('User');
+  if (configured === undefined) return environment.user;
+  if (store.boolean(USER_FROM_COMMAND_LINE_KEY) === true) return configured;
+  const expanded = percentDollarExpand(configured, tokens, environment.env);
+  if (expanded !== configured && !isValidRemoteUser(expanded)) throw invalidUser();
+  return expanded;
+}
+
 function fillDefaults(args: HostRequest, environment: ResolveEnvironment, store: SettingsStore, hostName: string): HostProfile {
   const host = args.host!;
   const port = store.number('Port') ?? 22;
-  const user = store.string('User') ?? environment.user;
-  const tokens = connectionTokens({
+  const tokenSource = {
     hostName,
     originalHost: host,
     port,
-    remoteUser: user,
     localUser: environment.user,
     home: environment.home,
     uid: environment.uid,
     localHostname: environment.localHostname,
     hostKeyAlias: hostKeyAliasOf(store),
-  });
-  const expandPath = (path: string): string =>
-    percentDollarExpand(tildeExpand(path, environment.home, environment.lookupHome), tokens, environment.env);
+    jumpHost: jumpHostOf(store),
+  };
+  const user = remoteUser(store, environment, connectionTokensWithoutUser(tokenSource));
+  const tokens = connectionTokens({ ...tokenSource, remoteUser: user });
+  const expandTokens = (text: string): string => percentDollarExpand(text, tokens, environment.env);
+  const expandPath = (path: string): string => expandTokens(tildeExpand(path, environment.home, environment.lookupHome));
 
   const configuredIdentities = store.list('IdentityFile');
   const identityFilesAreDefaults = configuredIdentities.length === 0;
@@ -198,7 +217,8 @@ function fillDefaults(args: HostRequest, environment: ResolveEnvironment, store:
     strictHostKeyChecking: (store.string('StrictHostKeyChecking') ?? 'ask') as StrictHostKeyChecking,
     userKnownHostsFiles: userKnownHosts.map(expandPath),
     globalKnownHostsFiles: globalKnownHostsFileSpecs.map((path) => tildeExpand(path, environment.home, environment.lookupHome)),
-    setEnv: store.pairs('SetEnv').map(([name, value]) => [name, value] as [string, string]),
+    // Only the value of each SetEnv pair takes tokens (OpenSSH 10.x).
+    setEnv: store.pairs('SetEnv').map(([name, value]) => [name, expandTokens(value)] as [string, string]),
     sendEnv: [...store.list('SendEnv')],
     requestTTY: (store.string('RequestTTY') ?? 'auto') as RequestTTY,
     sessionType: (store.string('SessionType') ?? 'default') as SessionType,
@@ -207,10 +227,10 @@ function fillDefaults(args: HostRequest, environment: ResolveEnvironment, store:
     enableEscapeCommandline: store.boolean('EnableEscapeCommandline') ?? false,
     logLevel: (store.string('LogLevel') ?? 'INFO') as LogLevel,
     stdinNull: store.boolean('StdinNull') ?? false,
-    ...resolveExtras(store, { expandPath, printConfig: args.printConfig === true, debug: (line) => environment.log?.('DEBUG1', line) }),
+    ...resolveExtras(store, { expandPath, expandTokens, printConfig: args.printConfig === true, command: args.command, debug: (line) => environment.log?.('DEBUG1', line) }),
     ...resolveForwardSettings(store, {
       expandPath,
-      expandTokens: (text) => percentDollarExpand(text, tokens, environment.env),
+      expandTokens,
       destination: { hostName, port, user },
       command: args.command,
       log: environment.log ?? (() => {}),
@@ -267,7 +287,9 @@ function algorithms(store: SettingsStore, keyword: string, cls: AlgorithmClass, 
 
 /** Token values for other keywords that take `%` tokens (exported for later keywords and tests). */
 export function tokensFor(options: ResolvedOptions, environment: ResolveEnvironment): TokenValues {
+  const lastHop = options.proxyJump?.hops[options.proxyJump.hops.length - 1];
   return connectionTokens({
+    jumpHost: lastHop?.host ?? '',
     hostName: options.hostName,
     originalHost: options.host,
     port: options.port,

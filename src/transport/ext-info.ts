@@ -50,6 +50,11 @@ export class PeerExtensions {
     return this.values.get('server-sig-algs')?.toString('latin1').split(',');
   }
 
+  /** ping@openssh.com = "0": SSH2_MSG_PING is understood (OpenSSH PROTOCOL 1.9; keystroke chaff needs it). */
+  get ping(): boolean {
+    return this.values.get('ping@openssh.com')?.toString('latin1') === '0';
+  }
+
   /** The server takes publickey-hostbound-v00@openssh.com ("publickey-hostbound@openssh.com" = "0"). */
   get hostBoundPublicKey(): boolean {
     return this.values.get('publickey-hostbound@openssh.com')?.toString('latin1') === '0';

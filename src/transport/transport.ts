@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import { TsshError, DisconnectReason, NegotiationError, protocolError, asTsshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MSG, msgName } from '../wire/messages.js';
@@ -21,6 +22,7 @@ import { RekeyPolicy, type RekeyLimitOption } from './rekey-policy.js';
 import { BareMessageOrder, ClientMessageOrder, type MessageOrder } from './message-order.js';
 import { ConnectionFatal } from './fatal.js';
 import type { PacketHandler, PacketTransport } from './contract.js';
+import type { ConnectionFacts } from './connection-facts.js';
 
 export type { PacketHandler } from './contract.js';
 
@@ -94,13 +96,17 @@ export class Transport implements PacketTransport {
   readonly ready: Promise<void>;
   /** Extensions the peer announced in EXT_INFO (RFC 8308), e.g. 'server-sig-algs'. */
   private readonly extensions = new PeerExtensions();
+  /** USERAUTH_SUCCESS was received (client): only then is a PING answered. */
   /** The negotiated algorithms of the latest key exchange. */
   negotiated: KexOutcome['negotiated'] | undefined;
   private drainWaiters: Array<() => void> = [];
-  /** Completed key exchanges (the first one included). */
+  /** Completed key exchanges (the first one included), and when the latest one completed (epoch ms). */
   keyExchanges = 0;
+  private lastKeyExchangeAt = 0;
   /** Bytes written to the stream so far, identification line included. */
   bytesWritten = 0;
+  /** Bytes read from the stream so far. */
+  bytesRead = 0;
   /**
    * The link's round trip (ms), from SERVICE_REQUEST to SERVICE_ACCEPT (a reply servers send at once);
    * 0 until measured. Channels size their receive windows from it (connection/window-tuner.ts).
@@ -301,6 +307,7 @@ export class Transport implements PacketTransport {
 
   private onData(chunk: Buffer): void {
     if (this.finished) return;
+    this.bytesRead += chunk.length;
     this.reclaimMeter.received(chunk.length);
     try {
       if (this.identReader) {
@@ -407,6 +414,11 @@ export class Transport implements PacketTransport {
       case MSG.UNIMPLEMENTED:
         this.log.debug1(`Received SSH2_MSG_UNIMPLEMENTED for ${new SshReader(payload).raw(5).readUInt32BE(1)}`);
         return undefined;
+      case MSG.PING:
+        return this.onPing(payload);
+      case MSG.PONG:
+        new SshReader(payload, 'PONG').byte(); // nothing to do: our PINGs are chaff (cli/keystroke-timing.ts)
+        return undefined;
       default:
         break;
     }
@@ -458,6 +470,47 @@ export class Transport implements PacketTransport {
   /** A message nobody here handles: logged, answered UNIMPLEMENTED, no harm done (ssh's dispatch_protocol_error). */
   reportUnexpected(type: number, seq: number): void {
     this.unexpected(type, seq);
+  }
+
+  /** SSH2_MSG_PING: answered with its data in a PONG, though not before authentication nor during a key exchange (as ssh). */
+  private onPing(payload: Buffer): undefined {
+    const r = new SshReader(payload, 'PING');
+    r.byte();
+    const data = Buffer.from(r.string());
+    if (this.order.authenticated && this.kex === undefined) this.writePacket(message(MSG.PONG).string(data).finish());
+    return undefined;
+  }
+
+  /**
+   * Sends an SSH2_MSG_PING as ssh's keystroke chaff (the size of a one-byte CHANNEL_DATA), when the
+   * server said it understands it and no key exchange is running; false when it was not sent.
+   */
+  sendChaff(): boolean {
+    if (!this.extensions.ping || this.kex !== undefined || this.finished) return false;
+    this.send(message(MSG.PING).string('PING!').finish());
+    return true;
+  }
+
+  /** What ssh's ~I shows (packet.c connection_info_message): the stream, the algorithms, the traffic. */
+  connectionFacts(): ConnectionFacts {
+    const socket = this.socket as Partial<Socket>;
+    const blockOf = (cipher: string | undefined): number => (cipher === undefined ? 8 : cipherInfo(cipher)?.blockSize ?? 8);
+    const out = this.role === 'client' ? this.negotiated?.clientToServer : this.negotiated?.serverToClient;
+    const inn = this.role === 'client' ? this.negotiated?.serverToClient : this.negotiated?.clientToServer;
+    return {
+      tcp: typeof socket.localPort === 'number' ? { local: `${socket.localAddress}:${socket.localPort}`, remote: `${socket.remoteAddress}:${socket.remotePort}` } : undefined,
+      negotiated: this.negotiated,
+      blockSize: { in: blockOf(inn?.cipher), out: blockOf(out?.cipher) },
+      received: { ...this.decoder.sinceRekey, totalBytes: this.bytesRead },
+      sent: { ...this.encoder.sinceRekey, totalBytes: this.bytesWritten },
+      rekeyLimit: this.config.rekeyLimit,
+      lastKeyExchangeAt: this.lastKeyExchangeAt,
+    };
+  }
+
+  /** A key re-exchange is running (keystroke timing obfuscation pauses then). */
+  get rekeying(): boolean {
+    return this.kex !== undefined;
   }
 
   private unexpected(type: number, seq: number): undefined {
@@ -573,6 +626,7 @@ export class Transport implements PacketTransport {
     this.negotiated = outcome.negotiated;
     this.kex = undefined;
     this.keyExchanges++;
+    this.lastKeyExchangeAt = Date.now();
     if (!this.firstKexDone) {
       this.firstKexDone = true;
       const { exchangeHash, hostKey, signature } = outcome.result;

@@ -35,6 +35,9 @@ export const MSG = {
   CHANNEL_REQUEST: 98,
   CHANNEL_SUCCESS: 99,
   CHANNEL_FAILURE: 100,
+  // OpenSSH's PROTOCOL 1.9 transport-level ping (extension ping@openssh.com).
+  PING: 192,
+  PONG: 193,
 } as const;
 
 /** Key-exchange message names by method family, for logs. */

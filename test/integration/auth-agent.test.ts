@@ -6,16 +6,16 @@
  */
 import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startSshd, type Sshd, type SshdOptions } from '../support/sshd.js';
 import { opensshClient, RELEASES, releaseLabel, type OpensshRelease } from '../support/releases.js';
-import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, waitFor } from '../support/run.js';
-import { isAlive } from '../support/processes.js';
+import { isolatedEnv, makeTempDir, runClient, TSSH_BIN } from '../support/run.js';
+import { startAgent as startSharedAgent } from '../support/agent.js';
 import { AgentClient } from '../../src/agent/client.js';
 import { AGENT_MSG, AgentFrameReader, frame } from '../../src/agent/protocol.js';
 import { parsePrivateKey, parsePublicKeyBlob } from '../../src/crypto/keys/index.js';
@@ -38,25 +38,8 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-let agents = 0;
-/** A real ssh-agent on a private socket, stopped by pid. */
-async function startAgent(t: { after(fn: () => Promise<void>): void }): Promise<{ socket: string; add(...args: string[]): Promise<string>; list(): Promise<string> }> {
-  const socket = path.join(dir, `agent-${agents++}.sock`);
-  const child = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
-  t.after(async () => {
-    if (child.pid !== undefined && isAlive(child.pid)) {
-      process.kill(child.pid, 'SIGTERM');
-      await waitFor(() => !isAlive(child.pid!), 30_000, 'ssh-agent to exit');
-    }
-  });
-  await waitFor(() => existsSync(socket), 30_000, 'the ssh-agent socket');
-  const env = { PATH: process.env.PATH, SSH_AUTH_SOCK: socket };
-  return {
-    socket,
-    add: async (...args) => (await execFileAsync('ssh-add', args, { env })).stderr,
-    list: async () => (await execFileAsync('ssh-add', ['-l'], { env }).catch((err: { stdout: string }) => err)).stdout,
-  };
-}
+/** A real ssh-agent on a private socket (test/support/agent.ts). */
+const startAgent = (t: { after(fn: () => Promise<void>): void }) => startSharedAgent(t, dir);
 
 /** tssh without key files unless given; the agent comes from `env` only. */
 function tssh(extra: string[], env: NodeJS.ProcessEnv, via: Sshd = sshd) {

@@ -16,6 +16,11 @@ import { startSshd, type Sshd } from '../support/sshd.js';
 import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, type ClientResult } from '../support/run.js';
 
 const SSH = '/usr/bin/ssh';
+/**
+ * Trusted -X. Debian's ssh defaults ForwardX11Trusted to yes; OpenSSH (10.x, and tssh, which follows
+ * it) to no, which makes plain -X untrusted: these cases ask for trusted forwarding explicitly.
+ */
+const TRUSTED_X = ['-X', '-o', 'ForwardX11Trusted=yes'];
 let sshd: Sshd;
 let refusing: Sshd;
 let dir: string;
@@ -157,8 +162,8 @@ test('-Y: the remote X client reaches the local display, which sees the real coo
 test('a remote X client with the wrong cookie never reaches the display, as with ssh', () =>
   withFakeDisplay(async (display) => {
     const env = localEnv(display, randomBytes(16).toString('hex'));
-    const t = await run(TSSH_BIN, sshd, ['-X'], env, 'wrong');
-    const s = await run(SSH, sshd, ['-X'], env, 'wrong');
+    const t = await run(TSSH_BIN, sshd, TRUSTED_X, env, 'wrong');
+    const s = await run(SSH, sshd, TRUSTED_X, env, 'wrong');
     assert.equal(t.code, 0, t.stderr);
     assert.equal(t.stdout.toString(), `remote cookie ${'07'.repeat(16)}; closed\n`);
     assert.equal(t.stdout.toString(), s.stdout.toString());
@@ -170,15 +175,18 @@ test('a remote X client with the wrong cookie never reaches the display, as with
 test('no xauth data for the display: a made-up cookie and ssh\'s warning; untrusted forwarding gives up instead', () =>
   withFakeDisplay(async (display) => {
     const env = localEnv(display); // an XAUTHORITY without this display
-    const t = await run(TSSH_BIN, sshd, ['-X'], env);
-    const s = await run(SSH, sshd, ['-X'], env);
+    const t = await run(TSSH_BIN, sshd, TRUSTED_X, env);
+    const s = await run(SSH, sshd, TRUSTED_X, env);
     assert.equal(t.code, 0, t.stderr);
     assert.equal(t.stderr, 'Warning: No xauth data; using fake authentication data for X11 forwarding.\n');
     assert.equal(text(t.stderr), text(s.stderr));
     assert.match(t.stdout.toString(), /; display saw [0-9a-f]{32} then hello\n$/);
 
-    // Untrusted: xauth cannot generate a cookie with this fake server, so no X11 at all (no DISPLAY remotely).
+    // Untrusted (plain -X in OpenSSH and tssh): xauth cannot generate a cookie with this fake server,
+    // so no X11 at all (no DISPLAY remotely).
     const untrusted = ['-X', '-o', 'ForwardX11Trusted=no'];
+    const plain = await run(TSSH_BIN, sshd, ['-X'], env);
+    assert.equal(plain.stdout.toString(), 'no DISPLAY\n');
     const tu = await run(TSSH_BIN, sshd, untrusted, env);
     const su = await run(SSH, sshd, untrusted, env);
     assert.equal(tu.code, 0, tu.stderr);

@@ -124,7 +124,7 @@ test('~# lists the session channel; ~B ~R ~v ~V work; ~C is disabled by default'
     const session = await launchTssh(shell, server, ['-o', 'EnableEscapeCommandline=no']);
     const mark = shell.mark();
     shell.type('\r~#');
-    await shell.waitFor(/The following connections are open:\r\n {2}#0 client-session \(t4 \[session\] r\d+ i0\/0 o0\/0/, { after: mark, what: '~# output' });
+    await shell.waitFor(/The following connections are open:\r\n {2}#0 client-session \(t4 \[session\] r\d+ nm0 i0\/0 o0\/0/, { after: mark, what: '~# output' });
     shell.type('~B~R~v');
     await shell.waitFor('~B\r\n~v [LogLevel VERBOSE]\r\n', { after: mark, what: '~B and ~v' });
     shell.type('~V~C');

@@ -28,3 +28,22 @@ export function openssh10Prefix(): string {
 export function openssh10(program: string): string {
   return path.join(openssh10Prefix(), program === 'sshd' ? 'sbin' : 'bin', program);
 }
+
+/** The 10.x program's path, or undefined when no 10.x build is there (tests then skip, saying why). */
+export function openssh10IfBuilt(program: string): string | undefined {
+  try {
+    const file = openssh10(program);
+    return existsSync(file) ? file : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `ssh -G` text of the 10.x build with its install prefix mapped to the paths a system install has:
+ * the build's sysconfdir is PREFIX/etc, so its default GlobalKnownHostsFile is PREFIX/etc/ssh_known_hosts
+ * where /etc/ssh/ssh_known_hosts is meant.
+ */
+export function withSystemPaths(text: string): string {
+  return text.split(`${openssh10Prefix()}/etc/`).join('/etc/ssh/');
+}

@@ -14,6 +14,17 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** Absolute path of the tssh launcher. */
 export const TSSH_BIN = path.join(REPO_ROOT, 'bin', 'tssh');
 
+/**
+ * What OpenSSH 10.x (and tssh) print when the server picks a key exchange that is not post-quantum
+ * although KexAlgorithms was left at its default (WarnWeakCrypto).
+ */
+export const PQ_WARNING = [
+  '** WARNING: connection is not using a post-quantum key exchange algorithm.',
+  '** This session may be vulnerable to "store now, decrypt later" attacks.',
+  '** The server may need to be upgraded. See https://openssh.com/pq.html',
+  '',
+].join('\n');
+
 export interface ClientResult {
   code: number | null;
   signal: NodeJS.Signals | null;

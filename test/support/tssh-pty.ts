@@ -15,11 +15,12 @@ export interface Launched {
 }
 
 /**
- * Types `tssh args... destination; echo TSSH-RC=$?` (or tssh alone with `alone`) and waits until tssh
- * put the terminal in raw mode and the remote shell printed something (its prompt).
+ * Types `tssh args... destination; echo TSSH-RC=$?` (or tssh alone with `alone`; `bin` runs another
+ * client, e.g. OpenSSH's ssh as the oracle) and waits until it put the terminal in raw mode and the
+ * remote shell printed something (its prompt).
  */
-export async function launchTssh(shell: PtyShell, server: TestServer, args: string[] = [], options: { alone?: boolean } = {}): Promise<Launched> {
-  const words = [TSSH_BIN, ...args, ...server.clientArgs()].map(shellQuote).join(' ');
+export async function launchTssh(shell: PtyShell, server: TestServer, args: string[] = [], options: { alone?: boolean; bin?: string } = {}): Promise<Launched> {
+  const words = [options.bin ?? TSSH_BIN, ...args, ...server.clientArgs()].map(shellQuote).join(' ');
   const start = shell.mark();
   shell.type(`${words}${options.alone ? '' : '; echo "TSSH-RC=$?"'}\r`);
   await shell.waitForRawMode('tssh to put the terminal in raw mode');

@@ -40,7 +40,7 @@ interface Evaluation {
 function evaluate(
   files: Parameters<typeof memoryFs>[0],
   host = 'host',
-  options: { cli?: string[]; flags?: Partial<ReadFlags>; file?: string; finalPass?: boolean; store?: SettingsStore; exec?: MatchExecContext } = {},
+  options: { cli?: string[]; flags?: Partial<ReadFlags>; file?: string; finalPass?: boolean; store?: SettingsStore; exec?: MatchExecContext; command?: string } = {},
 ): Evaluation {
   const store = options.store ?? new SettingsStore();
   const logs: string[] = [];
@@ -54,7 +54,7 @@ function evaluate(
       log: (level, message) => logs.push(`${level} ${message}`),
       ...(options.exec !== undefined ? { matchExec: options.exec } : {}),
     },
-    { host, originalHost: host, localUser: 'me', finalPass: options.finalPass ?? false },
+    { host, originalHost: host, localUser: 'me', finalPass: options.finalPass ?? false, command: options.command ?? '' },
   );
   for (const line of options.cli ?? []) evaluator.applyCommandLineOption(line);
   const outcome = evaluator.readFile(options.file ?? '/cfg', { userConfig: true, checkPermissions: false, ...options.flags });
@@ -98,7 +98,8 @@ test('keyword table: one row per keyword, aliases share the canonical name', () 
   assert.equal(lookupKeyword('StrictHostKeyChecking')?.name, 'StrictHostKeyChecking');
   assert.equal(lookupKeyword('identityfile2')?.name, 'IdentityFile');
   assert.equal(lookupKeyword('ChallengeResponseAuthentication')?.name, 'KbdInteractiveAuthentication');
-  assert.equal(lookupKeyword('refuseconnection')?.kind, 'unimplemented'); // OpenSSH 10.x keyword, accepted
+  assert.equal(lookupKeyword('gssapiauthentication')?.kind, 'unimplemented'); // Debian's, accepted and ignored
+  assert.equal(lookupKeyword('refuseconnection')?.kind, 'refuseConnection'); // OpenSSH 10.x keyword
   assert.equal(lookupKeyword('checkhostip')?.kind, 'flag');
   assert.equal(lookupKeyword('useroaming')?.kind, 'deprecated');
   assert.equal(lookupKeyword('rsaauthentication')?.kind, 'unsupported');
@@ -229,10 +230,10 @@ test('bad lines are all reported, counted, and end the file with OpenSSH\'s mess
 
 test('IgnoreUnknown applies to the lines after it; known-but-unimplemented and obsolete keywords are accepted', () => {
   const { store, logs } = evaluate({
-    '/cfg': 'IgnoreUnknown Fo*,bar\nFoo 1\nBAR 2\nRefuseConnection yes\nGSSAPIAuthentication yes\nProtocol 2\nUseRoaming no\nRSAAuthentication yes\n',
+    '/cfg': 'IgnoreUnknown Fo*,bar\nFoo 1\nBAR 2\nGSSAPIKeyExchange yes\nGSSAPIAuthentication yes\nProtocol 2\nUseRoaming no\nRSAAuthentication yes\n',
   });
   assert.equal(store.string('IgnoreUnknown'), 'Fo*,bar');
-  assert.deepEqual(store.list('unimplemented:RefuseConnection'), ['yes']);
+  assert.deepEqual(store.list('unimplemented:GSSAPIAuthentication'), ['yes']);
   assert.ok(logs.includes('DEBUG1 /cfg line 2: Ignored unknown option "foo"'));
   assert.ok(logs.includes('DEBUG1 /cfg line 7: Deprecated option "useroaming"'));
   assert.ok(logs.includes('ERROR /cfg line 8: Unsupported option "rsaauthentication"'));
@@ -288,6 +289,8 @@ test('Match exec runs its command with tokens expanded; exit status 0 matches; t
     home: '/home/me',
     uid: 1000,
     localHostname: 'box.lan',
+    env: {},
+    localAddresses: () => [],
     run: (command) => {
       ran.push(command);
       return command.startsWith('ok') ? 0 : command.startsWith('crash') ? 'abnormal' : 1;
@@ -302,20 +305,61 @@ test('Match exec runs its command with tokens expanded; exit status 0 matches; t
   const hash = createHash('sha1').update('box.lanreal.example22me').digest('hex');
   assert.equal(ran[ran.length - 1], `ok real.example real.example ${hash}`);
   assert.throws(() => port('Match exec "crash"\n Port 1\n'), /match exec 'crash' error/);
-  assert.throws(() => port('Match exec "%x"\n Port 1\n'), /percent_expand: unknown key %x/);
+  assert.throws(() => port('Match exec "%x"\n Port 1\n'), /unknown key %x/);
+  // %j: the last ProxyJump hop's host, which %C hashes too (OpenSSH 10.x).
+  assert.equal(port('ProxyJump u@first,second:2222\nMatch exec "ok %j %C"\n Port 1\n'), 1);
+  const jumpHash = createHash('sha1').update('box.lanhost22mesecond').digest('hex');
+  assert.equal(ran[ran.length - 1], `ok second ${jumpHash}`);
   assert.equal(port('Match tagged prod\n Port 1\n', ['Tag prod']), 1);
   assert.equal(port('Match tagged p*,!pre\n Port 1\n', ['Tag pre']), undefined);
-  assert.equal(port('Match tagged *\n Port 1\n'), 1); // no tag: matched against ""
-  assert.equal(port('Match tagged ?*\n Port 1\n'), undefined);
+  // OpenSSH 10.x: with no tag only the empty criterion matches.
+  assert.equal(port('Match tagged *\n Port 1\n'), undefined);
+  assert.equal(port('Match tagged ""\n Port 1\n'), 1);
+  assert.equal(port('Match tagged ""\n Port 1\n', ['Tag x']), undefined);
+  assert.equal(port('Match tagged=prod\n Port 1\n', ['Tag prod']), 1);
+});
+
+test('Match version, command, sessiontype, localnetwork and attribute=value (OpenSSH 10.x)', () => {
+  const exec: MatchExecContext = {
+    home: '/home/me',
+    uid: 1000,
+    localHostname: 'box.lan',
+    env: {},
+    localAddresses: () => ['127.0.0.1', '192.168.7.20', '::1', 'fe80::1%eth0'],
+    run: () => 1,
+  };
+  const port = (config: string, options: { cli?: string[]; command?: string } = {}): number | undefined =>
+    evaluate({ '/cfg': config }, 'host', { exec, ...options }).store.number('Port');
+  assert.equal(port('Match version OpenSSH_10.*\n Port 1\n'), 1);
+  assert.equal(port('Match version=OpenSSH_9*\n Port 1\n'), undefined);
+  assert.equal(port('Match command "ls -l*"\n Port 1\n', { command: 'ls -la' }), 1);
+  assert.equal(port('Match command ""\n Port 1\n'), 1);
+  assert.equal(port('Match command *\n Port 1\n'), undefined); // no command: only "" matches
+  assert.equal(port('Match sessiontype shell\n Port 1\n'), 1);
+  assert.equal(port('Match sessiontype exec\n Port 1\n', { command: 'ls' }), 1);
+  assert.equal(port('Match sessiontype none\n Port 1\n', { cli: ['SessionType none'] }), 1);
+  assert.equal(port('Match sessiontype subsystem\n Port 1\n', { cli: ['SessionType subsystem'], command: 'sftp' }), 1);
+  assert.equal(port('Match localnetwork 192.168.0.0/16\n Port 1\n'), 1);
+  assert.equal(port('Match localnetwork 10.0.0.0/8,::1\n Port 1\n'), 1);
+  assert.equal(port('Match !localnetwork 10.0.0.0/8\n Port 1\n'), 1);
+  // A scoped (link-local) interface address never matches: OpenSSH compares scope ids.
+  assert.equal(port('Match localnetwork fe80::/10\n Port 1\n'), undefined);
+  assert.equal(port('Match host=host user=me\n Port 1\n'), 1);
+  // `final` asks for a second pass only when not negated.
+  assert.equal(evaluate({ '/cfg': 'Match !final\n Port 1\n' }).evaluator.wantFinalPass, false);
+  assert.equal(evaluate({ '/cfg': 'Match final\n Port 1\n' }).evaluator.wantFinalPass, true);
 });
 
 test('Match errors use OpenSSH\'s wording', () => {
   const suffix = '\n/cfg line 1: Bad Match condition\n/cfg: terminating, 1 bad configuration options';
-  configError({ '/cfg': 'Match foo\n' }, `Missing Match criteria for foo${suffix}`);
-  configError({ '/cfg': 'Match host\n' }, `Missing Match criteria for host${suffix}`);
+  configError({ '/cfg': 'Match foo\n' }, `/cfg line 1: missing argument for Match 'foo'${suffix}`);
+  configError({ '/cfg': 'Match host\n' }, `/cfg line 1: missing argument for Match 'host'${suffix}`);
+  configError({ '/cfg': 'Match host ""\n' }, `Missing Match criteria for host${suffix}`);
+  configError({ '/cfg': 'Match sessiontype=exec\n' }, `/cfg line 1: missing argument for Match 'sessiontype=exec'${suffix}`);
+  configError({ '/cfg': 'Match localnetwork 10.0.0.1/8\n' }, `Inconsistent mask length for network "10.0.0.1/8"\n/cfg line 1: Bad Match condition\n/cfg: terminating, 1 bad configuration options`);
   configError({ '/cfg': 'Match bogus x\n' }, `Unsupported Match attribute bogus${suffix}`);
   configError({ '/cfg': 'Match all host x\n' }, `/cfg line 1: 'all' cannot be combined with other Match attributes${suffix}`);
-  configError({ '/cfg': 'Match host x extra\n' }, `Missing Match criteria for extra${suffix}`);
+  configError({ '/cfg': 'Match host x extra\n' }, `/cfg line 1: missing argument for Match 'extra'${suffix}`);
 });
 
 test('Include: globs sorted, relative to ~/.ssh, inactive blocks parse only, Match state restored', () => {

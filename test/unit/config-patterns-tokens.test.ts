@@ -84,24 +84,31 @@ const source = {
   home: '/home/alice',
   uid: 1000,
   localHostname: 'box.lan.example',
+  jumpHost: '',
 };
 
-test('connection tokens: every letter, %C is SHA-1 of %l%h%p%r', () => {
+test('connection tokens: every letter, %C is SHA-1 of %l%h%p%r%j', () => {
   const tokens = connectionTokens(source);
   const expectedHash = createHash('sha1').update('box.lan.examplereal.example.com2222bob').digest('hex');
-  assert.equal(connectionHash('box.lan.example', 'real.example.com', '2222', 'bob'), expectedHash);
+  assert.equal(connectionHash('box.lan.example', 'real.example.com', '2222', 'bob', ''), expectedHash);
   assert.equal(
-    percentExpand('%%|%C|%d|%h|%i|%k|%L|%l|%n|%p|%r|%u', tokens),
-    `%|${expectedHash}|/home/alice|real.example.com|1000|alias|box|box.lan.example|alias|2222|bob|alice`,
+    percentExpand('%%|%C|%d|%h|%i|%j|%k|%L|%l|%n|%p|%r|%u', tokens),
+    `%|${expectedHash}|/home/alice|real.example.com|1000||alias|box|box.lan.example|alias|2222|bob|alice`,
   );
   assert.equal(connectionTokens({ ...source, hostKeyAlias: 'hka' }).k, 'hka');
+  // OpenSSH 10.x hashes the jump host too: %C changes with it, and %j is the last hop's host.
+  const jumped = connectionTokens({ ...source, jumpHost: 'bastion' });
+  assert.equal(jumped.j, 'bastion');
+  assert.equal(jumped.C, createHash('sha1').update('box.lan.examplereal.example.com2222bobbastion').digest('hex'));
 });
 
 test('percentExpand rejects unknown tokens and a trailing %', () => {
   const isConfigError = (text: string) => (err: unknown) =>
     err instanceof TsshError && err.code === 'CONFIG' && err.message === text;
-  assert.throws(() => percentExpand('%z', { h: 'x' }), isConfigError('percent_expand: unknown key %z'));
-  assert.throws(() => percentExpand('abc%', { h: 'x' }), isConfigError('percent_expand: invalid format'));
+  // ssh's two lines: what vdollar_percent_expand() found, then which caller failed.
+  assert.throws(() => percentExpand('%z', { h: 'x' }), isConfigError('vdollar_percent_expand: unknown key %z\npercent_expand: failed'));
+  assert.throws(() => percentExpand('abc%', { h: 'x' }), isConfigError('vdollar_percent_expand: invalid format\npercent_expand: failed'));
+  assert.throws(() => percentDollarExpand('%z', { h: 'x' }, {}), isConfigError('vdollar_percent_expand: unknown key %z\npercent_dollar_expand: failed'));
   assert.equal(percentExpand('%h.%%h', { h: 'x' }), 'x.%h');
   // Without dollar expansion ${VAR} stays literal.
   assert.equal(percentExpand('${HOME}', { h: 'x' }), '${HOME}');
@@ -112,7 +119,7 @@ test('${VAR} expansion: set, unset, unterminated, empty name', () => {
   assert.equal(dollarExpand('a${FOO}b${EMPTY}c', env), 'abarbc');
   assert.equal(dollarExpand('%h $FOO', env), '%h $FOO');
   assert.throws(() => dollarExpand('${NOPE}', env), (err: unknown) =>
-    err instanceof TsshError && err.message === 'env var ${NOPE} has no value\ninvalid environment variable expansion');
+    err instanceof TsshError && err.message === 'vdollar_percent_expand: env var ${NOPE} has no value\ninvalid environment variable expansion');
   assert.throws(() => dollarExpand('${FOO', env), /missing closing/);
   assert.throws(() => dollarExpand('${}', env), /zero-length/);
   // One pass: a % produced by a variable is not expanded again.

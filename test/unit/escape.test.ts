@@ -42,12 +42,13 @@ test('another escape character (-e ^A) and ~ then is plain text', () => {
   assert.equal(run(new EscapeFilter(1), '\x01\x01'), '\x01');
 });
 
-test('~? is ssh 9.2 help text, byte for byte', () => {
+test('~? is ssh 10.x help text, byte for byte (9.8 added ~I)', () => {
   const expected =
     '~?\r\n' +
     'Supported escape sequences:\r\n' +
     ' ~.   - terminate connection (and any multiplexed sessions)\r\n' +
     ' ~B   - send a BREAK to the remote system\r\n' +
+    ' ~I   - show connection information\r\n' +
     ' ~R   - request rekey\r\n' +
     ' ~V/v - decrease/increase verbosity (LogLevel)\r\n' +
     ' ~^Z  - suspend ssh\r\n' +
@@ -58,7 +59,7 @@ test('~? is ssh 9.2 help text, byte for byte', () => {
     '(Note that escapes are only recognized immediately after newline.)\r\n';
   assert.equal(escapeHelp(0x7e, false), expected);
   const withCommandLine = escapeHelp(0x7e, true);
-  assert.ok(withCommandLine.includes(' ~B   - send a BREAK to the remote system\r\n ~C   - open a command line\r\n ~R   - request rekey\r\n'));
+  assert.ok(withCommandLine.includes(' ~B   - send a BREAK to the remote system\r\n ~C   - open a command line\r\n ~I   - show connection information\r\n'));
   assert.ok(escapeHelp(0x25, false).startsWith('%?\r\nSupported escape sequences:\r\n %.   - terminate'));
 });
 

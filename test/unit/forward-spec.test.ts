@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import {
@@ -20,6 +20,7 @@ import { parseArgs } from '../../src/cli/args.js';
 import { resolveHost } from '../../src/profile/resolve.js';
 import { dumpConfig } from '../../src/profile/dump.js';
 import { TsshError } from '../../src/errors.js';
+import { openssh10IfBuilt } from '../support/openssh10.js';
 import { fixedBindAddresses, localBindChoice, remoteBindHost } from '../../src/forward/spec.js';
 
 const local = (spec: string) => parseForwardSpec(spec, { dynamic: false, remote: false });
@@ -81,8 +82,8 @@ test('bind addresses: loopback by default, everything with -g or *, as given oth
 
 // ---- ssh -G as the oracle ----
 
-const SSH = '/usr/bin/ssh';
-const skip = existsSync(SSH) ? false : `${SSH} not installed`;
+const SSH = openssh10IfBuilt('ssh'); // tssh follows the newest OpenSSH: the 10.x build is the oracle
+const skip = SSH !== undefined ? false : 'no OpenSSH 10.x build (bash test/support/build-openssh.sh)';
 const dir = mkdtempSync(path.join(tmpdir(), 'tssh-fwd-golden-'));
 const fakeHome = path.join(dir, 'home');
 mkdirSync(fakeHome);
@@ -106,7 +107,7 @@ function compare(config: string, argv: string[]): void {
   const file = path.join(dir, `config${files++}`);
   writeFileSync(file, config, { mode: 0o600 });
   const args = ['-G', '-F', file, ...argv];
-  const theirs = spawnSync(SSH, args, { env: testEnv, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const theirs = spawnSync(SSH!, args, { env: testEnv, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
   const ours = tssh(args);
   if (theirs.status !== 0) {
     const lastLine = theirs.stderr.trim().split('\n').filter((line) => !line.startsWith('Pseudo-terminal')).pop();

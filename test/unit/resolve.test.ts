@@ -218,7 +218,7 @@ test('values reach ResolvedOptions: rekey limit, timeouts, env lists, algorithm 
       'HostKeyAlgorithms ssh-ed25519,rsa-sha2-*',
       'IgnoreUnknown UseKeychain',
       'UseKeychain yes',
-      'RefuseConnection yes',
+      'GSSAPITrustDNS yes',
     ].join('\n'),
   });
   const o = resolve(['h'], env);
@@ -236,7 +236,7 @@ test('values reach ResolvedOptions: rekey limit, timeouts, env lists, algorithm 
   assert.deepEqual(o.hostKeyAlgorithms, ['ssh-ed25519', 'rsa-sha2-256', 'rsa-sha2-256-cert-v01@openssh.com', 'rsa-sha2-512', 'rsa-sha2-512-cert-v01@openssh.com']);
   assert.equal(o.hostKeyAlgorithmsFollowKnownHosts, false);
   assert.equal(o.ignoreUnknown, 'UseKeychain');
-  assert.deepEqual(o.unimplemented.get('RefuseConnection'), ['yes']);
+  assert.deepEqual(o.unimplemented.get('GSSAPITrustDNS'), ['yes']);
   const newest = setup({ user: 'KexAlgorithms mlkem768nistp256-sha256\n' });
   assert.deepEqual(resolve(['h'], newest).kexAlgorithms, ['mlkem768nistp256-sha256']);
 });
@@ -257,7 +257,7 @@ test('-G output: lowercase keywords in ssh -G order with ssh spellings', () => {
   assert.deepEqual([...new Set(keywords)], order);
   for (const expected of [
     'host Example', 'user bob', 'hostname example', 'port 22', 'requesttty true', 'stricthostkeychecking false',
-    'loglevel SILENT', 'identityfile /dev/null', 'sendenv X', 'sendenv Y', 'setenv A=1', 'connecttimeout 5',
+    'loglevel QUIET', 'identityfile /dev/null', 'sendenv X', 'sendenv Y', 'setenv A=1', 'connecttimeout 5',
     'rekeylimit 1048576 0', 'ignoreunknown Foo', `ciphers ${CIPHER_NAMES.join(',')}`,
   ]) {
     assert.ok(lines.includes(expected), expected);
@@ -310,6 +310,9 @@ test('-Q lists come from names.ts, in OpenSSH 10.x order; aliases as in ssh; unk
     'rsa-sha2-256', 'rsa-sha2-512',
   ];
   assert.deepEqual(queryLines('sig'), sig);
+  // OpenSSH 9.6+: what a certificate authority may sign with.
+  assert.deepEqual(queryLines('key-ca-sign'), sig);
+  assert.deepEqual(queryLines('CASignatureAlgorithms'), sig);
   const keySig = sig.flatMap((name) => [name, cert(name)]);
   assert.ok(keySig.includes('webauthn-sk-ecdsa-sha2-nistp256-cert-v01@openssh.com') && keySig.includes('ssh-mldsa44-ed25519-cert-v01@openssh.com'));
   assert.deepEqual(queryLines('key-sig'), keySig);
@@ -320,7 +323,7 @@ test('-Q lists come from names.ts, in OpenSSH 10.x order; aliases as in ssh; unk
   assert.deepEqual(queryLines('help'), [
     'cipher', 'cipher-auth', 'compression', 'kex', 'key', 'key-cert', 'key-plain', 'key-sig', 'mac', 'protocol-version', 'sig',
   ]);
-  for (const bad of ['foo', 'MAC', 'KEX', 'CASignatureAlgorithms']) {
+  for (const bad of ['foo', 'MAC', 'KEX', 'Key-CA-Sign']) {
     assert.throws(() => queryLines(bad), (err: unknown) => err instanceof TsshError && err.code === 'USAGE' && err.message === `Unsupported query "${bad}"`);
   }
 });

@@ -5,16 +5,17 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir, userInfo } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from '../../src/cli/args.js';
-import { resolveHost, type HostProfile } from '../../src/profile/resolve.js';
+import type { HostProfile } from '../../src/profile/resolve.js';
 import { dumpConfig, visChar } from '../../src/profile/dump.js';
 import { planSession } from '../../src/cli/session-runner.js';
 import { TsshError } from '../../src/errors.js';
+import { openssh10IfBuilt } from '../support/openssh10.js';
+import { resolveLikeSsh } from './golden-ssh.js';
 
-const SSH = '/usr/bin/ssh';
+const SSH = openssh10IfBuilt('ssh'); // tssh follows the newest OpenSSH: the 10.x build is the oracle
 const dir = mkdtempSync(path.join(tmpdir(), 'tssh-session-options-'));
 const fakeHome = path.join(dir, 'home');
 mkdirSync(fakeHome);
@@ -22,15 +23,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const testEnv = { HOME: fakeHome, PATH: process.env.PATH ?? '/usr/bin:/bin' };
 
 function resolve(argv: string[]): HostProfile {
-  const info = userInfo();
-  return resolveHost(parseArgs(argv), {
-    home: info.homedir,
-    user: info.username,
-    env: testEnv,
-    localHostname: hostname(),
-    uid: process.getuid?.() ?? info.uid,
-    warn: () => {},
-  });
+  return resolveLikeSsh(argv, testEnv);
 }
 
 function failure(argv: string[]): { code: string; message: string } {
@@ -101,7 +94,7 @@ test('EscapeChar as -G prints it (vis(3) with VIS_WHITE)', () => {
   assert.deepEqual([0x7e, 0x01, 0x20, 0x5c, 0x1b, 0x09, 0x23, 0x7f, 0xe1].map(visChar), ['~', '\\^A', '\\040', '\\\\', '\\^[', '\\^I', '#', '\\^?', '\\M-a']);
 });
 
-const haveSsh = existsSync(SSH);
+const haveSsh = SSH !== undefined;
 let counter = 0;
 const SESSION_KEYWORDS = new Set(['requesttty', 'sessiontype', 'enableescapecommandline', 'remotecommand', 'escapechar']);
 
@@ -111,12 +104,12 @@ function compareWithSsh(config: string, argv: string[]): void {
   writeFileSync(file, config, { mode: 0o600 });
   const args = ['-G', '-F', file, ...argv];
   const pick = (text: string): string[] => text.trimEnd().split('\n').filter((line) => SESSION_KEYWORDS.has(line.split(' ')[0]!));
-  const theirs = spawnSync(SSH, args, { env: testEnv, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const theirs = spawnSync(SSH!, args, { env: testEnv, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
   assert.equal(theirs.status, 0, theirs.stderr);
   assert.deepEqual(pick(dumpConfig(resolve(args))), pick(theirs.stdout), `${config} ${argv.join(' ')}`);
 }
 
-test('golden: session keywords in -G match ssh -G', { skip: haveSsh ? false : `${SSH} not installed` }, () => {
+test('golden: session keywords in -G match ssh -G', { skip: haveSsh ? false : 'no OpenSSH 10.x build (bash test/support/build-openssh.sh)' }, () => {
   compareWithSsh('', ['h']);
   compareWithSsh('Host *\n  RemoteCommand  echo  "a  b" # not a comment here \n  EscapeChar ^B\n  SessionType subsystem\n  EnableEscapeCommandline yes\n  RequestTTY force\n', ['h']);
   compareWithSsh('Host h\n  RemoteCommand=cd /srv && exec %u-%r@%h:%p %%\n  EscapeChar none\n', ['-l', 'bob', 'h']);
