@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, TSSH_BIN, makeTempDir } from '../support/run.js';
 
@@ -108,5 +108,26 @@ test('before the first build (npm ci in a fresh clone) the snapshot step is sile
     assert.equal(buildSnapshot(root), '');
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("NODE_EXTRA_CA_CERTS is not loaded by tssh's own node, yet reaches the programs tssh runs", () => {
+  const dir = makeTempDir('tssh-shim-env-');
+  try {
+    const seen = path.join(dir, 'seen');
+    // (%% is a literal % in ProxyCommand. sh -c keeps the proxy's stdout open until the file is written:
+    // tssh stops the proxy as soon as that closes.)
+    const proxy = `sh -c 'printf "%%s|%%s" "$NODE_EXTRA_CA_CERTS" "\${TSSH_NODE_EXTRA_CA_CERTS-unset}" > ${seen}'`;
+    const r = spawnSync(TSSH_BIN, ['-F', '/dev/null', '-o', `ProxyCommand=${proxy}`, 'example.invalid', 'true'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: process.env['PATH'] ?? '', HOME: dir, NODE_EXTRA_CA_CERTS: path.join(dir, 'no-such-ca.pem') },
+    });
+    assert.equal(r.status, 255, r.stderr);
+    // node warns on stderr when it loads NODE_EXTRA_CA_CERTS and the file is missing.
+    assert.doesNotMatch(r.stderr, /extra certs/i);
+    assert.equal(readFileSync(seen, 'utf8'), `${path.join(dir, 'no-such-ca.pem')}|unset`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
