@@ -19,7 +19,8 @@ function build() {
   if (!existsSync(file('tssh-snapshot.cjs'))) return null; // not built yet (npm ci in a fresh clone): nothing to say
   const flags = ['--single-threaded-gc', '--snapshot-blob', temporary];
   // Built where no stdin, terminal or environment of the caller's can leak into the heap.
-  const built = spawnSync(process.execPath, [...flags, '--build-snapshot', file('tssh-snapshot.cjs')], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '' }, timeout: 120_000, encoding: 'utf8' });
+  const entry = fileURLToPath(new URL('./snapshot-entry.cjs', import.meta.url));
+  const built = spawnSync(process.execPath, [...flags, '--build-snapshot', entry], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', TSSH_SNAPSHOT_BUNDLE: file('tssh-snapshot.cjs') }, timeout: 120_000, encoding: 'utf8' });
   if (built.status !== 0) return `node --build-snapshot failed: ${built.stderr.trim().split('\n').pop()}`;
   // The blob must start tssh before bin/tssh may use it.
   const tried = spawnSync(process.execPath, [...flags, '--', shim, '-V'], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '' }, timeout: 60_000, encoding: 'utf8' });

@@ -1,6 +1,7 @@
 /**
- * The entry point of tssh's V8 startup snapshot. bin/build-snapshot.mjs bundles this file
- * (dist/tssh-snapshot.cjs) and has node evaluate it with --build-snapshot into dist/tssh.blob, so a
+ * The entry point of tssh's V8 startup snapshot. npm run build bundles this file
+ * (dist/tssh-snapshot.cjs) and bin/build-snapshot.mjs has node evaluate it with --build-snapshot
+ * (through bin/snapshot-entry.cjs, which compiles it eagerly) into dist/tssh.blob, so a
  * `node --snapshot-blob dist/tssh.blob` starts from a heap in which every module, and the Node
  * built-ins they use, are already loaded: start-up costs what `node -e 0` costs, plus a few ms.
  *
