@@ -65,7 +65,7 @@ function row(w: Workload, results: Map<ClientName, Measurement[]>, clients: read
     return x !== undefined && y !== undefined && y > 0 ? (x / y).toFixed(2) : '-';
   };
   const wall = cells(results, clients, (ms) => median(ms.map((m) => m.wall)).toFixed(w.bytes ? 2 : 3));
-  const cpu = cells(results, clients, (ms) => median(ms.map((m) => m.cpu)).toFixed(2));
+  const cpu = cells(results, clients, (ms) => median(ms.map((m) => m.cpu)).toFixed(w.bytes ? 2 : 3));
   const rss = cells(results, clients, (ms) => median(ms.map((m) => m.rssMb)).toFixed(0));
   const tput = w.bytes ? cells(results, clients, (ms) => (w.bytes / 1e6 / median(ms.map((m) => m.wall))).toFixed(0)) : '-';
   return `| ${w.name} | ${wall} | ${ratio('tssh', 'ssh', 'wall')} | ${ratio('tssh', 'ssh2', 'wall')} | ${cpu} | ${ratio('tssh', 'ssh', 'cpu')} | ${rss} | ${tput} |`;
@@ -104,14 +104,18 @@ async function main(): Promise<void> {
     const knownHosts = path.join(dir, 'known_hosts');
     const hostKey = knownHostsFor(sshd.knownHosts, [sshd.port, relay.port], knownHosts);
     const endpoint = (port: number): Endpoint => ({ port, user: sshd.user, keyFile: sshd.userKey, knownHosts, hostKey });
-    const ctx: BenchContext = { bins, env: isolatedEnv(makeTempDir('tssh-bench-home-')), direct: endpoint(sshd.port), delayed: endpoint(relay.port), sourcePort: source.port, dir };
+    // Without NODE_EXTRA_CA_CERTS, which costs every node process ~60 ms at start (ssh2's included;
+    // bin/tssh keeps it from its own node): the start-up table shows that case separately.
+    const env = isolatedEnv(makeTempDir('tssh-bench-home-'));
+    delete env['NODE_EXTRA_CA_CERTS'];
+    const ctx: BenchContext = { bins, env, direct: endpoint(sshd.port), delayed: endpoint(relay.port), sourcePort: source.port, dir };
 
     const cpu = os.cpus();
     console.log(`# ${clients.join(' / ')} — ${new Date().toISOString().slice(0, 10)}, ${cpu[0]?.model.trim() ?? 'cpu'} ×${cpu.length}, ` +
       `Linux ${os.release()}, Node ${process.version}, sshd ${readFirstLine(sshdPath(release), ['-V'])}, ssh ${readFirstLine(bins.ssh, ['-V'])}, ssh2 ${ssh2Version()}, ${runs} runs each (medians); load ${load()}`);
     if (only.test('start-up')) {
       const startUpRuns = Number(argValue('--startup-runs', String(Math.max(11, runs))));
-      for (const line of await startUpTable(startUpCommands(tsshBin, bins.ssh), startUpRuns, ctx.env, path.join(dir, 'times'))) console.log(line);
+      for (const line of await startUpTable(startUpCommands(tsshBin, bins.ssh, process.env), startUpRuns, { ...ctx.env, NODE_EXTRA_CA_CERTS: process.env['NODE_EXTRA_CA_CERTS'] }, path.join(dir, 'times'))) console.log(line);
       console.log(`\n(start-up: ${startUpRuns} runs each; load ${load()})\n`);
     }
     console.log(`| workload | wall s (${clients.join(' / ')}) | tssh÷ssh wall | tssh÷ssh2 wall | CPU s | tssh÷ssh CPU | peak RSS MiB | MB/s |`);
