@@ -45,12 +45,23 @@ export function notifyBackgroundReady(env: Record<string, string | undefined>, l
 }
 
 /**
+ * The command line that runs this tssh again with `argv`. Started from a script (bin/tssh.mjs, the tsc
+ * output), it is node with the same flags and script. Started from the start-up snapshot, argv[1] is
+ * the bin/tssh shim (src/cli/snapshot.ts), which is run itself, so it picks the snapshot again.
+ */
+function selfCommand(argv: readonly string[]): string[] {
+  const script = process.argv[1]!;
+  if (process.execArgv.includes('--snapshot-blob')) return [script, ...argv];
+  return [process.execPath, ...process.execArgv, script, ...argv];
+}
+
+/**
  * The foreground side of -f: starts the child and waits until it is ready (exit 0) or has exited (its
  * status). `argv` are tssh's arguments; `hasSession` is false with -N (see the file comment).
  */
 export function runInBackground(argv: readonly string[], hasSession: boolean, extraEnv: Record<string, string> = {}): Promise<number> {
-  const script = process.argv[1]!;
-  const child = spawn(process.execPath, [...process.execArgv, script, ...argv], {
+  const [command, ...args] = selfCommand(argv);
+  const child = spawn(command!, args, {
     stdio: ['ignore', hasSession ? 'inherit' : 'ignore', hasSession ? 'inherit' : 'pipe', 'pipe'],
     env: { ...process.env, ...extraEnv, [READY_FD_VARIABLE]: '3' },
   });

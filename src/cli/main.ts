@@ -131,7 +131,16 @@ function reportError(err: TsshError, log: CliLogger): void {
   else log.fatal(err.message);
 }
 
+/** bin/tssh keeps NODE_EXTRA_CA_CERTS from tssh's own start-up (see there); the programs tssh runs get it back. */
+function restoreHandedOverEnvironment(): void {
+  const handedOver = process.env['TSSH_NODE_EXTRA_CA_CERTS'];
+  if (handedOver === undefined) return;
+  process.env['NODE_EXTRA_CA_CERTS'] = handedOver;
+  delete process.env['TSSH_NODE_EXTRA_CA_CERTS'];
+}
+
 export async function main(): Promise<void> {
+  restoreHandedOverEnvironment();
   const status = await run(process.argv.slice(2));
   // Let stdout drain (it may be a pipe) before exiting; stderr is written synchronously.
   process.stdout.write('', () => process.exit(status));

@@ -32,10 +32,16 @@ export type Job =
 
 const SSH2_SCRIPT = fileURLToPath(new URL('./ssh2-client.js', import.meta.url));
 
+/** The tssh and OpenSSH ssh executables the bench runs (ssh: the one of the same release as the server). */
+export interface ClientBinaries {
+  tssh: string;
+  ssh: string;
+}
+
 /** argv for `client` doing `job` against `endpoint`. */
-export function commandLine(client: ClientName, tsshBin: string, endpoint: Endpoint, algorithms: Algorithms, job: Job): string[] {
+export function commandLine(client: ClientName, bins: ClientBinaries, endpoint: Endpoint, algorithms: Algorithms, job: Job): string[] {
   if (client === 'ssh2' || client === 'ssh2-shipped') return [process.execPath, SSH2_SCRIPT, JSON.stringify(ssh2Job(client === 'ssh2', endpoint, algorithms, job))];
-  const bin = client === 'tssh' ? tsshBin : 'ssh';
+  const bin = bins[client];
   const base = [bin, ...openSshOptions(endpoint, algorithms)];
   const destination = `${endpoint.user}@127.0.0.1`;
   switch (job.kind) {

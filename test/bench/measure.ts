@@ -19,22 +19,32 @@ const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
 
 /**
  * Runs `argv` under GNU time with stdin from `stdin` (a shell redirection or a producer pipeline, e.g.
- * `head -c 1G /dev/zero |`) and stdout to /dev/null. Rejects when the client fails.
+ * `head -c 1G /dev/zero |`) and stdout to /dev/null. Rejects when the client fails. GNU time gives
+ * CPU in 10 ms steps; with a plain redirection the shell's `times` (children's CPU, 1 ms steps) is
+ * used instead, which also counts GNU time's own ~1 ms. With a pipeline that would count the producer.
  */
 export async function timeProcess(argv: string[], stdin: { redirect: string } | { pipeFrom: string }, env: NodeJS.ProcessEnv, timesFile: string, timeoutMs: number): Promise<Measurement> {
   const timed = `/usr/bin/time -f '%U %S %M' -o ${timesFile} ${argv.map(quote).join(' ')} >/dev/null`;
   const script = 'redirect' in stdin ? `${timed} ${stdin.redirect}` : `${stdin.pipeFrom} ${timed}`;
   const started = performance.now();
-  const child = spawn('bash', ['-c', `${script}; s=$?; cat ${timesFile} >&2; exit $s`], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  const child = spawn('bash', ['-c', `${script}; s=$?; cat ${timesFile} >&2; times >&2; exit $s`], { stdio: ['ignore', 'ignore', 'pipe'], env });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const [code] = (await once(child, 'exit')) as [number | null];
   clearTimeout(timer);
   const wall = (performance.now() - started) / 1000;
-  const [user, sys, rss] = (err.trim().split('\n').pop() ?? '').split(' ').map(Number);
+  const lines = err.trim().split('\n');
+  const [user, sys, rss] = (lines.at(-3) ?? '').split(' ').map(Number);
   if (code !== 0 || rss === undefined || Number.isNaN(rss)) throw new Error(`${argv[0]} failed (status ${code}): ${err.trim().slice(-2000)}`);
-  return { wall, cpu: user! + sys!, rssMb: rss / 1024 };
+  const childrenCpu = shellTimes(lines.at(-1) ?? '');
+  return { wall, cpu: 'redirect' in stdin && childrenCpu !== undefined ? childrenCpu : user! + sys!, rssMb: rss / 1024 };
+}
+
+/** User + system seconds from a line of bash's `times` ("0m0.076s 0m0.012s"). */
+function shellTimes(line: string): number | undefined {
+  const parts = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  return parts.length === 2 ? parts[0]! + parts[1]! : undefined;
 }
 
 const CLOCK_TICK = 100; // USER_HZ on Linux

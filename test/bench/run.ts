@@ -1,12 +1,16 @@
 /**
  * Benchmark: tssh against OpenSSH's ssh and the ssh2 npm library on one throwaway sshd on loopback,
  * alternating the clients run by run (A B C, B C A, ...) so drift in machine load hits them all.
- * Prints one markdown row per workload: medians of wall time, client CPU (user+sys), client peak RSS and
- * throughput, and the tssh/ssh and tssh/ssh2 ratios.
+ * The server is the OpenSSH 10.x of the test harness and ssh is the 10.x client built with it, so both
+ * negotiate mlkem768x25519-sha256 by default (`--server 9.2`: Debian's sshd and /usr/bin/ssh).
+ * Prints the start-up rows (`tssh -V` against `node -e 0`), then one markdown row per workload:
+ * medians of wall time, client CPU (user+sys), client peak RSS and throughput, and the tssh/ssh and
+ * tssh/ssh2 ratios.
  *
  *   npm run bench                                  # every workload, 3 runs each
  *   npm run bench -- --runs 5 --size 1G --latency-size 256M
  *   npm run bench -- --only 'down|up' --clients tssh,ssh --tssh /path/to/other/tssh
+ *   npm run bench -- --only start-up --startup-runs 21
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +18,9 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSshd } from '../support/sshd.js';
+import { sshdPath, startSshd, type OpensshRelease } from '../support/sshd.js';
+import { openssh10 } from '../support/openssh10.js';
+import { startUpCommands, startUpTable } from './start-up.js';
 import { TSSH_BIN, makeTempDir, isolatedEnv } from '../support/run.js';
 import { ALL_CLIENTS, type ClientName, type Endpoint } from './clients.js';
 import { firstLine, median, stopChild, type Measurement } from './measure.js';
@@ -59,7 +65,7 @@ function row(w: Workload, results: Map<ClientName, Measurement[]>, clients: read
     return x !== undefined && y !== undefined && y > 0 ? (x / y).toFixed(2) : '-';
   };
   const wall = cells(results, clients, (ms) => median(ms.map((m) => m.wall)).toFixed(w.bytes ? 2 : 3));
-  const cpu = cells(results, clients, (ms) => median(ms.map((m) => m.cpu)).toFixed(2));
+  const cpu = cells(results, clients, (ms) => median(ms.map((m) => m.cpu)).toFixed(w.bytes ? 2 : 3));
   const rss = cells(results, clients, (ms) => median(ms.map((m) => m.rssMb)).toFixed(0));
   const tput = w.bytes ? cells(results, clients, (ms) => (w.bytes / 1e6 / median(ms.map((m) => m.wall))).toFixed(0)) : '-';
   return `| ${w.name} | ${wall} | ${ratio('tssh', 'ssh', 'wall')} | ${ratio('tssh', 'ssh2', 'wall')} | ${cpu} | ${ratio('tssh', 'ssh', 'cpu')} | ${rss} | ${tput} |`;
@@ -82,8 +88,11 @@ async function main(): Promise<void> {
   const clients = argValue('--clients', ALL_CLIENTS.join(',')).split(',') as ClientName[];
   const tsshBin = argValue('--tssh', TSSH_BIN);
   const jsonOut = argValue('--json', '');
+  const release = argValue('--server', '10') as OpensshRelease;
+  const bins = { tssh: tsshBin, ssh: release === '10' ? openssh10('ssh') : 'ssh' };
+  const defaultKex = release === '10' ? 'mlkem768x25519-sha256 on both' : 'tssh mlkem768x25519-sha256 falls back to sntrup761x25519-sha512, as ssh';
 
-  const sshd = await startSshd({ hostKeyTypes: ['ed25519'], extraConfig: ['LogLevel ERROR'] });
+  const sshd = await startSshd({ release, hostKeyTypes: ['ed25519'], extraConfig: ['LogLevel ERROR'] });
   const dir = makeTempDir('tssh-bench-');
   const helpers: ChildProcess[] = [];
   const raw: Record<string, Record<string, Measurement[]>> = {};
@@ -95,14 +104,23 @@ async function main(): Promise<void> {
     const knownHosts = path.join(dir, 'known_hosts');
     const hostKey = knownHostsFor(sshd.knownHosts, [sshd.port, relay.port], knownHosts);
     const endpoint = (port: number): Endpoint => ({ port, user: sshd.user, keyFile: sshd.userKey, knownHosts, hostKey });
-    const ctx: BenchContext = { tsshBin, env: isolatedEnv(makeTempDir('tssh-bench-home-')), direct: endpoint(sshd.port), delayed: endpoint(relay.port), sourcePort: source.port, dir };
+    // Without NODE_EXTRA_CA_CERTS, which costs every node process ~60 ms at start (ssh2's included;
+    // bin/tssh keeps it from its own node): the start-up table shows that case separately.
+    const env = isolatedEnv(makeTempDir('tssh-bench-home-'));
+    delete env['NODE_EXTRA_CA_CERTS'];
+    const ctx: BenchContext = { bins, env, direct: endpoint(sshd.port), delayed: endpoint(relay.port), sourcePort: source.port, dir };
 
     const cpu = os.cpus();
     console.log(`# ${clients.join(' / ')} — ${new Date().toISOString().slice(0, 10)}, ${cpu[0]?.model.trim() ?? 'cpu'} ×${cpu.length}, ` +
-      `Linux ${os.release()}, Node ${process.version}, ${readFirstLine('ssh', ['-V'])}, ssh2 ${ssh2Version()}, ${runs} runs each (medians); load ${load()}`);
+      `Linux ${os.release()}, Node ${process.version}, sshd ${readFirstLine(sshdPath(release), ['-V'])}, ssh ${readFirstLine(bins.ssh, ['-V'])}, ssh2 ${ssh2Version()}, ${runs} runs each (medians); load ${load()}`);
+    if (only.test('start-up')) {
+      const startUpRuns = Number(argValue('--startup-runs', String(Math.max(11, runs))));
+      for (const line of await startUpTable(startUpCommands(tsshBin, bins.ssh, process.env), startUpRuns, { ...ctx.env, NODE_EXTRA_CA_CERTS: process.env['NODE_EXTRA_CA_CERTS'] }, path.join(dir, 'times'))) console.log(line);
+      console.log(`\n(start-up: ${startUpRuns} runs each; load ${load()})\n`);
+    }
     console.log(`| workload | wall s (${clients.join(' / ')}) | tssh÷ssh wall | tssh÷ssh2 wall | CPU s | tssh÷ssh CPU | peak RSS MiB | MB/s |`);
     console.log('|---|---|---|---|---|---|---|---|');
-    for (const w of workloads(size, latencySize).filter((x) => only.test(x.name))) {
+    for (const w of workloads(size, latencySize, defaultKex).filter((x) => only.test(x.name))) {
       const results = new Map<ClientName, Measurement[]>(clients.map((c) => [c, []]));
       for (let i = 0; i < runs; i++) {
         // Rotate the order each run so no client always goes first (A B C, B C A, ...).

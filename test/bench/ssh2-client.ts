@@ -59,8 +59,21 @@ function connect(job: Ssh2Job): Promise<Client> {
   });
 }
 
+/** Remote exit statuses, recorded from the moment a channel exists (see exec). */
+const exitStatus = new WeakMap<ClientChannel, number>();
+
+/**
+ * The exit listener goes on inside ssh2's callback: a fast command's EOF, exit-status and CLOSE can
+ * arrive in the same read as the exec reply, and ssh2 emits them before a promise continuation runs.
+ */
 function exec(client: Client, command: string): Promise<ClientChannel> {
-  return new Promise((resolve, reject) => client.exec(command, (err, stream) => (err ? reject(err) : resolve(stream))));
+  return new Promise((resolve, reject) =>
+    client.exec(command, (err, stream) => {
+      if (err) return reject(err);
+      stream.on('exit', (code: number | null) => exitStatus.set(stream, code ?? 255));
+      resolve(stream);
+    }),
+  );
 }
 
 function forwardOut(client: Client, target: { host: string; port: number }): Promise<ClientChannel> {
@@ -72,15 +85,13 @@ function forwardOut(client: Client, target: { host: string; port: number }): Pro
 /** stdin → channel, channel → stdout/stderr; resolves with the remote exit status once the channel closed. */
 function attachStdio(stream: ClientChannel): Promise<number> {
   return new Promise((resolve) => {
-    let status = 255;
     process.stdin.pipe(stream);
     stream.pipe(process.stdout);
     stream.stderr?.pipe(process.stderr);
-    stream.on('exit', (code: number | null) => (status = code ?? 255));
     stream.on('close', () => {
       process.stdin.unpipe(stream);
       process.stdin.destroy();
-      resolve(status);
+      resolve(exitStatus.get(stream) ?? 255);
     });
   });
 }

@@ -8,11 +8,11 @@ import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandLine, openSshOptions, ssh2Command, type Algorithms, type ClientName, type Endpoint } from './clients.js';
+import { commandLine, openSshOptions, ssh2Command, type Algorithms, type ClientBinaries, type ClientName, type Endpoint } from './clients.js';
 import { firstLine, isListening, processCpu, processPeakRss, stopChild, timeProcess, waitUntil, type Measurement } from './measure.js';
 
 export interface BenchContext {
-  tsshBin: string;
+  bins: ClientBinaries;
   env: NodeJS.ProcessEnv;
   /** sshd directly, and through the delay relay. */
   direct: Endpoint;
@@ -36,8 +36,9 @@ function execWorkload(name: string, bytes: number, algorithms: Algorithms, comma
   return {
     name,
     bytes,
-    run: (client, ctx) =>
-      timeProcess(commandLine(client, ctx.tsshBin, ctx[endpoint], algorithms, { kind: 'exec', command }), stdin, ctx.env, path.join(ctx.dir, 'times'), LONG),
+    run: async (client, ctx) =>
+      // ssh2 has no sntrup761.
+      algorithms.kex?.startsWith('sntrup761') && client.startsWith('ssh2') ? undefined : timeProcess(commandLine(client, ctx.bins, ctx[endpoint], algorithms, { kind: 'exec', command }), stdin, ctx.env, path.join(ctx.dir, 'times'), LONG),
   };
 }
 
@@ -59,7 +60,7 @@ function localForwardWorkload(name: string, bytes: number, algorithms: Algorithm
     bytes,
     async run(client, ctx) {
       const listenPort = await freePort();
-      const [bin, ...args] = commandLine(client, ctx.tsshBin, ctx.direct, algorithms, { kind: 'local-forward', listenPort, targetPort: ctx.sourcePort });
+      const [bin, ...args] = commandLine(client, ctx.bins, ctx.direct, algorithms, { kind: 'local-forward', listenPort, targetPort: ctx.sourcePort });
       const child = spawn(bin!, args, { stdio: ['ignore', 'ignore', 'inherit'], env: ctx.env });
       try {
         await waitUntil(() => isListening(listenPort) || child.exitCode !== null, 20_000, `${client} -L to listen`);
@@ -84,7 +85,7 @@ function echoWorkload(name: string, count: number): Workload {
     name,
     bytes: 0,
     async run(client, ctx) {
-      const [bin, ...args] = commandLine(client, ctx.tsshBin, ctx.direct, {}, { kind: 'exec', command: 'cat' });
+      const [bin, ...args] = commandLine(client, ctx.bins, ctx.direct, {}, { kind: 'exec', command: 'cat' });
       const child = spawn(bin!, args, { stdio: ['pipe', 'pipe', 'inherit'], env: ctx.env });
       let waiting: (() => void) | undefined;
       let pending = '';
@@ -132,11 +133,12 @@ function execRoundTripsWorkload(name: string, count: number): Workload {
       const q = (args: string[]): string => args.map((a) => `'${a}'`).join(' ');
       const options = q(openSshOptions(ctx.direct, {}));
       const destination = `${ctx.direct.user}@127.0.0.1`;
+      const ssh = q([ctx.bins.ssh]);
       const script = [
-        `ssh -M -S ${control} -N ${options} ${destination} & master=$!`,
+        `${ssh} -M -S ${control} -N ${options} ${destination} & master=$!`,
         `while [ ! -S ${control} ]; do sleep 0.005; done`,
-        `for i in $(seq ${count}); do ssh -S ${control} ${options} ${destination} true </dev/null || exit 1; done`,
-        `ssh -S ${control} -O exit ${destination} 2>/dev/null; wait $master; exit 0`,
+        `for i in $(seq ${count}); do ${ssh} -S ${control} ${options} ${destination} true </dev/null || exit 1; done`,
+        `${ssh} -S ${control} -O exit ${destination} 2>/dev/null; wait $master; exit 0`,
       ].join('\n');
       if (existsSync(control)) throw new Error(`stale ${control}`);
       return timeProcess(['bash', '-c', script], { redirect: '</dev/null' }, ctx.env, times, LONG);
@@ -156,12 +158,14 @@ const BULK_CIPHERS: Array<[string, string?]> = [
 /** Tunnels and the long link use OpenSSH's default cipher, pinned so ssh2 (which prefers AES-GCM) does the same work. */
 const TUNNEL_CIPHER: Algorithms = { cipher: 'chacha20-poly1305@openssh.com' };
 
-export function workloads(size: number, latencySize: number): Workload[] {
+/** `defaultKex`: what both clients negotiate with no KexAlgorithms against this server, for the label. */
+export function workloads(size: number, latencySize: number, defaultKex: string): Workload[] {
   const label = (bytes: number): string => (bytes % 1024 ** 3 === 0 ? `${bytes / 1024 ** 3} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`);
   const zeros = (bytes: number): string => `head -c ${bytes} /dev/zero`;
   return [
-    execWorkload('connect + exec true (default kex; ssh: sntrup761x25519)', 0, {}, 'true', { redirect: '</dev/null' }),
+    execWorkload(`connect + exec true (default kex: ${defaultKex})`, 0, {}, 'true', { redirect: '</dev/null' }),
     execWorkload('connect + exec true (curve25519-sha256)', 0, { kex: 'curve25519-sha256' }, 'true', { redirect: '</dev/null' }),
+    execWorkload('connect + exec true (sntrup761x25519-sha512)', 0, { kex: 'sntrup761x25519-sha512@openssh.com' }, 'true', { redirect: '</dev/null' }),
     ...BULK_CIPHERS.flatMap(([cipher, mac]) => {
       const algorithms: Algorithms = { cipher, ...(mac ? { mac } : {}) };
       const what = mac ? `${cipher} + ${mac}` : cipher;
@@ -175,7 +179,7 @@ export function workloads(size: number, latencySize: number): Workload[] {
       name: `${label(size)} through -W (chacha20-poly1305)`,
       bytes: size,
       run: (client, ctx) =>
-        timeProcess(commandLine(client, ctx.tsshBin, ctx.direct, TUNNEL_CIPHER, { kind: 'stdio-forward', targetPort: ctx.sourcePort }), { redirect: '</dev/null' }, ctx.env, path.join(ctx.dir, 'times'), LONG),
+        timeProcess(commandLine(client, ctx.bins, ctx.direct, TUNNEL_CIPHER, { kind: 'stdio-forward', targetPort: ctx.sourcePort }), { redirect: '</dev/null' }, ctx.env, path.join(ctx.dir, 'times'), LONG),
     },
     echoWorkload('100 echo round trips in one session', 100),
     execRoundTripsWorkload('connect + 100 exec round trips, one connection', 100),

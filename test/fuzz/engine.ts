@@ -183,9 +183,11 @@ export function mutateFrames(seed: Buffer, others: readonly Buffer[], prefix: nu
 export async function fuzz(target: FuzzTarget, options: FuzzOptions = {}): Promise<FuzzReport> {
   const seed = options.seed ?? 1;
   const iterations = options.iterations ?? Infinity;
+  const seeds = await target.seeds();
+  // The budget starts once the seeds exist: making them (key exchanges, key files) can take longer
+  // than a short budget on a loaded machine, which left no time for a single input.
   const deadline = Date.now() + (options.timeBudgetMs ?? Infinity);
   const slowInputMs = options.slowInputMs ?? Infinity;
-  const seeds = await target.seeds();
   const failures: FuzzFailure[] = [];
   let current: { iteration: number; input: Buffer } | undefined;
   const record = (err: unknown, iteration: number, input: Buffer): void => {

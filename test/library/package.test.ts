@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startSshd, type Sshd } from '../support/sshd.js';
@@ -71,6 +71,19 @@ test('the packed package holds the CLI, the library and its types, and no tests'
   assert.ok(!readdirSync(path.join(installed, 'dist')).includes('test'));
   const version = await execFileAsync(path.join(installed, 'bin', 'tssh'), ['-V']);
   assert.match(version.stderr, /^tssh \S+ \(OpenSSH-compatible\)/);
+});
+
+test('the installed package builds its start-up snapshot on install (here by hand: the install ran with --ignore-scripts)', async () => {
+  const installed = path.join(project, 'node_modules', 'tssh');
+  assert.ok(!existsSync(path.join(installed, 'dist', 'tssh.blob')), 'the snapshot is tied to one node binary, so it is not packed');
+  const manifest = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  assert.equal(manifest.scripts['postinstall'], 'node bin/build-snapshot.mjs');
+  const built = await execFileAsync(process.execPath, [path.join(installed, 'bin', 'build-snapshot.mjs')], { cwd: installed, timeout: 180_000 });
+  assert.equal(built.stderr, '');
+  assert.ok(existsSync(path.join(installed, 'dist', 'tssh.blob')));
+  const traced = await execFileAsync('sh', ['-x', path.join(installed, 'bin', 'tssh'), '-V']);
+  assert.match(traced.stderr, /^\+ exec \S+ --single-threaded-gc --snapshot-blob /m);
+  assert.match(traced.stderr, /^tssh \S+ \(OpenSSH-compatible\)/m);
 });
 
 test("the README's examples type-check against the installed types and run against sshd", async () => {

@@ -1,20 +1,15 @@
-import { createRequire } from 'node:module';
-import type { ml_kem768 as MlKem768 } from '@noble/post-quantum/ml-kem.js';
 import { hybridKemMethod, type Kem } from './hybrid-kem.js';
+import { MLKEM768_CIPHERTEXT_BYTES, MLKEM768_PUBLIC_BYTES, mlkem768, type MlKem768 } from './mlkem768.js';
 import type { SingleExchangeMethod } from './single-exchange.js';
 
-/** Sizes from FIPS 203 (ML-KEM-768). */
-export const MLKEM768_PUBLIC_BYTES = 1184;
-export const MLKEM768_CIPHERTEXT_BYTES = 1088;
+export { MLKEM768_CIPHERTEXT_BYTES, MLKEM768_PUBLIC_BYTES } from './mlkem768.js';
 
 /**
- * node:crypto has no ML-KEM, so it comes from @noble/post-quantum, loaded on first use: connections
- * that negotiate another method never pay for the import. It is synchronous because KexClient.start()
- * is; Node >= 20.19 (the package's own minimum) can require() an ES module.
+ * node:crypto has no ML-KEM: ./mlkem768.ts has it in WebAssembly, made on first use, so connections
+ * that negotiate another method never pay for it. Synchronous, because KexClient.start() is.
  */
-export function loadMlKem768(): typeof MlKem768 {
-  const require = createRequire(import.meta.url);
-  return (require('@noble/post-quantum/ml-kem.js') as { ml_kem768: typeof MlKem768 }).ml_kem768;
+export function loadMlKem768(): MlKem768 {
+  return mlkem768();
 }
 
 /** mlkem768x25519-sha256 (draft-ietf-sshm-mlkem-hybrid-kex, OpenSSH 9.9+). */

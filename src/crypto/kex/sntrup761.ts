@@ -9,9 +9,8 @@
  * same number of steps whatever the data, with no early exits; JavaScript promises nothing more.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { P, Q, freeze3, freezeQ, modInverse, multiply, reciprocal } from './sntrup761-arithmetic.js';
 
-const P = 761;
-const Q = 4591;
 const W = 286;
 const Q12 = (Q - 1) / 2;
 /** The number of rounded values: multiples of 3 in [-Q12, Q12]. */
@@ -37,109 +36,6 @@ export interface Sntrup761SecretKey {
   rho: Buffer;
   /** Hash_prefix(4, publicKey). */
   cache: Buffer;
-}
-
-// ---- arithmetic ----
-
-/** x mod q, centred in [-Q12, Q12]. */
-function freezeQ(x: number): number {
-  const r = ((x % Q) + Q) % Q;
-  return r > Q12 ? r - Q : r;
-}
-
-/** x mod 3, centred in {-1, 0, 1}. */
-function freeze3(x: number): number {
-  const r = ((x % 3) + 3) % 3;
-  return r === 2 ? -1 : r;
-}
-
-/** a·b in Z[x]/(x^p - x - 1), each coefficient then reduced by `freeze`. Exact: sums stay below 2^53. */
-function multiply(a: ArrayLike<number>, b: ArrayLike<number>, freeze: (x: number) => number, out: Int8Array | Int16Array): void {
-  const product = new Float64Array(2 * P - 1);
-  for (let i = 0; i < P; i++) {
-    const ai = a[i]!;
-    for (let j = 0; j < P; j++) product[i + j]! += ai * b[j]!;
-  }
-  // x^p = x + 1: fold the high half down, from the top.
-  for (let k = 2 * P - 2; k >= P; k--) {
-    product[k - P]! += product[k]!;
-    product[k - P + 1]! += product[k]!;
-  }
-  for (let i = 0; i < P; i++) out[i] = freeze(product[i]!);
-}
-
-/**
- * 1/(scale·a) modulo x^p - x - 1 over the field Z/m (m = 3 or q), by Bernstein-Yang division steps on
- * the reversed polynomials: always 2p-1 steps over full-length arrays (a swap exchanges references).
- * Undefined when a is not invertible.
- */
-function reciprocal(a: ArrayLike<number>, m: number, scaleInverse: number): Int16Array | undefined {
-  let f = new Int32Array(P + 1); // reversed x^p - x - 1
-  f[0] = 1;
-  f[P - 1] = m - 1;
-  f[P] = m - 1;
-  let g = new Int32Array(P + 1); // reversed a
-  for (let i = 0; i < P; i++) g[P - 1 - i] = ((a[i]! % m) + m) % m;
-  let v = new Int32Array(P + 1);
-  let r = new Int32Array(P + 1);
-  r[0] = scaleInverse;
-  let delta = 1;
-  for (let step = 0; step < 2 * P - 1; step++) {
-    v.copyWithin(1, 0, P);
-    v[0] = 0;
-    if (delta > 0 && g[0] !== 0) {
-      [f, g] = [g, f];
-      [v, r] = [r, v];
-      delta = -delta;
-    }
-    delta++;
-    const f0 = f[0]!;
-    const g0 = g[0]!;
-    // Eliminate g's constant term: g = f0·g - g0·f, r = f0·r - g0·v (projective: scaled by f0).
-    // v and r start as constants and gain one coefficient per step: the rest are zero, whatever a is.
-    const eliminate = m === 3 ? eliminateMod3 : eliminateModQ;
-    eliminate(g, f, f0, g0, P + 1);
-    eliminate(r, v, f0, g0, Math.min(step + 2, P + 1));
-    g.copyWithin(0, 1);
-    g[P] = 0;
-  }
-  const invertible = delta === 0;
-  const f0Inverse = modInverse(f[0]!, m);
-  const out = new Int16Array(P);
-  for (let i = 0; i < P; i++) {
-    const x = (f0Inverse * v[P - 1 - i]!) % m;
-    out[i] = m === 3 ? freeze3(x) : freezeQ(x);
-  }
-  // They held the secret's inverse and its remainders.
-  for (const secret of [f, g, v, r]) secret.fill(0);
-  return invertible ? out : undefined;
-}
-
-/** target = f0·target - g0·other over the first `length` entries, reduced mod 3 into [0, 3). */
-function eliminateMod3(target: Int32Array, other: Int32Array, f0: number, g0: number, length: number): void {
-  for (let i = 0; i < length; i++) {
-    const x = (f0 * target[i]! - g0 * other[i]! + 9) % 3; // operands are in [0, 3): the sum is positive
-    target[i] = x;
-  }
-}
-
-/** target = f0·target - g0·other over the first `length` entries, reduced mod q into [0, q). */
-function eliminateModQ(target: Int32Array, other: Int32Array, f0: number, g0: number, length: number): void {
-  for (let i = 0; i < length; i++) {
-    const x = (f0 * target[i]! - g0 * other[i]! + Q * Q) % Q; // operands are in [0, q): the sum is positive
-    target[i] = x;
-  }
-}
-
-/** x^-1 mod m for a prime m (Fermat). */
-function modInverse(x: number, m: number): number {
-  let result = 1;
-  let base = ((x % m) + m) % m;
-  for (let e = m - 2; e > 0; e >>= 1) {
-    if (e & 1) result = (result * base) % m;
-    base = (base * base) % m;
-  }
-  return result;
 }
 
 // ---- random elements ----
@@ -282,7 +178,7 @@ export function sntrup761Keygen(): Sntrup761SecretKey {
   const f = shortRandom();
   const f3inv = reciprocal(f, Q, modInverse(3, Q))!; // a short f is always invertible mod q (q is inert)
   const h = new Int16Array(P);
-  multiply(g, f3inv, freezeQ, h);
+  multiply(g, f3inv, Q, h);
   g.fill(0);
   f3inv.fill(0);
   const publicKey = encodeRq(h);
@@ -292,7 +188,7 @@ export function sntrup761Keygen(): Sntrup761SecretKey {
 /** The ciphertext for the short r: Round(h·r), then a hash confirming r. */
 function hide(r: Int8Array, h: Int16Array, cache: Buffer): { ciphertext: Buffer; rEncoded: Buffer } {
   const hr = new Int16Array(P);
-  multiply(r, h, freezeQ, hr);
+  multiply(r, h, Q, hr);
   for (let i = 0; i < P; i++) hr[i] = hr[i]! - freeze3(hr[i]!);
   const rEncoded = encodeSmall(r);
   const confirm = hashPrefix(2, hashPrefix(3, rEncoded), cache);
@@ -316,10 +212,10 @@ export function sntrup761Decapsulate(ciphertext: Uint8Array, key: Sntrup761Secre
   if (ciphertext.length !== SNTRUP761_CIPHERTEXT_BYTES) throw new RangeError('sntrup761: bad ciphertext length');
   const c = decodeRounded(ciphertext.subarray(0, ROUNDED_BYTES));
   const cf = new Int16Array(P);
-  multiply(key.f, c, freezeQ, cf);
+  multiply(key.f, c, Q, cf);
   const e = Int8Array.from(cf, (x) => freeze3(freezeQ(3 * x)));
   const ev = new Int8Array(P);
-  multiply(e, key.ginv, freeze3, ev);
+  multiply(e, key.ginv, 3, ev);
   let weight = 0;
   for (let i = 0; i < P; i++) weight += ev[i]! & 1; // 1 for ±1, 0 for 0
   // Not of weight W: decrypt to the fixed short vector (1,...,1,0,...,0) instead, without branching.
