@@ -6,7 +6,9 @@
  * messages), user authentication (FAILURE lists, banners, PK_OK, INFO_REQUEST, password change,
  * SUCCESS) and then the connection layer (global requests, a session channel's messages, server-opened
  * channels). An empty message is no message but a command: the server starts a genuine rekey there.
- * The client must end in success or a TsshError; its streams must not emit any other error.
+ * The client must end in success or a TsshError; its streams must not emit any other error. The seeds
+ * keep OpenSSH's message order (message-order.ts): EXT_INFO before SERVICE_ACCEPT, no rekey before
+ * USERAUTH_SUCCESS, so they get to the end of a session and their mutations explore from there.
  */
 import type { Duplex } from 'node:stream';
 import { TsshError } from '../../../src/errors.js';
@@ -143,8 +145,8 @@ export const sessionStream: FuzzTarget = {
   cost: 200,
   framed: { prefix: 0 },
   seeds: () => [
-    frames([ACCEPT, extInfo, banner, failure('publickey,password'), pkOk, SUCCESS, globalRequest, confirm, channelSuccess, data, extended, adjust, exitStatus, eof, close]),
-    frames([ignore, ACCEPT, debug, failure('keyboard-interactive'), infoRequest, REKEY, SUCCESS, keepalive, confirm, channelKeepalive, channelSuccess, REKEY, data, exitSignal, forwardedOpen, x11Open, agentOpen, close]),
+    frames([extInfo, ACCEPT, banner, failure('publickey,password'), pkOk, SUCCESS, globalRequest, confirm, channelSuccess, data, extended, adjust, exitStatus, eof, close]),
+    frames([ignore, ACCEPT, debug, failure('keyboard-interactive'), infoRequest, SUCCESS, REKEY, keepalive, confirm, channelKeepalive, channelSuccess, REKEY, data, exitSignal, forwardedOpen, x11Open, agentOpen, close]),
     frames([ACCEPT, failure('password'), changeRequest, failure('password', true), unimplemented, SUCCESS, requestSuccess, requestFailure, openFailure, disconnect]),
     frames([ACCEPT, SUCCESS, confirm, channelFailure, data, REKEY, data, eof, exitStatus, close, disconnect]),
     frames([ACCEPT, SUCCESS, confirm, data, rawKexinit, data, exitStatus, close]),
