@@ -11,9 +11,9 @@
  *
  * Scripts that also pass but are left out for time: exit-status and stderr-data (sleeps, 15-30 s),
  * cert-userkey (60 s), cert-hostkey (50 s), agent-timeout (20 s), agent-restrict (40 s),
- * login-timeout and channel-timeout (sleeps); cfgmatch exercises sshd more than the client. Waiting on
- * features: forwarding, forward-control and dynamic-forward (connection sharing, -M/-S/-O),
- * kextype and dhgex (SHA-1 groups, CBC ciphers) have files of their own.
+ * login-timeout and channel-timeout (sleeps); cfgmatch exercises sshd more than the client.
+ * Connection sharing: multiplex, forwarding and dynamic-forward have files of their own
+ * (regress-multiplex, regress-forwarding), forward-control runs in parts (regress-forward-control).
  */
 import { regressSuite } from '../support/regress.js';
 

@@ -26,3 +26,14 @@ test('regress parts: a pattern that matches nothing, or two parts claiming one s
   assert.throws(() => splitScript(SCRIPT, [{ name: 'a', subtests: /^alpha/ }, { name: 'b', subtests: /a \$a/ }, { name: 'rest', subtests: undefined }]), /claimed by a and b/);
   assert.throws(() => splitScript(SCRIPT, [{ name: 'a', subtests: /^alpha/ }]), /exactly one part takes the remaining subtests/);
 });
+
+test('regress parts: top-level call lines are subtests of their own, and each part can be rewritten', () => {
+  const script = ['PORT_A=3320', 'table() {\n\tverbose "row $1"\n}', '# rows\ntable yes Y\ntable no N', 'table() {\n\ttrue\n}'].join('\n\n');
+  const parts = [
+    { name: 'yes', subtests: /^table yes/ },
+    { name: 'rest', subtests: undefined },
+  ];
+  const [yes, rest] = splitScript(script, parts, { calls: /^table\s/, perPart: (text, index) => text.replace('3320', String(3320 + index)) });
+  assert.equal(yes, ['PORT_A=3320', 'table() {\n\tverbose "row $1"\n}', 'table yes Y', 'table() {\n\ttrue\n}'].join('\n\n'));
+  assert.equal(rest, ['PORT_A=3321', 'table() {\n\tverbose "row $1"\n}', 'table no N', 'table() {\n\ttrue\n}'].join('\n\n'));
+});
