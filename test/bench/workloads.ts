@@ -118,7 +118,10 @@ function echoWorkload(name: string, count: number): Workload {
   };
 }
 
-/** N execs of `true` over one connection: ssh2 in one process; ssh through a ControlMaster; tssh cannot. */
+/**
+ * N execs of `true` over one connection: ssh2 in one process; ssh and tssh as N processes through a
+ * master of their own (-M -S, then -S path host true), the cost a script or ansible pays per command.
+ */
 function execRoundTripsWorkload(name: string, count: number): Workload {
   return {
     name,
@@ -128,12 +131,12 @@ function execRoundTripsWorkload(name: string, count: number): Workload {
       if (client === 'ssh2' || client === 'ssh2-shipped') {
         return timeProcess(ssh2Command(client === 'ssh2', ctx.direct, {}, count, 'true'), { redirect: '</dev/null' }, ctx.env, times, LONG);
       }
-      if (client !== 'ssh') return undefined;
+      if (client !== 'ssh' && client !== 'tssh') return undefined;
       const control = path.join(ctx.dir, 'control');
       const q = (args: string[]): string => args.map((a) => `'${a}'`).join(' ');
       const options = q(openSshOptions(ctx.direct, {}));
       const destination = `${ctx.direct.user}@127.0.0.1`;
-      const ssh = q([ctx.bins.ssh]);
+      const ssh = q([ctx.bins[client]]);
       const script = [
         `${ssh} -M -S ${control} -N ${options} ${destination} & master=$!`,
         `while [ ! -S ${control} ]; do sleep 0.005; done`,
@@ -182,7 +185,7 @@ export function workloads(size: number, latencySize: number, defaultKex: string)
         timeProcess(commandLine(client, ctx.bins, ctx.direct, TUNNEL_CIPHER, { kind: 'stdio-forward', targetPort: ctx.sourcePort }), { redirect: '</dev/null' }, ctx.env, path.join(ctx.dir, 'times'), LONG),
     },
     echoWorkload('100 echo round trips in one session', 100),
-    execRoundTripsWorkload('connect + 100 exec round trips, one connection', 100),
+    execRoundTripsWorkload('connect + 100 exec round trips, one connection (ssh, tssh: 100 processes through a master)', 100),
     execWorkload(`${label(latencySize)} down, 100 ms RTT (chacha20-poly1305)`, latencySize, TUNNEL_CIPHER, zeros(latencySize), { redirect: '</dev/null' }, 'delayed'),
   ];
 }
