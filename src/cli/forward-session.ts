@@ -52,7 +52,7 @@ export async function runWithForwarding(
       master = await shareConnection(client, options, forwarding, {
         log,
         prompter: sharing.prompter,
-        info: (name) => (name === 'connection' ? connectionInfoMessage(client.transport.connectionFacts(), hostname(), process.pid) : name === 'channels' ? channelsText(forwarding.listConnections()) : undefined),
+        info: (name) => (name === 'connection' ? connectionInfoMessage(client.transport.connectionFacts(), hostname(), process.pid) : name === 'channels' ? channelsText([...forwarding.listConnections(), ...client.connection.describeRelays()]) : undefined),
         terminate: () => lifetime.terminate(),
         clientsChanged: lifetime.clientsChanged,
         listenerStopped: () => lifetime.listenerStopped(),

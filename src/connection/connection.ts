@@ -81,7 +81,7 @@ export class Connection implements ChannelLink {
   private readonly opening = new Map<number, PendingOpen>();
   private readonly openHandlers = new Map<string, ChannelOpenHandler>();
   /** Channel ids that belong to connection-sharing clients: their messages go, raw, to the relay. */
-  private readonly relays = new Map<number, (payload: Buffer) => void>();
+  private readonly relays = new Map<number, { deliver: (payload: Buffer) => void; description: string }>();
   private openInterceptor: ((request: ChannelOpenRequest) => boolean) | undefined;
   private readonly globalReplies: Array<(reply: { ok: boolean; data: Buffer }) => void> = [];
   private nextId = 0;
@@ -180,10 +180,15 @@ export class Connection implements ChannelLink {
    * Reserves a channel id for a connection-sharing client (see src/mux/relay.ts): every channel message
    * the server addresses to it is handed to `deliver` as it came, instead of to a local Channel.
    */
-  reserveRelay(deliver: (payload: Buffer) => void): number {
+  reserveRelay(deliver: (payload: Buffer) => void, description: string): number {
     const id = this.allocateId();
-    this.relays.set(id, deliver);
+    this.relays.set(id, { deliver, description });
     return id;
+  }
+
+  /** The reserved channels, one `  #id description` line each (`-O channels` and ~# list them, as ssh's do). */
+  describeRelays(): string[] {
+    return [...this.relays].map(([id, relay]) => `  #${id} ${relay.description}`);
   }
 
   releaseRelay(id: number): void {
@@ -231,8 +236,8 @@ export class Connection implements ChannelLink {
     const type = payload[0]!;
     // Channel messages (91-100) for a sharing client's channel go to it untouched.
     if (this.relays.size > 0 && type >= MSG.CHANNEL_OPEN_CONFIRMATION && type <= MSG.CHANNEL_FAILURE && payload.length >= 5) {
-      const deliver = this.relays.get(payload.readUInt32BE(1));
-      if (deliver !== undefined) return (deliver(payload), true);
+      const relay = this.relays.get(payload.readUInt32BE(1));
+      if (relay !== undefined) return (relay.deliver(payload), true);
     }
     const r = new SshReader(payload, msgName(type));
     r.byte();

@@ -174,7 +174,7 @@ export class ProxyRelay {
 
   private track(clientId: number, serverId: number | undefined): RelayedChannel {
     const channel: RelayedChannel = { localId: 0, clientId, serverId, closeSent: false, closeReceived: false };
-    channel.localId = this.connection.reserveRelay((payload) => this.fromServer(channel, payload));
+    channel.localId = this.connection.reserveRelay((payload) => this.fromServer(channel, payload), `${this.label} channel ${clientId}`);
     this.byLocal.set(channel.localId, channel);
     if (serverId !== undefined) this.byServer.set(serverId, channel);
     return channel;
