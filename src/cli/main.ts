@@ -19,6 +19,7 @@ import { isBackgroundChild, runInBackground } from './background.js';
 import { transferCollector } from './reclaim.js';
 import { processEnvironment, type ResolveEnvironment } from '../profile/environment.js';
 import { queryLines } from '../config/query.js';
+import { hintColour, hintsFor, hintsWanted } from './hints/index.js';
 
 const PROGNAME = 'tssh';
 
@@ -129,6 +130,10 @@ function reportError(err: TsshError, log: CliLogger): void {
   }
   if (err.code === 'INTERNAL') log.fatal(`${PROGNAME}: internal error: ${err.message}`);
   else log.fatal(err.message);
+  const terminal = process.stderr.isTTY === true;
+  if (!hintsWanted(terminal, log.level.startsWith('DEBUG'))) return;
+  const hints = hintsFor(err);
+  if (hints.length > 0) log.hints(hints, hintColour(terminal, process.env));
 }
 
 /** bin/tssh keeps NODE_EXTRA_CA_CERTS from tssh's own start-up (see there); the programs tssh runs get it back. */
