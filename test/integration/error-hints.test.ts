@@ -7,12 +7,12 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startSshd, type Sshd } from '../support/sshd.js';
-import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, type ClientResult } from '../support/run.js';
+import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, waitFor, type ClientResult } from '../support/run.js';
 import { openssh10IfBuilt } from '../support/openssh10.js';
 
 const SSH = openssh10IfBuilt('ssh');
@@ -57,7 +57,8 @@ const withoutDebug = (stderr: string): string => stderr.split('\n').filter((l) =
 async function expectPlainAndHinted(args: string[], oracle = SSH!): Promise<string[]> {
   const [tssh, ssh, verbose] = await Promise.all([run(TSSH_BIN, args), run(oracle, args), run(TSSH_BIN, ['-v', ...args])]);
   assert.equal(tssh.code, 255, tssh.stderr);
-  assert.equal(tssh.stderr, ssh.stderr.replace(/\r\n/g, '\n'), 'without -v and a terminal, stderr is what ssh prints');
+  // ssh names itself where tssh names itself ("ssh: connect to host ...").
+  assert.equal(tssh.stderr, ssh.stderr.replace(/\r\n/g, '\n').replace(/^ssh: /gm, 'tssh: '), 'without -v and a terminal, stderr is what ssh prints');
   assert.equal(hints(tssh.stderr).length, 0);
   const lines = withoutDebug(verbose.stderr);
   const firstHint = lines.indexOf('  hint: ');
@@ -195,5 +196,45 @@ test('timeout after the banner: the phase is the key exchange', { skip }, async 
     assert.equal(hints(quiet.stderr).length, 0, quiet.stderr);
   } finally {
     await stalls.close();
+  }
+});
+
+/**
+ * A port whose accept queue is full: a listener (python3: Node accepts by itself) that never accepts,
+ * with backlog 0, and filler connections occupying the queue, so a further SYN goes unanswered.
+ */
+async function fullAcceptQueue(): Promise<{ port: number; close(): void }> {
+  const child = spawn('python3', ['-c', 'import socket,sys\ns=socket.socket();s.bind(("127.0.0.1",0));s.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const fillers: net.Socket[] = [];
+  const close = (): void => {
+    for (const f of fillers) f.destroy();
+    if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+  };
+  try {
+    await waitFor(() => out.includes('\n'), 10_000, 'the listener to print its port');
+    const port = Number(out.trim());
+    let connected = 0;
+    for (let i = 0; i < 3; i++) {
+      const socket = net.connect(port, '127.0.0.1', () => connected++);
+      socket.on('error', () => undefined);
+      fillers.push(socket);
+    }
+    await waitFor(() => connected >= 1, 10_000, 'a filler connection to take the queue');
+    return { port, close };
+  } catch (err) {
+    close();
+    throw err;
+  }
+}
+
+test('timeout in TCP connect: the phase is the connect, and ssh\'s line is unchanged', { skip }, async () => {
+  const queue = await fullAcceptQueue();
+  try {
+    const h = await expectPlainAndHinted(timeoutArgs(queue.port));
+    assert.ok(h[0]!.startsWith('stalled in: TCP connect'), h.join('\n'));
+  } finally {
+    queue.close();
   }
 });
