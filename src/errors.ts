@@ -109,6 +109,8 @@ export interface PublicKeyReport {
   readonly identities: number;
   readonly attempts: readonly PublicKeyAttempt[];
   readonly batchMode: boolean;
+  /** IdentitiesOnly: agent keys that no IdentityFile names were left out. */
+  readonly identitiesOnly: boolean;
   /** The server's server-sig-algs (RFC 8308), when it sent them. */
   readonly serverSigAlgs?: readonly string[];
 }

@@ -135,6 +135,7 @@ export class UserAuth {
       identities: this.identityCount,
       attempts: [...(this.publicKey?.attempts ?? [])],
       batchMode: this.options.policy.batchMode,
+      identitiesOnly: this.options.identitiesOnly,
       ...(serverSigAlgs ? { serverSigAlgs: [...serverSigAlgs] } : {}),
     };
   }

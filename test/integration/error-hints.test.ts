@@ -14,6 +14,7 @@ import path from 'node:path';
 import { startSshd, type Sshd } from '../support/sshd.js';
 import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, waitFor, type ClientResult } from '../support/run.js';
 import { openssh10IfBuilt } from '../support/openssh10.js';
+import { startAgent } from '../support/agent.js';
 
 const SSH = openssh10IfBuilt('ssh');
 const DEBIAN_SSH = '/usr/bin/ssh';
@@ -139,6 +140,40 @@ test('Permission denied with no identities and an unreachable agent', { skip }, 
   assert.ok(h.some((l) => l.startsWith('agent: unreachable (')), h.join('\n'));
   assert.ok(h.includes('identities to try: 0'), h.join('\n'));
   assert.ok(h.some((l) => l.startsWith('likely cause: no identities at all')), h.join('\n'));
+});
+
+test('Permission denied through an agent: its keys are listed as the agent\'s, refused by the server', { skip }, async (t) => {
+  const key = strayKey('in-agent');
+  const agent = await startAgent(t, dir);
+  await agent.add(key);
+  // ssh_config's first value wins: IdentitiesOnly=yes from clientArgs is switched, not overridden.
+  const args = [...argsWithIdentity(plain, undefined).map((a) => (a === 'IdentitiesOnly=yes' ? 'IdentitiesOnly=no' : a)), `-oIdentityAgent=${agent.socket}`, 'true'];
+  const h = await expectPlainAndHinted(args);
+  // IdentitiesOnly=yes (as clientArgs sets) leaves the agent's key out, and the hint says so.
+  const only = await run(TSSH_BIN, ['-v', ...argsWithIdentity(plain, undefined), `-oIdentityAgent=${agent.socket}`, 'true']);
+  assert.ok(hints(only.stderr).some((l) => l.includes('IdentitiesOnly=yes')), only.stderr);
+  assert.ok(h.includes('agent: connected, 1 of its keys in the list to try'), h.join('\n'));
+  assert.ok(h.some((l) => l.startsWith(`  ED25519 ${fingerprintOf(key)} `) && l.endsWith(' (agent): refused by the server')), h.join('\n'));
+});
+
+test('Permission denied for a user the server does not have: the user name is named as a cause', { skip }, async () => {
+  const args = plain.clientArgs().map((a) => (a === plain.destination ? 'no-such-user@127.0.0.1' : a));
+  const h = await expectPlainAndHinted([...args, 'true']);
+  assert.ok(h.some((l) => l.endsWith('or check the user name (no-such-user)')), h.join('\n'));
+});
+
+test('unknown and revoked host keys: the offered fingerprint and what to do', { skip }, async () => {
+  const empty = path.join(dir, 'known_hosts_empty');
+  writeFileSync(empty, '');
+  const withFile = (file: string): string[] => plain.clientArgs().map((a) => (a.startsWith('UserKnownHostsFile=') ? `UserKnownHostsFile=${file}` : a));
+  const unknown = await expectPlainAndHinted([...withFile(empty), 'true']);
+  assert.ok(unknown.some((l) => l.startsWith(`no known_hosts file holds a key for [127.0.0.1]:${plain.port}; the server offers ED25519 SHA256:`)), unknown.join('\n'));
+  assert.ok(unknown.some((l) => l.includes('-oStrictHostKeyChecking=accept-new')), unknown.join('\n'));
+  const revoked = path.join(dir, 'known_hosts_revoked');
+  const hostKey = readFileSync(path.join(plain.dir, 'host_ed25519.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+  writeFileSync(revoked, `@revoked * ${hostKey}\n`);
+  const h = await expectPlainAndHinted([...withFile(revoked), 'true']);
+  assert.ok(h.some((l) => l.startsWith("the server's key ED25519 SHA256:") && l.includes('is marked revoked')), h.join('\n'));
 });
 
 test('changed host key: ssh\'s WARNING block unchanged, then the recorded and offered fingerprints', { skip }, async () => {

@@ -39,7 +39,7 @@ test('a changed key shows both fingerprints; other errors have no hints', () => 
 });
 
 test('the wrong user: a server that takes no publickey says which methods it allows', () => {
-  const err = new AuthError('u', 'h', ['password'], 'denied', { agent: { state: 'unused' }, identities: 1, attempts: [], batchMode: true });
+  const err = new AuthError('u', 'h', ['password'], 'denied', { agent: { state: 'unused' }, identities: 1, attempts: [], batchMode: true, identitiesOnly: false });
   const lines = hintsFor(err);
   assert.ok(lines.includes('password: not asked under BatchMode'), lines.join('\n'));
   assert.ok(lines.includes('likely cause: the server takes no publickey for u; it allows only password (and BatchMode runs nothing that asks a person)'));

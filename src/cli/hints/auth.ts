@@ -33,6 +33,7 @@ function attemptLine(a: PublicKeyAttempt): string {
 function likelyCause(err: AuthError, pk: PublicKeyReport): string {
   const outcomes = new Set(pk.attempts.map((a) => a.outcome));
   if (!err.methodsLeft.includes('publickey')) return `the server takes no publickey for ${err.user}; it allows only ${err.methodsLeft.join(',')}${pk.batchMode ? ' (and BatchMode runs nothing that asks a person)' : ''}`;
+  if (pk.identities === 0 && pk.identitiesOnly && pk.agent.state === 'connected') return 'no identities at all: IdentitiesOnly=yes leaves out the agent\'s keys that no IdentityFile names (name one with -i, or -oIdentitiesOnly=no)';
   if (pk.identities === 0) return 'no identities at all: no key file was found and no agent key is usable (make one with ssh-keygen, or name one with -i)';
   if (outcomes.has('not-loaded') && pk.batchMode) return 'a key was skipped: an encrypted key is not unlocked under BatchMode (load it with ssh-add, or drop BatchMode)';
   if (outcomes.has('signature-refused') || outcomes.has('signing-failed')) return 'the server knows the key but its signature did not verify or could not be made (a security key not touched, an agent that refused)';
