@@ -25,6 +25,7 @@ let sha1Kex: Sshd; // only diffie-hellman-group14-sha1
 let cbc: Sshd; // only aes128-cbc
 let rsaSha1: Sshd; // only ssh-rsa host key signatures
 let ed25519Only: Sshd; // PubkeyAcceptedAlgorithms ssh-ed25519
+let sha1Rsa: Sshd; // PubkeyAcceptedAlgorithms ssh-rsa: SHA-1 RSA signatures only
 let dir: string;
 let home: string;
 let env: NodeJS.ProcessEnv;
@@ -34,16 +35,17 @@ before(async () => {
   dir = makeTempDir('tssh-hints-');
   home = makeTempDir('tssh-hints-home-');
   env = isolatedEnv(home);
-  [plain, sha1Kex, cbc, rsaSha1, ed25519Only] = await Promise.all([
+  [plain, sha1Kex, cbc, rsaSha1, ed25519Only, sha1Rsa] = await Promise.all([
     startSshd({ release: '10', userKeyTypes: ['ed25519', 'rsa'] }),
     startSshd({ release: '10', kexAlgorithms: 'diffie-hellman-group14-sha1' }),
     startSshd({ release: '10', ciphers: 'aes128-cbc' }),
     startSshd({ release: '10', hostKeyTypes: ['rsa'], hostKeyAlgorithms: 'ssh-rsa' }),
     startSshd({ release: '10', userKeyTypes: ['ed25519', 'rsa'], extraConfig: ['PubkeyAcceptedAlgorithms ssh-ed25519'] }),
+    startSshd({ release: '10', userKeyTypes: ['rsa'], extraConfig: ['PubkeyAcceptedAlgorithms ssh-rsa'] }),
   ]);
 });
 after(async () => {
-  await Promise.all([plain?.stop(), sha1Kex?.stop(), cbc?.stop(), rsaSha1?.stop(), ed25519Only?.stop()]);
+  await Promise.all([plain?.stop(), sha1Kex?.stop(), cbc?.stop(), rsaSha1?.stop(), ed25519Only?.stop(), sha1Rsa?.stop()]);
   for (const d of [dir, home]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
@@ -132,6 +134,14 @@ test('Permission denied, key type the server does not accept: server-sig-algs na
   const h = await expectPlainAndHinted([...argsWithIdentity(ed25519Only, ed25519Only.userKeys.rsa!), '-oPubkeyAcceptedAlgorithms=rsa-sha2-512,rsa-sha2-256', 'true']);
   assert.ok(h.some((l) => /^ {2}RSA SHA256:\S+ \S+: /.test(l)), h.join('\n'));
   assert.ok(h.some((l) => l.startsWith('likely cause: ')), h.join('\n'));
+});
+
+test('Permission denied, RSA key and a server taking only SHA-1 RSA signatures: +ssh-rsa, and it connects', { skip }, async () => {
+  const args = argsWithIdentity(sha1Rsa, sha1Rsa.userKeys.rsa!);
+  const h = await expectPlainAndHinted([...args, 'true']);
+  assert.ok(h.some((l) => l.endsWith('its server-sig-algs are ssh-rsa; to use the RSA key anyway: -oPubkeyAcceptedAlgorithms=+ssh-rsa (risk: SHA-1, open to collision attacks)')), h.join('\n'));
+  const fixed = await run(TSSH_BIN, ['-oPubkeyAcceptedAlgorithms=+ssh-rsa', ...args, 'echo connected']);
+  assert.equal(fixed.stdout.toString(), 'connected\n', fixed.stderr);
 });
 
 test('Permission denied with no identities and an unreachable agent', { skip }, async () => {

@@ -29,6 +29,16 @@ function attemptLine(a: PublicKeyAttempt): string {
   return `${key}${a.label}${a.source === 'agent' ? ' (agent)' : ''}: ${OUTCOME[a.outcome]}`;
 }
 
+/**
+ * An RSA key and a server that verifies only SHA-1 RSA signatures (server-sig-algs ssh-rsa): tssh, as
+ * ssh, proposes ssh-rsa only when asked, so name the option and its risk.
+ */
+function sha1RsaRemedy(pk: PublicKeyReport): string {
+  const rsaSkipped = pk.attempts.some((a) => a.outcome === 'no-mutual-algorithm' && a.keyType === 'ssh-rsa');
+  const onlySha1 = pk.serverSigAlgs?.includes('ssh-rsa') === true && !pk.serverSigAlgs.some((n) => n.startsWith('rsa-sha2-'));
+  return rsaSkipped && onlySha1 ? '; to use the RSA key anyway: -oPubkeyAcceptedAlgorithms=+ssh-rsa (risk: SHA-1, open to collision attacks)' : '';
+}
+
 /** The likeliest reason, most specific first. */
 function likelyCause(err: AuthError, pk: PublicKeyReport): string {
   const outcomes = new Set(pk.attempts.map((a) => a.outcome));
@@ -37,7 +47,7 @@ function likelyCause(err: AuthError, pk: PublicKeyReport): string {
   if (pk.identities === 0) return 'no identities at all: no key file was found and no agent key is usable (make one with ssh-keygen, or name one with -i)';
   if (outcomes.has('not-loaded') && pk.batchMode) return 'a key was skipped: an encrypted key is not unlocked under BatchMode (load it with ssh-add, or drop BatchMode)';
   if (outcomes.has('signature-refused') || outcomes.has('signing-failed')) return 'the server knows the key but its signature did not verify or could not be made (a security key not touched, an agent that refused)';
-  if (outcomes.has('no-mutual-algorithm')) return `a key type the server does not accept: its server-sig-algs are ${pk.serverSigAlgs?.join(',') ?? '(not sent)'}`;
+  if (outcomes.has('no-mutual-algorithm')) return `a key type the server does not accept: its server-sig-algs are ${pk.serverSigAlgs?.join(',') ?? '(not sent)'}${sha1RsaRemedy(pk)}`;
   if (outcomes.has('refused')) return `the server knows none of the offered keys: add the public key to ~${err.user}/.ssh/authorized_keys on ${err.host}, or check the user name (${err.user})`;
   return 'no identity could be offered';
 }
