@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../src/cli/log.js';
+import { describeSocketError } from '../../src/transport/disconnect.js';
 import { AuthError, HostKeyError, NegotiationError, TimeoutError, TsshError, type TimeoutPhase } from '../../src/errors.js';
 import { hintsFor, hintColour, formatHint } from '../../src/cli/hints/index.js';
 import { algorithmRisk } from '../../src/cli/hints/negotiation.js';
@@ -68,4 +69,12 @@ test('hint lines pass through the log sanitiser; an -E file gets no colour; -q s
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a socket ETIMEDOUT is a TimeoutError in the phase the transport had reached, with ssh\'s words', () => {
+  const err = describeSocketError(Object.assign(new Error('x'), { code: 'ETIMEDOUT' }), { host: '192.0.2.1', port: 22 }, 'auth');
+  assert.ok(err instanceof TimeoutError);
+  assert.equal(err.phase, 'auth');
+  assert.equal(err.message, 'Connection to 192.0.2.1 port 22 timed out');
+  assert.match(hintsFor(err)[0]!, /^stalled in: authentication/);
 });
