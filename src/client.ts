@@ -195,6 +195,7 @@ async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined
 }
 
 function handshakeTimeout(transport: Transport, peer: { host: string; port: number }): TsshError {
-  const during = transport.remoteVersion ? 'key exchange' : 'banner exchange';
-  return new TimeoutError(during === 'key exchange' ? 'kex' : 'banner', `Connection timed out during ${during}\nConnection to ${peer.host} port ${peer.port} timed out`);
+  const phase = transport.phase;
+  const during = phase === 'banner' ? 'banner exchange' : 'key exchange';
+  return new TimeoutError(phase, `Connection timed out during ${during}\nConnection to ${peer.host} port ${peer.port} timed out`);
 }

@@ -73,10 +73,46 @@ export class HostKeyError extends TsshError {
     readonly file?: string,
     readonly line?: number,
     message = 'Host key verification failed.',
+    /** For a changed key: the key recorded at `file`:`line`, which the server no longer offers. */
+    readonly recorded?: { readonly keyType: string; readonly fingerprint: string },
   ) {
     super('HOSTKEY', message, { disconnectReason: DisconnectReason.HOST_KEY_NOT_VERIFIABLE });
     this.name = 'HostKeyError';
   }
+}
+
+/**
+ * What became of one publickey identity: `refused` (USERAUTH_FAILURE after the offer or the signed
+ * request), `signature-refused` (PK_OK, then the signed request failed), `no-mutual-algorithm` (neither
+ * PubkeyAcceptedAlgorithms nor the server's server-sig-algs allow the key's type), `not-loaded` (the
+ * private key could not be used: missing, unreadable, or encrypted with no passphrase given), `signing-failed`.
+ */
+export type PublicKeyOutcome = 'refused' | 'signature-refused' | 'no-mutual-algorithm' | 'not-loaded' | 'signing-failed';
+
+export interface PublicKeyAttempt {
+  /** File name, or the agent's comment. */
+  readonly label: string;
+  readonly source: 'agent' | 'file';
+  /** Known once the public half is (never key material: type and fingerprint only). */
+  readonly keyType?: string;
+  readonly fingerprint?: string;
+  readonly outcome: PublicKeyOutcome;
+}
+
+/** The agent during userauth: not asked (none configured, or publickey off), asked but unreachable, or connected. */
+export type AgentStatus = { readonly state: 'unused' } | { readonly state: 'unreachable'; readonly reason: string } | { readonly state: 'connected'; readonly keys: number };
+
+/** What publickey authentication did, for an AuthError. */
+export interface PublicKeyReport {
+  readonly agent: AgentStatus;
+  /** Identities tssh had to try (after IdentitiesOnly and PubkeyAcceptedAlgorithms), in order. */
+  readonly identities: number;
+  readonly attempts: readonly PublicKeyAttempt[];
+  readonly batchMode: boolean;
+  /** IdentitiesOnly: agent keys that no IdentityFile names were left out. */
+  readonly identitiesOnly: boolean;
+  /** The server's server-sig-algs (RFC 8308), when it sent them. */
+  readonly serverSigAlgs?: readonly string[];
 }
 
 /** No authentication method the server allows succeeded. */
@@ -87,6 +123,7 @@ export class AuthError extends TsshError {
     /** The methods the server said could still continue. */
     readonly methodsLeft: readonly string[],
     message: string,
+    readonly publicKey?: PublicKeyReport,
   ) {
     super('AUTH', message, { disconnectReason: DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE });
     this.name = 'AuthError';

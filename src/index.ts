@@ -25,4 +25,4 @@ export {
   TimeoutError,
   TsshError,
 } from './errors.js';
-export type { ErrorCode, HostKeyStatus, NegotiationKind, TimeoutPhase } from './errors.js';
+export type { AgentStatus, ErrorCode, HostKeyStatus, NegotiationKind, PublicKeyAttempt, PublicKeyOutcome, PublicKeyReport, TimeoutPhase } from './errors.js';

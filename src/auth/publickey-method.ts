@@ -1,4 +1,5 @@
 import type { PrivateKey } from '../crypto/keys/types.js';
+import type { PublicKeyAttempt, PublicKeyOutcome } from '../errors.js';
 import { MSG } from '../wire/messages.js';
 import { finalReply, type AuthResult } from './conversation.js';
 import { describeIdentity, filenameMatches, type Identity } from './identities.js';
@@ -16,6 +17,8 @@ export class PublicKeyMethod implements AuthMethod {
   /** OpenSSH's queue: each key tried moves to the end; a pass ends at the first key already tried. */
   private readonly queue: Identity[];
   private readonly tried = new Set<Identity>();
+  /** What became of each identity tried, for AuthError (a hint can then say why nothing worked). */
+  readonly attempts: PublicKeyAttempt[] = [];
 
   constructor(
     identities: readonly Identity[],
@@ -40,6 +43,17 @@ export class PublicKeyMethod implements AuthMethod {
     }
   }
 
+  private record(id: Identity, key: OfferedKey | undefined, outcome: PublicKeyOutcome): void {
+    const known = key ? { keyType: key.type, fingerprint: keyFingerprint(key) } : {};
+    this.attempts.push({ label: id.label, source: id.agent ? 'agent' : 'file', ...known, outcome });
+  }
+
+  /** Records a refusal when `result` is USERAUTH_FAILURE, and hands it on. */
+  private noteResult(id: Identity, key: OfferedKey, result: AuthResult, outcome: PublicKeyOutcome): AuthResult {
+    if (result.kind === 'failure') this.record(id, key, outcome);
+    return result;
+  }
+
   /** Offers a known public key; signs if the server would accept it. Undefined if nothing was sent. */
   private async offer(id: Identity, key: OfferedKey): Promise<AuthResult | undefined> {
     const { conversation, log, user } = this.ctx;
@@ -47,11 +61,12 @@ export class PublicKeyMethod implements AuthMethod {
     const algorithm = chooseKeyAlgorithm(key, conversation.transport.serverSigAlgs, this.acceptedAlgorithms);
     if (algorithm === undefined) {
       log.debug1('send_pubkey_test: no mutual signature algorithm');
+      this.record(id, key, 'no-mutual-algorithm');
       return undefined;
     }
     conversation.send(publicKeyQuery(user, algorithm, key.blob));
     const reply = await conversation.receive();
-    if (reply[0] !== MSG.USERAUTH_60) return finalReply(reply);
+    if (reply[0] !== MSG.USERAUTH_60) return this.noteResult(id, key, finalReply(reply), 'refused');
     const ok = parsePublicKeyOk(reply);
     if (!ok.keyBlob.equals(key.blob)) {
       log.error(`input_userauth_pk_ok: server replied with unknown key: ${keyTypeLabel(key.type)} ${keyFingerprint(key)}`);
@@ -59,15 +74,21 @@ export class PublicKeyMethod implements AuthMethod {
     }
     log.debug1(`Server accepts key: ${describeIdentity(id)}`);
     const signature = await this.sign(id, key, algorithm);
-    if (signature === undefined) return undefined;
-    return this.sendSigned(algorithm, key, signature);
+    if (!Buffer.isBuffer(signature)) {
+      this.record(id, key, signature);
+      return undefined;
+    }
+    return this.noteResult(id, key, await this.sendSigned(algorithm, key, signature), 'signature-refused');
   }
 
   /** A key file whose public half is unknown: load it (maybe asking a passphrase) and sign at once. */
   private async signWithFile(id: Identity): Promise<AuthResult | undefined> {
     this.ctx.log.debug1(`Trying private key: ${id.label}`);
     const privateKey = await id.loadPrivate?.();
-    if (!privateKey) return undefined;
+    if (!privateKey) {
+      this.record(id, undefined, 'not-loaded');
+      return undefined;
+    }
     let key: OfferedKey;
     try {
       key = describeKey(privateKey.publicKey.blob);
@@ -78,10 +99,15 @@ export class PublicKeyMethod implements AuthMethod {
     const algorithm = chooseKeyAlgorithm(key, this.ctx.conversation.transport.serverSigAlgs, this.acceptedAlgorithms);
     if (algorithm === undefined) {
       this.ctx.log.error('sign_and_send_pubkey: no mutual signature supported');
+      this.record(id, key, 'no-mutual-algorithm');
       return undefined;
     }
     const signature = await this.signLocally(id, privateKey, this.signedData(algorithm, key), algorithm);
-    return signature === undefined ? undefined : this.sendSigned(algorithm, key, signature);
+    if (signature === undefined) {
+      this.record(id, key, 'signing-failed');
+      return undefined;
+    }
+    return this.noteResult(id, key, await this.sendSigned(algorithm, key, signature), 'refused');
   }
 
   private async sendSigned(algorithm: string, key: OfferedKey, signature: Buffer): Promise<AuthResult> {
@@ -99,8 +125,8 @@ export class PublicKeyMethod implements AuthMethod {
     return transport.hostBoundPublicKey ? transport.sessionBinding?.hostKey : undefined;
   }
 
-  /** Signs for `key` with the identity that holds its private half (agent, or file). */
-  private async sign(id: Identity, key: OfferedKey, algorithm: string): Promise<Buffer | undefined> {
+  /** Signs for `key` with the identity that holds its private half (agent, or file); else why not. */
+  private async sign(id: Identity, key: OfferedKey, algorithm: string): Promise<Buffer | 'not-loaded' | 'signing-failed'> {
     const { log } = this.ctx;
     const signer = this.signerFor(id, key);
     const data = this.signedData(algorithm, key);
@@ -109,16 +135,16 @@ export class PublicKeyMethod implements AuthMethod {
         return await signer.agent.sign(signer.key.blob, data, algorithm, signatureAlgorithmOf(algorithm));
       } catch (err) {
         log.error(`sign_and_send_pubkey: signing failed for ${keyTypeLabel(signer.key.type)} "${signer.label}" from agent: ${(err as Error).message}`);
-        return undefined;
+        return 'signing-failed';
       }
     }
     const privateKey = await signer.loadPrivate?.();
-    if (!privateKey) return undefined;
+    if (!privateKey) return 'not-loaded';
     if (signer.key && !privateKey.publicKey.blob.equals(signer.key.plainBlob)) {
       log.error(`identity_sign: private key ${signer.label} contents do not match public`);
-      return undefined;
+      return 'signing-failed';
     }
-    return this.signLocally(signer, privateKey, data, algorithm);
+    return (await this.signLocally(signer, privateKey, data, algorithm)) ?? 'signing-failed';
   }
 
   /** Signs with a loaded key: at once, or through its authenticator (a security key). */

@@ -1,4 +1,4 @@
-import { AuthError, TsshError, protocolError } from '../errors.js';
+import { AuthError, TsshError, protocolError, type AgentStatus, type PublicKeyReport } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MSG } from '../wire/messages.js';
 import { message } from '../wire/writer.js';
@@ -75,6 +75,9 @@ export class UserAuth {
   private current: AuthMethod | undefined;
   /** The method that completed authentication. */
   method: string | undefined;
+  private agentStatus: AgentStatus = { state: 'unused' };
+  private identityCount = 0;
+  private publicKey: PublicKeyMethod | undefined;
 
   constructor(private readonly transport: PacketTransport, private readonly options: AuthOptions) {}
 
@@ -85,6 +88,8 @@ export class UserAuth {
     try {
       if (agent) await this.bindAgent(agent);
       const identities = await this.prepareIdentities(agent);
+      this.identityCount = identities.length;
+      if (this.agentStatus.state === 'connected') this.agentStatus = { state: 'connected', keys: identities.filter((id) => id.agent).length };
       const conversation = new AuthConversation(this.transport, this.inbox, this.options.onBanner, this.options.log);
       await this.requestService(conversation);
       conversation.send(message(MSG.USERAUTH_REQUEST).string(this.options.user).string('ssh-connection').string('none').finish());
@@ -113,7 +118,7 @@ export class UserAuth {
       const method = selector.next(serverMethods);
       if (method === undefined) {
         const { user, host } = this.options;
-        throw new AuthError(user, host, serverMethods, `${user}@${host}: Permission denied (${serverMethods.join(',')}).`);
+        throw new AuthError(user, host, serverMethods, `${user}@${host}: Permission denied (${serverMethods.join(',')}).`, this.publicKeyReport());
       }
       this.current = method;
       const result = await method.attempt(serverMethods);
@@ -121,6 +126,18 @@ export class UserAuth {
       this.options.log.debug2('we did not send a packet, disable method');
       selector.disable(method.name);
     }
+  }
+
+  private publicKeyReport(): PublicKeyReport {
+    const serverSigAlgs = this.transport.serverSigAlgs;
+    return {
+      agent: this.agentStatus,
+      identities: this.identityCount,
+      attempts: [...(this.publicKey?.attempts ?? [])],
+      batchMode: this.options.policy.batchMode,
+      identitiesOnly: this.options.identitiesOnly,
+      ...(serverSigAlgs ? { serverSigAlgs: [...serverSigAlgs] } : {}),
+    };
   }
 
   private enabled(name: string): boolean {
@@ -142,8 +159,9 @@ export class UserAuth {
       log: options.log,
     };
     const prompts = options.policy.numberOfPasswordPrompts;
+    this.publicKey = new PublicKeyMethod(identities, ctx, options.acceptedAlgorithms);
     return new Map<string, AuthMethod>([
-      ['publickey', new PublicKeyMethod(identities, ctx, options.acceptedAlgorithms)],
+      ['publickey', this.publicKey],
       ['keyboard-interactive', new KeyboardInteractiveMethod(ctx, prompts, options.policy.kbdInteractiveDevices ?? '')],
       ['password', new PasswordMethod(ctx, prompts)],
     ]);
@@ -152,9 +170,12 @@ export class UserAuth {
   private async connectAgent(): Promise<AgentClient | undefined> {
     if (!this.options.policy.publicKey || !this.options.openAgent) return undefined;
     try {
-      return await this.options.openAgent();
+      const agent = await this.options.openAgent();
+      if (agent) this.agentStatus = { state: 'connected', keys: 0 };
+      return agent;
     } catch (err) {
       this.options.log.debug1(`get_agent_identities: ssh_get_authentication_socket: ${(err as Error).message}`);
+      this.agentStatus = { state: 'unreachable', reason: (err as Error).message };
       return undefined;
     }
   }

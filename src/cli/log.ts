@@ -2,12 +2,18 @@ import fs from 'node:fs';
 import type { Logger } from '../log.js';
 import type { LogLevel } from '../log.js';
 import { visLogLine } from '../text/vis.js';
+import { formatHint } from './hints/index.js';
 
 const RANK: Record<LogLevel, number> = { QUIET: 0, FATAL: 1, ERROR: 2, INFO: 3, VERBOSE: 4, DEBUG1: 5, DEBUG2: 6, DEBUG3: 7 };
 
 export interface CliLogger extends Logger {
   /** Fatal errors: shown unless LogLevel is QUIET. */
   fatal(message: string): void;
+  /**
+   * tssh's hint lines after an error (cli/hints/), each made safe like any log line; shown unless
+   * LogLevel is QUIET, coloured only when asked and the lines go to stderr (not an -E file).
+   */
+  hints(lines: readonly string[], colour: boolean): void;
   level: LogLevel;
 }
 
@@ -35,13 +41,20 @@ export function createLogger(initial: LogLevel, logFile: string | undefined, crl
     debug1: (m) => emit(RANK.DEBUG1, 'debug1: ', m),
     debug2: (m) => emit(RANK.DEBUG2, 'debug2: ', m),
     debug3: (m) => emit(RANK.DEBUG3, 'debug3: ', m),
+    hints: (lines, colour) => {
+      if (RANK.FATAL > RANK[logger.level]) return;
+      const eol = crlf() ? '\r\n' : '\n';
+      write(lines.map((line) => formatHint(visLogLine(line), colour && fd === 2) + eol).join(''));
+    },
   };
   function emit(rank: number, prefix: string, message: string): void {
     if (rank > RANK[logger.level]) return;
     const eol = crlf() ? '\r\n' : '\n';
     // tssh's own messages of several lines are errors (no prefix). The level prefix goes on the first
     // line only, so a newline inside a server's text (which ssh lets through) continues the line as in ssh.
-    const text = message.split('\n').map((line, i) => visLogLine((i === 0 ? prefix : '') + line) + eol).join('');
+    write(message.split('\n').map((line, i) => visLogLine((i === 0 ? prefix : '') + line) + eol).join(''));
+  }
+  function write(text: string): void {
     try {
       fs.writeSync(fd, text);
     } catch {

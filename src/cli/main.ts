@@ -19,6 +19,7 @@ import { isBackgroundChild, runInBackground } from './background.js';
 import { transferCollector } from './reclaim.js';
 import { processEnvironment, type ResolveEnvironment } from '../profile/environment.js';
 import { queryLines } from '../config/query.js';
+import { hintColour, hintsFor, hintsWanted } from './hints/index.js';
 
 const PROGNAME = 'tssh';
 
@@ -56,7 +57,7 @@ export async function run(argv: readonly string[], env: ResolveEnvironment = pro
     if (args.muxCommand !== undefined && args.muxCommand !== 'proxy') return await runMuxCommand(options, args.muxCommand, log);
     return await connectAndRun(args.muxCommand === 'proxy' ? { ...options, controlMaster: 'no' } : options, env, log, args, argv);
   } catch (err) {
-    reportError(asTsshError(err), log);
+    reportError(asTsshError(err), log, env.env);
     return 255;
   }
 }
@@ -121,7 +122,7 @@ async function connectAndRun(options: HostProfile, env: ResolveEnvironment, log:
   }
 }
 
-function reportError(err: TsshError, log: CliLogger): void {
+function reportError(err: TsshError, log: CliLogger, environment: NodeJS.ProcessEnv): void {
   if (err.code === 'USAGE' || err.code === 'CONFIG') {
     // Usage and configuration errors are shown even with -q, as ssh does.
     fs.writeSync(2, `${err.message}\n`);
@@ -129,6 +130,10 @@ function reportError(err: TsshError, log: CliLogger): void {
   }
   if (err.code === 'INTERNAL') log.fatal(`${PROGNAME}: internal error: ${err.message}`);
   else log.fatal(err.message);
+  const terminal = process.stderr.isTTY === true;
+  if (!hintsWanted(terminal, log.level.startsWith('DEBUG'))) return;
+  const hints = hintsFor(err);
+  if (hints.length > 0) log.hints(hints, hintColour(terminal, environment));
 }
 
 /** bin/tssh keeps NODE_EXTRA_CA_CERTS from tssh's own start-up (see there); the programs tssh runs get it back. */

@@ -23,10 +23,12 @@ export interface Refusal {
   keyType: string;
   file?: string;
   line?: number;
+  /** A changed key: the one recorded at file:line. */
+  recorded?: { keyType: string; fingerprint: string };
 }
 
 export function refuse(r: Refusal): never {
-  throw new HostKeyError(r.status, r.name, r.fingerprint, r.keyType, r.file, r.line, HOST_KEY_VERIFICATION_FAILED);
+  throw new HostKeyError(r.status, r.name, r.fingerprint, r.keyType, r.file, r.line, HOST_KEY_VERIFICATION_FAILED, r.recorded);
 }
 
 /** OpenSSH try_tilde_unexpand: $HOME/x → ~/x, for the "known by other names" list. */

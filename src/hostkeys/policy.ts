@@ -57,7 +57,7 @@ class CheckFailed extends Error {
   constructor(
     readonly status: HostKeyStatus,
     readonly hostName: string,
-    readonly entry?: { file: string; line: number },
+    readonly entry?: { file: string; line: number; keyType?: string; keyBlob?: Buffer },
   ) {
     super(status);
   }
@@ -94,7 +94,10 @@ export async function checkHostKey(ctx: HostKeyCheckContext): Promise<HostKeyChe
   } catch (err) {
     if (err instanceof CheckFailed) {
       const plainBlob = ctx.certificate?.plainBlob ?? ctx.keyBlob;
-      refuse({ status: err.status, name: err.hostName, fingerprint: fingerprint(plainBlob, ctx.fingerprintHash ?? 'SHA256'), keyType: ctx.keyType, ...(err.entry ? { file: err.entry.file, line: err.entry.line } : {}) });
+      const hash = ctx.fingerprintHash ?? 'SHA256';
+      const entry = err.entry;
+      const recorded = err.status === 'changed' && entry?.keyBlob && entry.keyType ? { recorded: { keyType: entry.keyType, fingerprint: fingerprint(entry.keyBlob, hash) } } : {};
+      refuse({ status: err.status, name: err.hostName, fingerprint: fingerprint(plainBlob, hash), keyType: ctx.keyType, ...(entry ? { file: entry.file, line: entry.line } : {}), ...recorded });
     }
     throw err;
   }

@@ -1,4 +1,4 @@
-import { DisconnectError, TsshError } from '../errors.js';
+import { DisconnectError, TimeoutError, TsshError, type TimeoutPhase } from '../errors.js';
 import { SshReader } from '../wire/reader.js';
 import { cText } from '../wire/text.js';
 
@@ -20,15 +20,15 @@ export function disconnectError(payload: Buffer, peer: PeerAddress): TsshError {
   );
 }
 
-/** A socket error as OpenSSH words it ("Connection reset by 127.0.0.1 port 22"). */
-export function describeSocketError(err: NodeJS.ErrnoException, peer: PeerAddress): TsshError {
+/** A socket error as OpenSSH words it ("Connection reset by 127.0.0.1 port 22"); `phase`: how far the connection got. */
+export function describeSocketError(err: NodeJS.ErrnoException, peer: PeerAddress, phase: TimeoutPhase): TsshError {
   switch (err.code) {
     case 'ECONNRESET':
       return new TsshError('CONNECTION_CLOSED', `Connection reset by ${peer.host} port ${peer.port}`);
     case 'EPIPE':
       return new TsshError('CONNECTION_CLOSED', `Connection closed by ${peer.host} port ${peer.port}`);
     case 'ETIMEDOUT':
-      return new TsshError('TIMEOUT', `Connection to ${peer.host} port ${peer.port} timed out`);
+      return new TimeoutError(phase, `Connection to ${peer.host} port ${peer.port} timed out`);
     default:
       return new TsshError('CONNECTION_CLOSED', `Connection to ${peer.host} port ${peer.port}: ${err.message}`);
   }

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { TsshError, DisconnectReason, NegotiationError, protocolError, asTsshError } from '../errors.js';
+import { TsshError, DisconnectReason, NegotiationError, protocolError, asTsshError, type TimeoutPhase } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MSG, msgName } from '../wire/messages.js';
 import { SshReader } from '../wire/reader.js';
@@ -169,6 +169,13 @@ export class Transport implements PacketTransport {
     return this.peerVersion;
   }
 
+  /** How far the connection got: the phase a TimeoutError names when the peer stalls now. */
+  get phase(): TimeoutPhase {
+    if (!this.peerVersion) return 'banner';
+    if (!this.firstKexDone) return 'kex';
+    return this.order.authenticated ? 'keepalive' : 'auth';
+  }
+
   /**
    * `awaitingReply` says whether the upper layer waits for an answer from the peer (see
    * nudgeAcknowledgement); by default it never does.
@@ -187,7 +194,7 @@ export class Transport implements PacketTransport {
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('end', () => this.onPeerGone());
     this.socket.on('close', () => this.onPeerGone());
-    this.socket.on('error', (err: NodeJS.ErrnoException) => this.fail(describeSocketError(err, this.config.peer)));
+    this.socket.on('error', (err: NodeJS.ErrnoException) => this.fail(describeSocketError(err, this.config.peer, this.phase)));
     this.socket.on('drain', () => {
       this.releaseInput('output');
       this.flushDrainWaiters();

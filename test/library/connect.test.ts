@@ -204,6 +204,14 @@ test('a key the server does not accept: AuthError with the methods left', async 
   assert.equal(err.user, sshd.user);
   assert.deepEqual(err.methodsLeft, ['publickey']);
   assert.equal(err.message, `${sshd.user}@127.0.0.1: Permission denied (publickey).`);
+  // What publickey did, as data: the one key offered and refused, no agent.
+  assert.deepEqual(err.publicKey?.agent, { state: 'unused' });
+  assert.equal(err.publicKey?.identities, 1);
+  assert.deepEqual(
+    err.publicKey?.attempts.map((a) => [a.label, a.source, a.keyType, a.outcome]),
+    [[stranger.privatePath, 'file', 'ssh-ed25519', 'refused']],
+  );
+  assert.match(err.publicKey?.attempts[0]?.fingerprint ?? '', /^SHA256:/);
 });
 
 test('no common cipher: NegotiationError with both lists', async () => {
