@@ -4,6 +4,8 @@ import { finalReply, type AuthResult } from './conversation.js';
 import { describeIdentity, filenameMatches, type Identity } from './identities.js';
 import { chooseKeyAlgorithm, describeKey, isCertificate, keyFingerprint, keyTypeLabel, samePublicKey, signatureAlgorithmOf, type OfferedKey } from './keys.js';
 import type { AuthMethod, MethodContext } from './method.js';
+import { timedAttempt } from './attempt-timing.js';
+import type { TimelineDetail } from '../timeline.js';
 import { parsePublicKeyOk, publicKeyQuery, publicKeySignedData, publicKeySignedRequest } from './publickey.js';
 
 /**
@@ -35,7 +37,8 @@ export class PublicKeyMethod implements AuthMethod {
       if (id === undefined || this.tried.has(id)) return undefined;
       this.tried.add(id);
       this.queue.push(this.queue.shift()!);
-      const result = id.key ? await this.offer(id, id.key) : await this.signWithFile(id);
+      const detail: TimelineDetail = this.ctx.timeline ? { method: 'publickey', key: describeIdentity(id) } : {};
+      const result = await timedAttempt(this.ctx.timeline, detail, () => (id.key ? this.offer(id, id.key) : this.signWithFile(id)));
       if (result) return result;
     }
   }

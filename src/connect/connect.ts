@@ -7,6 +7,7 @@
 import type { ClientOptions } from '../client.js';
 import { SshClient } from '../client.js';
 import type { Logger } from '../log.js';
+import type { Timeline } from '../timeline.js';
 import type { ResolveEnvironment } from '../profile/environment.js';
 import type { HostProfile } from '../profile/resolve.js';
 import { authInputs, type AuthUserInterface } from './auth-inputs.js';
@@ -31,6 +32,8 @@ export interface ConnectHooks {
   reclaim?: () => void;
   /** Aborts connecting, jump hosts included. */
   signal?: AbortSignal;
+  /** --timing: every phase of connecting, jump hosts nested, is recorded here. */
+  timeline?: Timeline;
 }
 
 /** An authenticated connection and what the host-key check decided about it. */
@@ -51,6 +54,8 @@ export async function connectHost(profile: HostProfile, hooks: ConnectHooks): Pr
   const joined = await joinMaster(profile, hooks.log);
   if (joined !== undefined) {
     const { client } = joined;
+    hooks.timeline?.mark('mux', { controlPath: profile.controlPath ?? '' });
+    if (hooks.timeline) client.connection.timeline = hooks.timeline;
     return { client, profile: joined.profile, hostKey: undefined, joined: true, close: async () => client.close() };
   }
   const trust = new HostKeyTrust(profile, hooks.log, hooks.environment, hooks.ui.prompter);
@@ -62,13 +67,14 @@ export async function connectHost(profile: HostProfile, hooks: ConnectHooks): Pr
     verbosity: hooks.jumps.verbosity,
     progname: hooks.progname,
     // A ProxyJump hop: its own host-key trust and authentication, reached through `dial`.
-    connect: async (hop, dial) =>
-      SshClient.connect({ ...(await clientOptions(hop, hooks, new HostKeyTrust(hop, hooks.log, hooks.environment, hooks.ui.prompter))), dial }),
+    connect: async (hop, dial, timeline) =>
+      SshClient.connect({ ...(await clientOptions(hop, hooks, new HostKeyTrust(hop, hooks.log, hooks.environment, hooks.ui.prompter))), dial, ...(timeline ? { timeline } : {}) }),
   };
   const client = await SshClient.connect({
     ...(await clientOptions(profile, hooks, trust)),
     onGlobalRequest: updates.onGlobalRequest,
-    dial: routeTo(profile, route),
+    dial: routeTo(profile, route, 0, hooks.timeline),
+    ...(hooks.timeline ? { timeline: hooks.timeline } : {}),
   });
   return {
     client,
