@@ -21,6 +21,7 @@ export type TimelinePhase =
   | 'kex-compute' // our own key-exchange arithmetic
   | 'kex-wait' // waiting for the server's key-exchange reply
   | 'host-key' // known_hosts lookup, and any prompt
+  | 'prompt' // a question to the user (host key, passphrase, password): a person's time, not the network's
   | 'newkeys-sent'
   | 'newkeys-received'
   | 'userauth' // one authentication attempt

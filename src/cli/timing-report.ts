@@ -42,6 +42,7 @@ const GROUP: Record<TimelinePhase, PhaseGroup> = {
   'kex-compute': 'kex',
   'kex-wait': 'kex',
   'host-key': 'kex',
+  prompt: 'local',
   'newkeys-sent': 'kex',
   'newkeys-received': 'kex',
   userauth: 'auth',

@@ -37,7 +37,7 @@ after(async () => {
 
 const PHASES: ReadonlySet<TimelinePhase> = new Set<TimelinePhase>([
   'start', 'config', 'mux', 'jump', 'proxy-command', 'dns', 'tcp', 'banner-sent', 'banner-received', 'kexinit-sent',
-  'kexinit-received', 'kex-compute', 'kex-wait', 'host-key', 'newkeys-sent', 'newkeys-received', 'userauth',
+  'kexinit-received', 'kex-compute', 'kex-wait', 'host-key', 'prompt', 'newkeys-sent', 'newkeys-received', 'userauth',
   'channel-open', 'request', 'first-byte', 'exit', 'close', 'failed',
 ]);
 

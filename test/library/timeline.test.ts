@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuthError, connect, TimelineRecorder, type TimelineEntry } from '../../src/index.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
-import { libraryOptions } from './support.js';
+import { knownHostsFile, libraryOptions } from './support.js';
 
 let sshd: Sshd;
 
@@ -57,4 +57,20 @@ test('a recorder of the caller\'s own shows the phases up to a refused authentic
   assert.deepEqual(attempts.filter((e) => e.detail['result'] !== 'not sent').map((e) => [e.detail['method'], e.detail['result']]), [['none', 'failure']]);
   assert.ok(attempts.slice(1).every((e) => e.detail['method'] === 'publickey' && /\.ssh\/id_/.test(String(e.detail['key']))));
   assert.ok(entries.every((e) => e.outcome !== 'unfinished'));
+});
+
+test('an unknown host key: the question to the user is its own span, inside the host-key check', { timeout: 30_000 }, async () => {
+  const asked: string[] = [];
+  const options = libraryOptions(sshd, { timeline: true, options: { UserKnownHostsFile: knownHostsFile('') } });
+  const conn = await connect(sshd.destination, { ...options, knownHosts: (key) => (asked.push(key.fingerprint), true) });
+  try {
+    const entries = conn.timeline();
+    const hostKey = entries.find((e) => e.phase === 'host-key')!;
+    const prompt = entries.find((e) => e.phase === 'prompt')!;
+    assert.deepEqual(prompt.detail, { purpose: 'host-key' });
+    assert.equal(hostKey.detail['fingerprint'], asked[0]);
+    assert.ok(prompt.start >= hostKey.start && prompt.end! <= hostKey.end!, 'the prompt lies within the host-key check');
+  } finally {
+    await conn.close();
+  }
 });
