@@ -166,7 +166,13 @@ export class KexRound {
     }
     this.waiting?.end();
     const compute = this.ctx.timeline?.begin('kex-compute', { algorithm: this.negotiated!.kex });
-    const step = this.method.handle(payload);
+    let step: KexStep;
+    try {
+      step = this.method.handle(payload);
+    } catch (err) {
+      compute?.end({ error: (err as Error).message }, 'failed');
+      throw err;
+    }
     await this.afterStep(step, compute);
   }
 
@@ -177,7 +183,12 @@ export class KexRound {
     const peer = parseKexInit(this.peerKexinit);
     const local = parseKexInit(this.localKexinit!);
     const [client, server] = this.ctx.role === 'client' ? [local, peer] : [peer, local];
-    this.negotiated = negotiate(client.proposal, server.proposal, aead);
+    try {
+      this.negotiated = negotiate(client.proposal, server.proposal, aead);
+    } catch (err) {
+      this.ctx.timeline?.mark('kexinit-received', { error: (err as Error).message });
+      throw err;
+    }
     if (this.negotiated.strictKex && this.ctx.isInitial && peerSequence !== 0) {
       throw new ConnectionFatal('PROTOCOL', 'strict KEX violation: KEXINIT was not the first packet', [], 'disconnecting');
     }

@@ -149,6 +149,17 @@ test('authentication refused: the timeline up to the failure, with the key the s
   assert.ok(!phasesAt(entries, 0).includes('channel-open'));
 });
 
+test('no cipher in common: KEXINIT received, with the reason, then the failure', { timeout: 30_000 }, async () => {
+  const r = await runClient(TSSH_BIN, ['--timing=json', ...sshd.clientOptions(), '-o', 'Ciphers=3des-cbc', sshd.destination, 'true'], { env });
+  assert.equal(r.code, 255);
+  const [message, json] = r.stderr.split('\n', 2);
+  assert.match(message!, /^Unable to negotiate with 127\.0\.0\.1 port \d+: no matching cipher found/);
+  const entries = validEntries(json!);
+  inOrder(phasesAt(entries, 0), ['tcp', 'banner-sent', 'banner-received', 'kexinit-sent', 'kexinit-received', 'failed']);
+  assert.match(String(entries.find((e) => e.phase === 'kexinit-received')!.detail['error']), /no matching cipher found/);
+  assert.ok(!phasesAt(entries, 0).includes('kex-compute'));
+});
+
 test('a server that never sends its banner (ConnectTimeout=2): banner sent, no banner received, the timeout', { timeout: 30_000 }, async () => {
   const silent = net.createServer(() => {});
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
