@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startSshd, type Sshd } from '../support/sshd.js';
@@ -211,6 +211,18 @@ test('--timing -G prints the configuration on stdout and the timeline (config re
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout.toString(), new RegExp(`^port ${sshd.port}$`, 'm'));
   assert.match(r.stderr, /^\s+[\d.]+\s+[\d.]+\s+config host=hop$/m);
+});
+
+test('--timing=FILE writes the table into FILE (mode 0600, no bars) and nothing on stderr', { timeout: 20_000 }, async () => {
+  const file = path.join(dir, 'report.txt');
+  const r = await runClient(TSSH_BIN, ['-F', config, `--timing=${file}`, '-G', 'hop'], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const text = readFileSync(file, 'utf8');
+  assert.match(text, /^\s+at ms\s+took ms  phase\n/);
+  assert.match(text, /^\s+[\d.]+\s+[\d.]+  config host=hop$/m);
+  assert.ok(!text.includes('|'));
+  assert.equal(statSync(file).mode & 0o777, 0o600);
 });
 
 test('an unknown long option: OpenSSH\'s usage error, exit 255', { timeout: 20_000 }, async () => {
