@@ -80,6 +80,8 @@ export interface ParsedArgs {
   muxCommand: MuxCommand | undefined;
   /** --timing[=SPEC]: tssh's own long option (ssh has none); where and how to print the timeline. */
   timing: TimingRequest | undefined;
+  /** Where in argv --timing options were (not those in the command), for a background copy without them. */
+  timingIndexes: number[];
 }
 
 function takesArgument(letter: string): boolean | undefined {
@@ -112,6 +114,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     unsupportedFlags: [],
     muxCommand: undefined,
     timing: undefined,
+    timingIndexes: [],
   };
   const state = { portSeen: false };
   let index = 0;
@@ -153,6 +156,7 @@ function scanOptions(
       const timing = parseTimingOption(arg);
       if (timing === undefined) throw usage('unknown option -- -');
       parsed.timing = timing;
+      parsed.timingIndexes.push(i - 1);
       continue;
     }
     for (let pos = 1; pos < arg.length; pos++) {

@@ -113,7 +113,8 @@ async function connectAndRun(
   let profile0 = persistentMaster ? persistentMasterProfile(options) : options;
   // ControlPersist: the master lives in a background copy of tssh, which this command then joins.
   if (!persistentMaster && !isBackgroundChild(env.env) && becomesMaster(profile0) && persistSeconds(profile0) !== undefined && !(await masterAnswers(profile0, log))) {
-    const status = await startPersistentMaster(argv, log);
+    // The master outlives this command, and its stderr with it: its timeline would go nowhere.
+    const status = await startPersistentMaster(argv.filter((_, i) => !args.timingIndexes.includes(i)), log);
     if (status !== 0) return status;
     profile0 = { ...profile0, controlMaster: 'no' };
   }

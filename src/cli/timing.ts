@@ -35,7 +35,11 @@ export function startTiming(request: TimingRequest, env: Readonly<Record<string,
 
 function write(file: string | undefined, text: string): void {
   if (file === undefined) {
-    fs.writeSync(2, text);
+    try {
+      fs.writeSync(2, text);
+    } catch {
+      // stderr is gone (a -f copy whose parent has exited): nobody to tell
+    }
     return;
   }
   try {

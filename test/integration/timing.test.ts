@@ -206,6 +206,26 @@ test('-S with a master: the session went over the master (no TCP, no key exchang
   }
 });
 
+test('ControlPersist: the command joins the master it started; the background master is started without --timing', { timeout: 40_000 }, async () => {
+  const ctl = path.join(dir, 'cm-persist');
+  const run = (args: string[]) => runClient(TSSH_BIN, [...sshd.clientOptions(), '-S', ctl, ...args], { env, timeoutMs: 30_000 });
+  const r = await run(['--timing', '-o', 'ControlMaster=auto', '-o', 'ControlPersist=60', sshd.destination, 'echo persisted']);
+  const pid = Number(/pid=(\d+)/.exec((await run(['-O', 'check', sshd.destination])).stderr)?.[1]);
+  try {
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), 'persisted\n');
+    assert.match(r.stderr, /^\s+[\d.]+\s+mux controlPath=\S+cm-persist$/m);
+    assert.equal(r.stderr.match(/ at ms /g)?.length, 1, 'one report');
+    const masterArgs = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(masterArgs.includes('ControlPersist=60') && !masterArgs.some((a) => a.startsWith('--timing')), masterArgs.join(' '));
+  } finally {
+    if (pid > 0) {
+      await run(['-O', 'exit', sshd.destination]);
+      await waitFor(() => !isAlive(pid), 20_000, `master ${pid} to exit`);
+    }
+  }
+});
+
 test('--timing -G prints the configuration on stdout and the timeline (config resolution) on stderr', { timeout: 20_000 }, async () => {
   const r = await runClient(TSSH_BIN, ['--timing', '-G', '-F', config, 'hop'], { env });
   assert.equal(r.code, 0, r.stderr);

@@ -132,6 +132,7 @@ test('--timing before or after the destination is an option; after the command, 
   const ended = parseArgs(['--', 'host', '--timing']);
   assert.deepEqual([ended.timing, ended.command], [undefined, '--timing']);
   assert.equal(parseArgs(['--timing', '-G', 'host']).printConfig, true);
+  assert.deepEqual(parseArgs(['--timing', '-v', 'host', '--timing=json', 'echo', '--timing']).timingIndexes, [0, 3]);
 });
 
 test('an unknown long option is ssh\'s usage error for the option "-"', () => {
