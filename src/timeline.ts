@@ -25,6 +25,7 @@ export type TimelinePhase =
   | 'newkeys-sent'
   | 'newkeys-received'
   | 'userauth' // one authentication attempt
+  | 'sign' // our signature for a publickey attempt (agent or key file), inside that attempt
   | 'channel-open'
   | 'request' // exec, shell or subsystem
   | 'first-byte' // first byte of output

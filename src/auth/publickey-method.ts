@@ -5,7 +5,7 @@ import { describeIdentity, filenameMatches, type Identity } from './identities.j
 import { chooseKeyAlgorithm, describeKey, isCertificate, keyFingerprint, keyTypeLabel, samePublicKey, signatureAlgorithmOf, type OfferedKey } from './keys.js';
 import type { AuthMethod, MethodContext } from './method.js';
 import { timedAttempt } from './attempt-timing.js';
-import type { TimelineDetail } from '../timeline.js';
+import { timed, type TimelineDetail } from '../timeline.js';
 import { parsePublicKeyOk, publicKeyQuery, publicKeySignedData, publicKeySignedRequest } from './publickey.js';
 
 /**
@@ -61,7 +61,8 @@ export class PublicKeyMethod implements AuthMethod {
       return undefined;
     }
     log.debug1(`Server accepts key: ${describeIdentity(id)}`);
-    const signature = await this.sign(id, key, algorithm);
+    // --timing: our signature (agent or key file) apart from the server's answers around it.
+    const signature = await timed(this.ctx.timeline, 'sign', { algorithm }, () => this.sign(id, key, algorithm));
     if (signature === undefined) return undefined;
     return this.sendSigned(algorithm, key, signature);
   }
@@ -83,7 +84,7 @@ export class PublicKeyMethod implements AuthMethod {
       this.ctx.log.error('sign_and_send_pubkey: no mutual signature supported');
       return undefined;
     }
-    const signature = await this.signLocally(id, privateKey, this.signedData(algorithm, key), algorithm);
+    const signature = await timed(this.ctx.timeline, 'sign', { algorithm }, () => this.signLocally(id, privateKey, this.signedData(algorithm, key), algorithm));
     return signature === undefined ? undefined : this.sendSigned(algorithm, key, signature);
   }
 

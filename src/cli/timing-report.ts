@@ -46,6 +46,7 @@ const GROUP: Record<TimelinePhase, PhaseGroup> = {
   'newkeys-sent': 'kex',
   'newkeys-received': 'kex',
   userauth: 'auth',
+  sign: 'auth',
   'channel-open': 'session',
   request: 'session',
   'first-byte': 'session',

@@ -38,7 +38,7 @@ after(async () => {
 const PHASES: ReadonlySet<TimelinePhase> = new Set<TimelinePhase>([
   'start', 'config', 'mux', 'jump', 'proxy-command', 'dns', 'tcp', 'banner-sent', 'banner-received', 'kexinit-sent',
   'kexinit-received', 'kex-compute', 'kex-wait', 'host-key', 'prompt', 'newkeys-sent', 'newkeys-received', 'userauth',
-  'channel-open', 'request', 'first-byte', 'exit', 'close', 'failed',
+  'sign', 'channel-open', 'request', 'first-byte', 'exit', 'close', 'failed',
 ]);
 
 /** Checks a parsed --timing=json document against TimelineEntry, field by field, and returns its entries. */
@@ -94,7 +94,11 @@ test('--timing=json:FILE: every phase in order, the negotiated algorithms, the h
   assert.match(String(byPhase('banner-received').detail['version']), /^SSH-2\.0-OpenSSH_/);
   const auth = entries.filter((e) => e.phase === 'userauth').map((e) => [e.detail['method'], e.detail['result'], e.outcome]);
   assert.deepEqual(auth, [['none', 'failure', 'failed'], ['publickey', 'success', 'ok']]);
-  assert.match(String(entries.find((e) => e.detail['method'] === 'publickey')!.detail['key']), /SHA256:/);
+  const publickey = entries.find((e) => e.detail['method'] === 'publickey')!;
+  assert.match(String(publickey.detail['key']), /SHA256:/);
+  const sign = byPhase('sign');
+  assert.equal(sign.detail['algorithm'], 'ssh-ed25519');
+  assert.ok(sign.start >= publickey.start && sign.end! <= publickey.end!, 'our signature lies within the attempt');
   assert.deepEqual(byPhase('request').detail, { type: 'exec', accepted: true });
   assert.deepEqual(byPhase('exit').detail, { status: 0 });
   assert.equal(byPhase('first-byte').detail['stream'], 'stdout');
