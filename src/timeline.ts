@@ -102,10 +102,16 @@ export class TimelineRecorder implements Timeline {
     return new TimelineRecorder(this.clock, this.depth + 1, this.list);
   }
 
-  /** A copy of the entries; spans still open are shown as unfinished up to now. */
+  /** A copy of the entries (fields in one order, for JSON); spans still open are unfinished up to now. */
   entries(): TimelineEntry[] {
     const now = this.clock();
-    return this.list.map((e) => ({ ...e, ...(e.outcome === 'unfinished' ? { end: now } : {}) }));
+    return this.list.map(({ phase, start, end, outcome, depth, detail }) => ({
+      phase,
+      start,
+      ...(outcome === undefined ? {} : { end: outcome === 'unfinished' ? now : end!, outcome }),
+      depth,
+      detail: { ...detail },
+    }));
   }
 }
 
