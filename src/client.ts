@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { Socket } from 'node:net';
 import { TsshError, DisconnectReason, TimeoutError, abortedError, asTsshError } from './errors.js';
 import type { Logger } from './log.js';
+import type { Timeline } from './timeline.js';
 import type { PublicKey } from './crypto/keys/types.js';
 import { Transport } from './transport/transport.js';
 import type { PacketTransport } from './transport/contract.js';
@@ -60,6 +61,8 @@ export interface ClientOptions {
   channelTimeouts?: readonly ChannelTimeoutEntry[];
   /** Called once the first key exchange is done, before authentication, with the key exchange used. */
   onKeyExchange?(kex: string): void;
+  /** --timing: the connection's phases (dial, key exchange, authentication, sessions) are recorded here. */
+  timeline?: Timeline;
 }
 
 /**
@@ -86,7 +89,7 @@ export class SshClient {
   static async connect(options: ClientOptions): Promise<SshClient> {
     const dialing: Promise<Duplex> = options.dial
       ? options.dial()
-      : dialTcp({ host: options.host, port: options.port, timeoutMs: options.connectTimeoutMs, log: options.log, progname: options.progname ?? 'tssh' });
+      : dialTcp({ host: options.host, port: options.port, timeoutMs: options.connectTimeoutMs, log: options.log, progname: options.progname ?? 'tssh', ...(options.timeline ? { timeline: options.timeline } : {}) });
     const socket = await untilAborted(dialing, options.signal, (late) => late.destroy());
     return SshClient.overStream(socket, options);
   }
@@ -107,6 +110,7 @@ export class SshClient {
       ...(options.rekeyLimit ? { rekeyLimit: options.rekeyLimit } : {}),
       ...(options.reclaim ? { reclaim: options.reclaim } : {}),
       ...(options.localVersion !== undefined ? { localVersion: options.localVersion } : {}),
+      ...(options.timeline ? { timeline: options.timeline } : {}),
       verifyHostKey: async (key, algorithm) => {
         clearTimeout(timer); // a person answering a prompt is not a stalled server
         // The peer's numeric address (CheckHostIP); none through a proxy stream.
@@ -130,12 +134,14 @@ export class SshClient {
         user: options.user,
         host: options.host,
         log: options.log,
+        ...(options.timeline ? { timeline: options.timeline } : {}),
         // After a changed host key (StrictHostKeyChecking=no) nothing that sends a password may run.
         policy: { ...options.auth.policy, passwordAuthDisabled: verdict.passwordAuthDisabled === true || options.auth.policy.passwordAuthDisabled === true },
       });
       const leftover = await auth.run();
       options.log.verbose(`Authenticated to ${options.host} ([${options.host}]:${options.port}) using "${auth.method ?? 'none'}".`);
       const connection = new Connection(transport, options.log, leftover, options.onGlobalRequest);
+      connection.timeline = options.timeline;
       if (options.channelTimeouts) connection.setChannelTimeouts(options.channelTimeouts);
       if (options.serverAlive && options.serverAlive.intervalSeconds > 0) {
         startServerAliveChecks(transport, connection, stream, { ...options.serverAlive, host: options.host }, options.log);

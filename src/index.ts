@@ -15,6 +15,8 @@ export type { ExecOptions, ExecResult, ExitInfo, PtyOptions, RemoteProcess, Spaw
 export type { Forward, ForwardTarget, ListenAddress } from './api/forwards.js';
 export type { HostProfile } from './profile/resolve.js';
 export type { LogLevel } from './log.js';
+export { TimelineRecorder } from './timeline.js';
+export type { Timeline, TimelineDetail, TimelineEntry, TimelineOutcome, TimelinePhase } from './timeline.js';
 export {
   AuthError,
   ChannelOpenError,

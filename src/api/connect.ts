@@ -14,6 +14,7 @@ import type { CommandLineSetting } from '../profile/overrides.js';
 import { resolveHost, type HostProfile } from '../profile/resolve.js';
 import { Connection } from './connection.js';
 import { parseDestination } from './destination.js';
+import { TimelineRecorder, timed } from '../timeline.js';
 
 /** The key a host-key callback is asked about (known_hosts did not vouch for it). */
 export interface HostKeyInfo {
@@ -64,12 +65,18 @@ export interface ConnectOptions {
   home?: string;
   /** Environment for `${VAR}` in ssh_config and SSH_AUTH_SOCK (default process.env). */
   env?: Record<string, string | undefined>;
+  /**
+   * Record where the connection's time goes (what `tssh --timing` prints): true, then read
+   * `conn.timeline()`; or a TimelineRecorder of your own, which you can read also when connecting fails.
+   */
+  timeline?: boolean | TimelineRecorder;
 }
 
 /** Connects, verifies the host key and authenticates. Rejects with TsshError or a typed subclass. */
 export async function connect(destination: string, options: ConnectOptions = {}): Promise<Connection> {
   const environment = environmentFor(options);
-  const profile = resolveFor(destination, options, environment);
+  const timeline = options.timeline === true ? new TimelineRecorder() : options.timeline || undefined;
+  const profile = await timed(timeline, 'config', { host: destination }, async () => resolveFor(destination, options, environment));
   const log = loggerFor(options.log, profile.logLevel);
   const connected = await connectHost(profile, {
     environment,
@@ -78,8 +85,9 @@ export async function connect(destination: string, options: ConnectOptions = {})
     progname: 'tssh',
     jumps: { configFile: configFileOf(options), verbosity: 0 },
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(timeline ? { timeline } : {}),
   });
-  return new Connection(connected, log, fingerprintOf(connected, profile));
+  return new Connection(connected, log, fingerprintOf(connected, profile), timeline);
 }
 
 /** The HostProfile `connect` would use for `destination`: ssh_config resolved, nothing connected. */

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { TsshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Connected } from '../connect/connect.js';
+import type { TimelineEntry, TimelineRecorder } from '../timeline.js';
 import { execute, startProcess, type ExecOptions, type ExecResult, type PtyOptions, type RemoteProcess, type SpawnOptions } from './process.js';
 import { Forwards, type Forward, type ForwardTarget, type ListenAddress } from './forwards.js';
 
@@ -44,6 +45,7 @@ export class Connection extends EventEmitter {
     private readonly connected: Connected,
     private readonly log: Logger,
     hostKeyFingerprint: string | undefined,
+    private readonly recorder?: TimelineRecorder,
   ) {
     super();
     const { client, profile } = connected;
@@ -65,6 +67,14 @@ export class Connection extends EventEmitter {
     });
     this.closed = client.closed;
     void this.closed.then((error) => this.emit('close', error));
+  }
+
+  /**
+   * Where the time went so far (connect option `timeline`): phases in the order they began, times in ms
+   * from process start. Empty when the option was not given.
+   */
+  timeline(): TimelineEntry[] {
+    return this.recorder?.entries() ?? [];
   }
 
   /** Runs `command` to completion and collects its output (stdin is closed at once unless given). */

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import type { Timeline } from '../timeline.js';
 import type { Prompter } from '../prompt.js';
 import type { AuthConversation, AuthResult } from './conversation.js';
 
@@ -21,6 +22,8 @@ export interface MethodContext {
   conversation: AuthConversation;
   prompter: AuthPrompter;
   log: Logger;
+  /** --timing: each attempt is recorded here. */
+  timeline?: Timeline;
 }
 
 /** One authentication method ("publickey", "password", ...) with its own state across attempts. */

@@ -5,6 +5,8 @@ import { finalReply, type AuthResult } from './conversation.js';
 import { describeIdentity, filenameMatches, type Identity } from './identities.js';
 import { chooseKeyAlgorithm, describeKey, isCertificate, keyFingerprint, keyTypeLabel, samePublicKey, signatureAlgorithmOf, type OfferedKey } from './keys.js';
 import type { AuthMethod, MethodContext } from './method.js';
+import { timedAttempt } from './attempt-timing.js';
+import { timed, type TimelineDetail } from '../timeline.js';
 import { parsePublicKeyOk, publicKeyQuery, publicKeySignedData, publicKeySignedRequest } from './publickey.js';
 
 /**
@@ -38,7 +40,8 @@ export class PublicKeyMethod implements AuthMethod {
       if (id === undefined || this.tried.has(id)) return undefined;
       this.tried.add(id);
       this.queue.push(this.queue.shift()!);
-      const result = id.key ? await this.offer(id, id.key) : await this.signWithFile(id);
+      const detail: TimelineDetail = this.ctx.timeline ? { method: 'publickey', key: describeIdentity(id) } : {};
+      const result = await timedAttempt(this.ctx.timeline, detail, () => (id.key ? this.offer(id, id.key) : this.signWithFile(id)));
       if (result) return result;
     }
   }
@@ -73,7 +76,8 @@ export class PublicKeyMethod implements AuthMethod {
       return undefined;
     }
     log.debug1(`Server accepts key: ${describeIdentity(id)}`);
-    const signature = await this.sign(id, key, algorithm);
+    // --timing: our signature (agent or key file) apart from the server's answers around it.
+    const signature = await timed(this.ctx.timeline, 'sign', { algorithm }, () => this.sign(id, key, algorithm));
     if (!Buffer.isBuffer(signature)) {
       this.record(id, key, signature);
       return undefined;
@@ -102,7 +106,7 @@ export class PublicKeyMethod implements AuthMethod {
       this.record(id, key, 'no-mutual-algorithm');
       return undefined;
     }
-    const signature = await this.signLocally(id, privateKey, this.signedData(algorithm, key), algorithm);
+    const signature = await timed(this.ctx.timeline, 'sign', { algorithm }, () => this.signLocally(id, privateKey, this.signedData(algorithm, key), algorithm));
     if (signature === undefined) {
       this.record(id, key, 'signing-failed');
       return undefined;

@@ -13,6 +13,8 @@ import { PublicKeyMethod } from './publickey-method.js';
 import { PasswordMethod } from './password.js';
 import { KeyboardInteractiveMethod } from './keyboard-interactive.js';
 import { MethodSelector } from './method-selector.js';
+import { timedAttempt } from './attempt-timing.js';
+import type { Timeline } from '../timeline.js';
 
 export type { Identity, FileIdentity } from './identities.js';
 export type { AuthPrompter } from './method.js';
@@ -58,6 +60,8 @@ export interface AuthOptions {
   log: Logger;
   /** USERAUTH_BANNER text as the server sent it: whoever shows it makes it safe (vis.ts visTerminal). */
   onBanner(text: string): void;
+  /** --timing: each attempt (method, key, the server's answer) is recorded here. */
+  timeline?: Timeline;
 }
 
 /** OpenSSH's order when PreferredAuthentications is not set (gssapi and hostbased are not implemented). */
@@ -92,11 +96,15 @@ export class UserAuth {
       if (this.agentStatus.state === 'connected') this.agentStatus = { state: 'connected', keys: identities.filter((id) => id.agent).length };
       const conversation = new AuthConversation(this.transport, this.inbox, this.options.onBanner, this.options.log);
       await this.requestService(conversation);
-      conversation.send(message(MSG.USERAUTH_REQUEST).string(this.options.user).string('ssh-connection').string('none').finish());
+      // Sent at once (the callback runs synchronously up to its first await); the answer is awaited below.
+      const noneReply = timedAttempt(this.options.timeline, { method: 'none' }, async () => {
+        conversation.send(message(MSG.USERAUTH_REQUEST).string(this.options.user).string('ssh-connection').string('none').finish());
+        return finalReply(await conversation.receive());
+      });
       this.current = { name: 'none', attempt: async () => undefined };
       const methods = this.makeMethods(conversation, identities);
       const selector = new MethodSelector(this.options.policy.preferred ?? DEFAULT_ORDER, methods, (name) => this.enabled(name), this.options.log);
-      let result = finalReply(await conversation.receive());
+      let result = (await noneReply)!;
       while (result.kind === 'failure') {
         if (result.partial) {
           this.options.log.verbose(`Authenticated using "${this.current.name}" with partial success.`);
@@ -121,7 +129,8 @@ export class UserAuth {
         throw new AuthError(user, host, serverMethods, `${user}@${host}: Permission denied (${serverMethods.join(',')}).`, this.publicKeyReport());
       }
       this.current = method;
-      const result = await method.attempt(serverMethods);
+      // publickey records each key it offers on its own.
+      const result = method.name === 'publickey' ? await method.attempt(serverMethods) : await timedAttempt(this.options.timeline, { method: method.name }, () => method.attempt(serverMethods));
       if (result !== undefined) return result;
       this.options.log.debug2('we did not send a packet, disable method');
       selector.disable(method.name);
@@ -157,6 +166,7 @@ export class UserAuth {
       conversation,
       prompter: options.prompter,
       log: options.log,
+      ...(options.timeline ? { timeline: options.timeline } : {}),
     };
     const prompts = options.policy.numberOfPasswordPrompts;
     this.publicKey = new PublicKeyMethod(identities, ctx, options.acceptedAlgorithms);

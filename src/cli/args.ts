@@ -16,6 +16,7 @@ import { parseSshUri } from '../config/ssh-uri.js';
 import { applyForwardFlag } from './forward-args.js';
 import type { CommandLineSetting } from '../profile/overrides.js';
 import { isValidHostname } from '../profile/destination.js';
+import { parseTimingOption, type TimingRequest } from './timing-option.js';
 
 /**
  * ssh's getopt string: a letter followed by `:` takes an argument. `-P tag` is OpenSSH 9.4's (9.2
@@ -77,6 +78,10 @@ export interface ParsedArgs {
   unsupportedFlags: string[];
   /** -O: a request to the ControlMaster instead of a session. */
   muxCommand: MuxCommand | undefined;
+  /** --timing[=SPEC]: tssh's own long option (ssh has none); where and how to print the timeline. */
+  timing: TimingRequest | undefined;
+  /** Where in argv --timing options were (not those in the command), for a background copy without them. */
+  timingIndexes: number[];
 }
 
 function takesArgument(letter: string): boolean | undefined {
@@ -108,6 +113,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     stdinNull: false,
     unsupportedFlags: [],
     muxCommand: undefined,
+    timing: undefined,
+    timingIndexes: [],
   };
   const state = { portSeen: false };
   let index = 0;
@@ -144,6 +151,14 @@ function scanOptions(
     if (arg === '--') return { next: i + 1, terminated: true };
     if (!arg.startsWith('-') || arg === '-') break;
     i++;
+    if (arg.startsWith('--')) {
+      // ssh's getopt reads `--foo` as the unknown option `-`: the same words here.
+      const timing = parseTimingOption(arg);
+      if (timing === undefined) throw usage('unknown option -- -');
+      parsed.timing = timing;
+      parsed.timingIndexes.push(i - 1);
+      continue;
+    }
     for (let pos = 1; pos < arg.length; pos++) {
       const letter = arg[pos]!;
       const needsValue = takesArgument(letter);

@@ -20,6 +20,8 @@ import { transferCollector } from './reclaim.js';
 import { processEnvironment, type ResolveEnvironment } from '../profile/environment.js';
 import { queryLines } from '../config/query.js';
 import { hintColour, hintsFor, hintsWanted } from './hints/index.js';
+import { startTiming, type CliTiming } from './timing.js';
+import { timed } from '../timeline.js';
 
 const PROGNAME = 'tssh';
 
@@ -29,8 +31,11 @@ const PROGNAME = 'tssh';
  */
 export async function run(argv: readonly string[], env: ResolveEnvironment = processEnvironment()): Promise<number> {
   let log = createLogger('INFO', undefined);
+  let timing: CliTiming | undefined;
+  let failure: string | undefined;
   try {
     const args = parseArgs(argv);
+    if (args.timing) timing = startTiming(args.timing, env.env);
     // As ssh, -v already applies while the configuration files are read ("Reading configuration data").
     if (args.verbosity > 0) log.level = args.verbosity === 1 ? 'DEBUG1' : args.verbosity === 2 ? 'DEBUG2' : 'DEBUG3';
     if (args.version) {
@@ -41,7 +46,9 @@ export async function run(argv: readonly string[], env: ResolveEnvironment = pro
       process.stdout.write(queryLines(args.query).map((l) => `${l}\n`).join(''));
       return 0;
     }
-    const options = resolveHost(args, { ...env, log: (level, message) => logAt(log, level, message), warn: (m) => log.error(m) });
+    const options = await timed(timing?.timeline, 'config', { host: args.host ?? '' }, async () =>
+      resolveHost(args, { ...env, log: (level, message) => logAt(log, level, message), warn: (m) => log.error(m) }),
+    );
     if (args.printConfig) {
       process.stdout.write(dumpConfig(options));
       return 0;
@@ -55,10 +62,14 @@ export async function run(argv: readonly string[], env: ResolveEnvironment = pro
     // -f: a copy of tssh does the work and this process waits until it is up (cli/background.ts).
     if (options.forkAfterAuthentication && !isBackgroundChild(env.env)) return await runInBackground(argv, options.sessionType !== 'none' || options.stdioForward !== undefined);
     if (args.muxCommand !== undefined && args.muxCommand !== 'proxy') return await runMuxCommand(options, args.muxCommand, log);
-    return await connectAndRun(args.muxCommand === 'proxy' ? { ...options, controlMaster: 'no' } : options, env, log, args, argv);
+    return await connectAndRun(args.muxCommand === 'proxy' ? { ...options, controlMaster: 'no' } : options, env, log, args, argv, timing);
   } catch (err) {
-    reportError(asTsshError(err), log, env.env);
+    const error = asTsshError(err);
+    failure = error.message;
+    reportError(error, log, env.env);
     return 255;
+  } finally {
+    timing?.report(failure);
   }
 }
 
@@ -87,7 +98,14 @@ function rejectUnsupported(args: ParsedArgs): void {
   if (flag) throw new TsshError('USAGE', `${PROGNAME}: option ${flag} is not supported yet`);
 }
 
-async function connectAndRun(options: HostProfile, env: ResolveEnvironment, log: CliLogger, args: ParsedArgs, argv: readonly string[]): Promise<number> {
+async function connectAndRun(
+  options: HostProfile,
+  env: ResolveEnvironment,
+  log: CliLogger,
+  args: ParsedArgs,
+  argv: readonly string[],
+  timing: CliTiming | undefined,
+): Promise<number> {
   if (planSession(options, process.stdin.isTTY === true).ttyRefused) {
     log.info('Pseudo-terminal will not be allocated because stdin is not a terminal.');
   }
@@ -96,7 +114,8 @@ async function connectAndRun(options: HostProfile, env: ResolveEnvironment, log:
   let profile0 = persistentMaster ? persistentMasterProfile(options) : options;
   // ControlPersist: the master lives in a background copy of tssh, which this command then joins.
   if (!persistentMaster && !isBackgroundChild(env.env) && becomesMaster(profile0) && persistSeconds(profile0) !== undefined && !(await masterAnswers(profile0, log))) {
-    const status = await startPersistentMaster(argv, log);
+    // The master outlives this command, and its stderr with it: its timeline would go nowhere.
+    const status = await startPersistentMaster(argv.filter((_, i) => !args.timingIndexes.includes(i)), log);
     if (status !== 0) return status;
     profile0 = { ...profile0, controlMaster: 'no' };
   }
@@ -108,6 +127,7 @@ async function connectAndRun(options: HostProfile, env: ResolveEnvironment, log:
     progname: PROGNAME,
     jumps: { configFile: args.configFile, verbosity: args.verbosity },
     reclaim: transferCollector(),
+    ...(timing ? { timeline: timing.timeline } : {}),
   });
   const { client, profile } = connected;
   try {

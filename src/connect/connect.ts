@@ -7,6 +7,7 @@
 import type { ClientOptions } from '../client.js';
 import { SshClient } from '../client.js';
 import type { Logger } from '../log.js';
+import type { Timeline } from '../timeline.js';
 import type { ResolveEnvironment } from '../profile/environment.js';
 import type { HostProfile } from '../profile/resolve.js';
 import { authInputs, type AuthUserInterface } from './auth-inputs.js';
@@ -14,6 +15,7 @@ import { HostKeyTrust, withoutUnsafeFeatures, type HostKeyOutcome } from './host
 import { HostKeyUpdater } from './host-key-update.js';
 import { routeTo, type RouteContext } from './route.js';
 import { joinMaster } from './sharing.js';
+import { withTimedPrompts } from './timed-prompts.js';
 import { POST_QUANTUM_KEX } from '../crypto/names.js';
 import { parseChannelTimeout } from '../config/session-options.js';
 import { LOCAL_IDENT } from '../transport/ident.js';
@@ -31,6 +33,8 @@ export interface ConnectHooks {
   reclaim?: () => void;
   /** Aborts connecting, jump hosts included. */
   signal?: AbortSignal;
+  /** --timing: every phase of connecting, jump hosts nested, is recorded here. */
+  timeline?: Timeline;
 }
 
 /** An authenticated connection and what the host-key check decided about it. */
@@ -51,10 +55,13 @@ export async function connectHost(profile: HostProfile, hooks: ConnectHooks): Pr
   const joined = await joinMaster(profile, hooks.log);
   if (joined !== undefined) {
     const { client } = joined;
+    hooks.timeline?.mark('mux', { controlPath: profile.controlPath ?? '' });
+    if (hooks.timeline) client.connection.timeline = hooks.timeline;
     return { client, profile: joined.profile, hostKey: undefined, joined: true, close: async () => client.close() };
   }
-  const trust = new HostKeyTrust(profile, hooks.log, hooks.environment, hooks.ui.prompter);
-  const updates = new HostKeyUpdater(profile, trust, hooks.log, hooks.ui.prompter);
+  const destinationHooks = { ...hooks, ui: withTimedPrompts(hooks.ui, hooks.timeline) };
+  const trust = new HostKeyTrust(profile, hooks.log, hooks.environment, destinationHooks.ui.prompter);
+  const updates = new HostKeyUpdater(profile, trust, hooks.log, destinationHooks.ui.prompter);
   const route: RouteContext = {
     env: hooks.environment,
     log: hooks.log,
@@ -62,13 +69,17 @@ export async function connectHost(profile: HostProfile, hooks: ConnectHooks): Pr
     verbosity: hooks.jumps.verbosity,
     progname: hooks.progname,
     // A ProxyJump hop: its own host-key trust and authentication, reached through `dial`.
-    connect: async (hop, dial) =>
-      SshClient.connect({ ...(await clientOptions(hop, hooks, new HostKeyTrust(hop, hooks.log, hooks.environment, hooks.ui.prompter))), dial }),
+    connect: async (hop, dial, timeline) => {
+      const hopHooks = { ...hooks, ui: withTimedPrompts(hooks.ui, timeline) };
+      const hopTrust = new HostKeyTrust(hop, hooks.log, hooks.environment, hopHooks.ui.prompter);
+      return SshClient.connect({ ...(await clientOptions(hop, hopHooks, hopTrust)), dial, ...(timeline ? { timeline } : {}) });
+    },
   };
   const client = await SshClient.connect({
-    ...(await clientOptions(profile, hooks, trust)),
+    ...(await clientOptions(profile, destinationHooks, trust)),
     onGlobalRequest: updates.onGlobalRequest,
-    dial: routeTo(profile, route),
+    dial: routeTo(profile, route, 0, hooks.timeline),
+    ...(hooks.timeline ? { timeline: hooks.timeline } : {}),
   });
   return {
     client,

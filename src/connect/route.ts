@@ -19,6 +19,7 @@ import { openDirect } from '../forward/local.js';
 import { isValidHostname } from '../profile/destination.js';
 import type { CommandLineSetting } from '../profile/overrides.js';
 import type { Logger } from '../log.js';
+import { timed, type Timeline } from '../timeline.js';
 import { resolveHost, type HostProfile } from '../profile/resolve.js';
 import { type ResolveEnvironment } from '../profile/environment.js';
 
@@ -31,27 +32,31 @@ export interface RouteContext {
   verbosity: number;
   progname: string;
   /** Connects and authenticates to a host with its resolved options, reaching it through `dial`. */
-  connect(options: HostProfile, dial: () => Promise<Duplex>): Promise<SshClient>;
+  connect(options: HostProfile, dial: () => Promise<Duplex>, timeline: Timeline | undefined): Promise<SshClient>;
 }
 
 /** Jump hosts that name each other in ssh_config must not recurse for ever. */
 const MAX_JUMP_DEPTH = 16;
 
-/** The dial function for `options`: through its jump hosts, its ProxyCommand, or straight TCP. */
-export function routeTo(options: HostProfile, context: RouteContext, depth = 0): () => Promise<Duplex> {
+/**
+ * The dial function for `options`: through its jump hosts, its ProxyCommand, or straight TCP. `timeline`
+ * (--timing) is this connection's; a jump host's phases go to a timeline nested in it.
+ */
+export function routeTo(options: HostProfile, context: RouteContext, depth = 0, timeline?: Timeline): () => Promise<Duplex> {
   if (options.proxyJump !== undefined) {
     const jump = options.proxyJump;
-    return () => throughJumpHost(options, jump.hops[jump.hops.length - 1]!, earlierHops(jump.text), context, depth);
+    const hop = jump.hops[jump.hops.length - 1]!;
+    return () => timed(timeline, 'jump', { host: hop.host }, () => throughJumpHost(options, hop, earlierHops(jump.text), context, depth, timeline?.nested()));
   }
   const proxyCommand = options.proxyCommand;
   if (proxyCommand !== undefined) {
     return () =>
-      runProxyCommand({
+      timed(timeline, 'proxy-command', {}, () => runProxyCommand({
         command: percentExpand(proxyCommand, { h: options.hostName, p: String(options.port), r: options.user, n: options.host }),
         shell: context.env.env.SHELL || '/bin/sh',
         env: { ...context.env.env },
         log: context.log,
-      });
+      }));
   }
   return () =>
     dialTcp({
@@ -64,6 +69,7 @@ export function routeTo(options: HostProfile, context: RouteContext, depth = 0):
       ...(options.bindAddress !== undefined ? { bindAddress: options.bindAddress } : {}),
       attempts: options.connectionAttempts,
       keepAlive: options.tcpKeepAlive,
+      ...(timeline ? { timeline } : {}),
     });
 }
 
@@ -74,14 +80,16 @@ function earlierHops(text: string): string | undefined {
 }
 
 /** Connects to the jump host, then opens a channel from it to the destination: the stream to run SSH over. */
-async function throughJumpHost(destination: HostProfile, hop: JumpHost, earlier: string | undefined, context: RouteContext, depth: number): Promise<Duplex> {
+async function throughJumpHost(destination: HostProfile, hop: JumpHost, earlier: string | undefined, context: RouteContext, depth: number, timeline: Timeline | undefined): Promise<Duplex> {
   if (depth >= MAX_JUMP_DEPTH) throw new TsshError('CONFIG', `jumphost loop via ${hop.host}`);
   const hopOptions = resolveJumpHost(hop, earlier, context);
   context.log.debug1(`Connecting to jump host ${hopOptions.hostName} port ${hopOptions.port} for ${destination.hostName}`);
-  const jumpClient = await context.connect(hopOptions, routeTo(hopOptions, context, depth + 1));
+  const jumpClient = await context.connect(hopOptions, routeTo(hopOptions, context, depth + 1, timeline), timeline);
   let channel;
   try {
+    const span = timeline?.begin('channel-open', { type: 'direct-tcpip', to: `${destination.hostName}:${destination.port}` });
     channel = await openDirect(jumpClient.connection, { kind: 'tcp', host: destination.hostName, port: destination.port }, { address: '127.0.0.1', port: 65535 });
+    span?.end();
   } catch (err) {
     // What ssh shows when its `ssh -W` jump process fails and the connection it fed goes away.
     context.log.info(asTsshError(err).message);

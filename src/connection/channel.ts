@@ -61,6 +61,8 @@ export class Channel extends Duplex {
   private forcedClosed = false;
   /** performance.now() of the open and of the last data either way (ChannelTimeout). */
   lastActivity = performance.now();
+  /** Called once, with the first data the peer sends (--timing's first byte of output). */
+  onFirstData: ((extended: boolean) => void) | undefined;
 
   constructor(private readonly link: ChannelLink, params: ChannelParams) {
     super({ highWaterMark: 256 * 1024, allowHalfOpen: true });
@@ -85,6 +87,10 @@ export class Channel extends Duplex {
     if (data.length > this.localWindow) throw protocolError(`channel ${this.localId}: rcvd too much data ${data.length}, win ${this.localWindow}`);
     this.localWindow -= data.length;
     this.lastActivity = performance.now();
+    if (this.onFirstData !== undefined) {
+      this.onFirstData(extended);
+      this.onFirstData = undefined;
+    }
     if (extended) this.stderr.push(data);
     else this.push(data);
     this.windowSize = this.tuner.received(data.length, this.readableLength + this.stderr.readableLength);

@@ -8,6 +8,7 @@ import type { Inbox } from '../auth/inbox.js';
 import { ConnectionFatal, SSH_ERR } from '../transport/fatal.js';
 import { Channel, type ChannelLink } from './channel.js';
 import { ChannelTimeouts, type ChannelTimeoutEntry } from './channel-timeouts.js';
+import type { Timeline } from '../timeline.js';
 
 /** OpenSSH's session channel defaults (CHAN_SES_WINDOW_DEFAULT, CHAN_SES_PACKET_DEFAULT). */
 export const DEFAULT_WINDOW = 2 * 1024 * 1024;
@@ -90,6 +91,8 @@ export class Connection implements ChannelLink {
   private roundTripMs = 0;
   /** ChannelTimeout; none until setChannelTimeouts. */
   private timeouts: ChannelTimeouts | undefined;
+  /** --timing: sessions opened on this connection record their phases here. */
+  timeline: Timeline | undefined;
 
   constructor(
     private readonly transport: PacketTransport,

@@ -1,5 +1,6 @@
 import { TsshError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { timed, type Timeline } from '../timeline.js';
 import type { SshReader } from '../wire/reader.js';
 import type { Channel } from './channel.js';
 import type { Connection } from './connection.js';
@@ -37,8 +38,12 @@ export class Session {
   /** Resolves when the channel is closed, with how the remote command ended. */
   readonly exit: Promise<SessionExit>;
 
-  private constructor(readonly channel: Channel, private readonly log: Logger) {
+  private constructor(readonly channel: Channel, private readonly log: Logger, private readonly timeline?: Timeline) {
     channel.requestHandler = (type, r) => this.onRequest(type, r);
+    if (timeline) {
+      channel.onFirstData = (extended) => timeline.mark('first-byte', { stream: extended ? 'stderr' : 'stdout' });
+      channel.once('channel-close', () => timeline.mark('close'));
+    }
     this.exit = new Promise((resolve, reject) => {
       channel.once('channel-close', (err?: TsshError) => {
         if (err) reject(err);
@@ -50,9 +55,10 @@ export class Session {
 
   /** `window` overrides the channel window and packet size (OpenSSH halves both for terminal sessions). */
   static async open(connection: Connection, log: Logger, window?: { size: number; maxPacket: number }): Promise<Session> {
-    const channel = window ? await connection.openChannel('session', () => {}, window.size, window.maxPacket) : await connection.openChannel('session');
+    const open = (): Promise<Channel> => (window ? connection.openChannel('session', () => {}, window.size, window.maxPacket) : connection.openChannel('session'));
+    const channel = await timed(connection.timeline, 'channel-open', { type: 'session' }, open);
     log.debug1(`channel ${channel.localId}: new session [client-session] (inactive timeout: ${connection.inactivityTimeoutFor('session')})`);
-    return new Session(channel, log);
+    return new Session(channel, log, connection.timeline);
   }
 
   /**
@@ -120,7 +126,10 @@ export class Session {
    * connection died meanwhile (a corrupted packet, say), its own error is the one to report.
    */
   private async start(type: 'exec' | 'shell' | 'subsystem', body?: Parameters<Channel['request']>[2]): Promise<void> {
-    if (await this.channel.request(type, true, body)) return;
+    const span = this.timeline?.begin('request', { type });
+    const accepted = await this.channel.request(type, true, body);
+    span?.end({ accepted }, accepted ? 'ok' : 'failed');
+    if (accepted) return;
     throw this.channel.abortedBy ?? new TsshError('CHANNEL', `${type} request failed on channel ${this.channel.localId}`);
   }
 
@@ -128,12 +137,14 @@ export class Session {
     switch (type) {
       case 'exit-status':
         this.status = r.uint32();
+        this.timeline?.mark('exit', { status: this.status });
         return true;
       case 'exit-signal': {
         const name = r.text();
         const coreDumped = r.boolean();
         const message = r.text();
         this.signal = { name, coreDumped, message };
+        this.timeline?.mark('exit', { signal: name });
         return true;
       }
       case 'eow@openssh.com':

@@ -2,6 +2,7 @@ import net from 'node:net';
 import dns from 'node:dns/promises';
 import { TimeoutError, TsshError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Timeline } from '../timeline.js';
 import { gaiStrerror, strerror } from './strerror.js';
 import { ipLiteralVersion } from './ip-literal.js';
 
@@ -23,6 +24,8 @@ export interface DialOptions {
   keepAlive?: boolean;
   /** Waits between attempts (tests shorten it). Default: one second, as ssh. */
   retryDelayMs?: number;
+  /** --timing: DNS and each TCP connect are recorded here. */
+  timeline?: Timeline;
 }
 
 /**
@@ -33,11 +36,14 @@ export interface DialOptions {
 export async function dialTcp(opts: DialOptions): Promise<net.Socket> {
   const family = opts.family === 'inet' ? 4 : opts.family === 'inet6' ? 6 : 0;
   let addresses: Array<{ address: string; family: number }>;
+  const dnsSpan = opts.timeline?.begin('dns', { host: opts.host });
   try {
     const literal = ipLiteralVersion(opts.host);
     if (literal !== 0 && family !== 0 && literal !== family) throw Object.assign(new Error('wrong family'), { code: 'EAI_ADDRFAMILY' });
     addresses = literal !== 0 ? [{ address: opts.host, family: literal }] : await dns.lookup(opts.host, { all: true, family });
+    dnsSpan?.end({ addresses: addresses.map((a) => a.address).join(' ') });
   } catch (err) {
+    dnsSpan?.end({ error: gaiStrerror(err) }, 'failed');
     throw new TsshError('RESOLVE', `${opts.progname}: Could not resolve hostname ${opts.host.slice(0, 100)}: ${gaiStrerror(err)}`);
   }
   const localAddresses = opts.bindAddress === undefined ? undefined : await resolveBindAddress(opts.bindAddress, opts.log);
@@ -59,12 +65,15 @@ export async function dialTcp(opts: DialOptions): Promise<net.Socket> {
           continue;
         }
       }
+      const tcpSpan = opts.timeline?.begin('tcp', { address, port: opts.port });
       try {
         const socket = await connectOnce(address, opts.port, opts.timeoutMs, localAddress);
+        tcpSpan?.end();
         if (opts.keepAlive) socket.setKeepAlive(true);
         opts.log.debug1('Connection established.');
         return socket;
       } catch (err) {
+        tcpSpan?.end({ error: strerror(err) }, 'failed');
         lastError = err;
         if ((err as NodeJS.ErrnoException).syscall === 'bind') {
           opts.log.error(`bind ${localAddress}: ${strerror(err)}`);

@@ -10,6 +10,8 @@ import { EXT_INFO_C, KEX_STRICT_C, KEX_STRICT_S } from '../crypto/names.js';
 import { deriveDirectionKeys, type KeyLengths } from './key-derivation.js';
 import { ConnectionFatal } from './fatal.js';
 import type { Logger } from '../log.js';
+import { timed, type Timeline, type TimelineDetail, type TimelineSpan } from '../timeline.js';
+import { fingerprintSha256 } from '../crypto/keys/index.js';
 import { encodeKexInit, guessWasWrong, negotiate, parseKexInit, type DirectionAlgorithms, type KexProposal, type Negotiated } from './kexinit.js';
 
 export type Role = 'client' | 'server';
@@ -52,6 +54,8 @@ export interface KexRoundContext {
   log?: Logger;
   /** Offer strict KEX in the first KEXINIT (default). Only test servers that play an older peer turn it off. */
   offerStrictKex?: boolean;
+  /** --timing: KEXINIT, our arithmetic apart from the wait for the server, and the host-key check. */
+  timeline?: Timeline;
 }
 
 /** OpenSSH kex_choose_conf (dh_need): the largest cipher security, block, IV or MAC key size sizes the DH-GEX group. */
@@ -80,6 +84,8 @@ export class KexRound {
   private outcome: KexOutcome | undefined;
   private newKeysReceived = false;
   private newKeysSent = false;
+  /** --timing: waiting for the server's next key-exchange message. */
+  private waiting: TimelineSpan | undefined;
 
   constructor(private readonly ctx: KexRoundContext) {}
 
@@ -109,6 +115,7 @@ export class KexRound {
     if (this.localKexinit) return;
     this.localKexinit = encodeKexInit(this.buildProposal());
     this.ctx.send(this.localKexinit);
+    this.ctx.timeline?.mark('kexinit-sent');
   }
 
   private buildProposal(): KexProposal {
@@ -157,8 +164,16 @@ export class KexRound {
       this.ignoreNextKexPacket = false;
       return;
     }
-    const step = this.method.handle(payload);
-    await this.afterStep(step);
+    this.waiting?.end();
+    const compute = this.ctx.timeline?.begin('kex-compute', { algorithm: this.negotiated!.kex });
+    let step: KexStep;
+    try {
+      step = this.method.handle(payload);
+    } catch (err) {
+      compute?.end({ error: (err as Error).message }, 'failed');
+      throw err;
+    }
+    await this.afterStep(step, compute);
   }
 
   private async receiveKexInit(payload: Buffer, peerSequence: number): Promise<void> {
@@ -168,7 +183,12 @@ export class KexRound {
     const peer = parseKexInit(this.peerKexinit);
     const local = parseKexInit(this.localKexinit!);
     const [client, server] = this.ctx.role === 'client' ? [local, peer] : [peer, local];
-    this.negotiated = negotiate(client.proposal, server.proposal, aead);
+    try {
+      this.negotiated = negotiate(client.proposal, server.proposal, aead);
+    } catch (err) {
+      this.ctx.timeline?.mark('kexinit-received', { error: (err as Error).message });
+      throw err;
+    }
     if (this.negotiated.strictKex && this.ctx.isInitial && peerSequence !== 0) {
       throw new ConnectionFatal('PROTOCOL', 'strict KEX violation: KEXINIT was not the first packet', [], 'disconnecting');
     }
@@ -179,10 +199,12 @@ export class KexRound {
       clientKexinit: this.ctx.role === 'client' ? this.localKexinit! : this.peerKexinit,
       serverKexinit: this.ctx.role === 'client' ? this.peerKexinit : this.localKexinit!,
     };
+    this.ctx.timeline?.mark('kexinit-received', { kex: this.negotiated.kex, hostKey: this.negotiated.hostKey, cipher: this.negotiated.serverToClient.cipher });
     if (this.ctx.role === 'client') {
+      const compute = this.ctx.timeline?.begin('kex-compute', { algorithm: this.negotiated.kex });
       const method = createKexClient(this.negotiated.kex, prefix, { gexPreferredBits: gexPreferredBits(neededKeyBytes(this.negotiated)) });
       this.method = method;
-      await this.afterStep(method.start());
+      await this.afterStep(method.start(), compute);
     } else {
       const signer = this.ctx.hostKeys?.get(this.negotiated.hostKey);
       if (!signer) throw new TsshError('KEX', `no host key for ${this.negotiated.hostKey}`);
@@ -190,16 +212,20 @@ export class KexRound {
     }
   }
 
-  private async afterStep(step: KexStep): Promise<void> {
+  private async afterStep(step: KexStep, compute?: TimelineSpan): Promise<void> {
     for (const payload of step.send) this.ctx.send(payload);
     for (const line of step.log ?? []) {
       if (line.level === 1) this.ctx.log?.debug1(line.text);
       else this.ctx.log?.debug2(line.text);
     }
-    if (!step.result) return;
+    if (!step.result) {
+      compute?.end();
+      this.waiting = this.ctx.timeline?.begin('kex-wait', { algorithm: this.negotiated!.kex });
+      return;
+    }
     const negotiated = this.negotiated!;
     const hostKey = parsePublicKeyBlob(step.result.hostKey);
-    if (this.ctx.role === 'client') await this.verifyServer(hostKey, step.result);
+    if (this.ctx.role === 'client') await this.verifyServer(hostKey, step.result, compute);
     this.outcome = this.deriveOutcome(negotiated, step.result, hostKey);
   }
 
@@ -209,18 +235,23 @@ export class KexRound {
    * known_hosts again; 9.2 and 10.3 do it under a freed host name, so whatever they print first,
    * they end with "Host key verification failed.", as tssh does without asking.)
    */
-  private async verifyServer(hostKey: PublicKey, result: KexResult): Promise<void> {
+  private async verifyServer(hostKey: PublicKey, result: KexResult, compute?: TimelineSpan): Promise<void> {
     const algorithm = this.negotiated!.hostKey;
     if (!hostKey.verify(algorithm, result.exchangeHash, result.signature)) {
+      compute?.end({ error: 'incorrect signature' }, 'failed');
       throw new ConnectionFatal('KEX', 'incorrect signature', [], 'dispatch', DisconnectReason.KEY_EXCHANGE_FAILED);
     }
+    compute?.end();
     if (this.ctx.initialHostKey) {
       if (!this.ctx.initialHostKey.equals(result.hostKey)) {
         throw new TsshError('HOSTKEY', 'Host key verification failed.', { disconnectReason: DisconnectReason.HOST_KEY_NOT_VERIFIABLE });
       }
       return;
     }
-    await this.ctx.verifyHostKey?.(hostKey, algorithm);
+    const check = this.ctx.verifyHostKey;
+    if (check === undefined) return;
+    const detail: TimelineDetail = this.ctx.timeline ? { algorithm, fingerprint: fingerprintSha256(result.hostKey) } : {};
+    await timed(this.ctx.timeline, 'host-key', detail, () => check(hostKey, algorithm));
   }
 
   private deriveOutcome(negotiated: Negotiated, result: KexResult, hostKey: PublicKey): KexOutcome {

@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { TsshError, DisconnectReason, NegotiationError, protocolError, asTsshError, type TimeoutPhase } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Timeline } from '../timeline.js';
 import { MSG, msgName } from '../wire/messages.js';
 import { SshReader } from '../wire/reader.js';
 import { cText } from '../wire/text.js';
@@ -52,6 +53,8 @@ export interface TransportConfig {
    * there (cli/reclaim.ts), which frees spent packet buffers long before V8 would on its own.
    */
   reclaim?: () => void;
+  /** --timing: banners, KEXINIT, the first key exchange and NEWKEYS are recorded here. */
+  timeline?: Timeline;
 }
 
 /** Packets up to this size are written as one buffer (see writeWire). */
@@ -202,6 +205,7 @@ export class Transport implements PacketTransport {
     this.log.debug1(`Local version string ${this.localVersion}`);
     this.bytesWritten += this.localVersion.length + 2;
     this.socket.write(`${this.localVersion}\r\n`);
+    this.config.timeline?.mark('banner-sent', { version: this.localVersion });
   }
 
   /**
@@ -322,6 +326,7 @@ export class Transport implements PacketTransport {
         if (!ident) return;
         this.identReader = undefined;
         this.peerVersion = ident.version;
+        this.config.timeline?.mark('banner-received', { version: cText(ident.version, 100) });
         ident.preBannerLines.forEach((line, n) => this.log.debug1(`kex_exchange_identification: banner line ${n}: ${line}`));
         const [, protocol, ...software] = ident.version.split('-');
         this.log.debug1(`Remote protocol version ${protocol}, remote software version ${cText(software.join('-'), 100)}`);
@@ -564,6 +569,8 @@ export class Transport implements PacketTransport {
       send: (p) => this.writePacket(p),
       ...(this.config.verifyHostKey ? { verifyHostKey: this.config.verifyHostKey } : {}),
       log: this.log,
+      // Rekeys are not part of the connect timeline.
+      ...(this.config.timeline && !this.firstKexDone ? { timeline: this.config.timeline } : {}),
     });
     this.kex.sendKexInit();
     this.log.debug1('SSH2_MSG_KEXINIT sent');
@@ -602,6 +609,7 @@ export class Transport implements PacketTransport {
     this.writePacket(message(MSG.NEWKEYS).finish());
     kex.markNewKeysSent();
     this.log.debug1('SSH2_MSG_NEWKEYS sent');
+    if (!this.firstKexDone) this.config.timeline?.mark('newkeys-sent');
     // Strict KEX is decided by the first exchange and then applies to every NEWKEYS of the connection.
     this.strictKex ||= kex.strictKex;
     if (this.strictKex) this.encoder.resetSequence();
@@ -616,6 +624,7 @@ export class Transport implements PacketTransport {
     if (!this.kex) throw protocolError('unexpected SSH2_MSG_NEWKEYS');
     const outcome = this.kex.receiveNewKeys();
     this.log.debug1('SSH2_MSG_NEWKEYS received');
+    if (!this.firstKexDone) this.config.timeline?.mark('newkeys-received');
     if (!this.firstKexDone) this.order.firstNewKeys(outcome.negotiated.serverOffersExtInfo);
     this.strictKex ||= this.kex.strictKex;
     if (this.strictKex) this.decoder.resetSequence();

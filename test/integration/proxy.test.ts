@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { startSshd, type Sshd } from '../support/sshd.js';
 import { freePort } from '../support/processes.js';
+import { harnessHostDefaults } from '../support/client-config.js';
 import { makeTempDir, runClient, TSSH_BIN, waitFor } from '../support/run.js';
 import { startTssh } from './forward-support.js';
 
@@ -37,16 +38,7 @@ before(async () => {
       '  HostName 127.0.0.1',
       `  Port ${b.port}`,
       '  ProxyJump hop-a',
-      'Host *',
-      `  User ${a.user}`,
-      `  IdentityFile ${a.userKey}`,
-      `  IdentityFile ${b.userKey}`,
-      '  IdentitiesOnly yes',
-      `  UserKnownHostsFile ${a.knownHosts} ${b.knownHosts}`,
-      '  GlobalKnownHostsFile /dev/null',
-      '  StrictHostKeyChecking yes',
-      '  BatchMode yes',
-      '',
+      ...harnessHostDefaults([a, b]),
     ].join('\n'),
   );
 });

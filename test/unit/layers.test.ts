@@ -23,7 +23,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['transport', 'agent', 'net'],
   ['config'],
   ['crypto'],
-  ['wire', 'text', 'errors.ts', 'log.ts', 'prompt.ts'],
+  ['wire', 'text', 'errors.ts', 'log.ts', 'prompt.ts', 'timeline.ts'],
 ];
 
 const SRC = path.join(REPO_ROOT, 'src');
