@@ -132,7 +132,7 @@ async function connectAndRun(
   const { client, profile } = connected;
   try {
     runLocalCommandIfPermitted(profile, env, log);
-    return await runWithForwarding(client, profile, env, log, (extras) => runRemoteSession(client, profile, env, log, extras), {
+    return await runWithForwarding(client, profile, env, log, (extras) => runRemoteSession(client, profile, env, log, { ...extras, shared: connected.joined }), {
       joined: connected.joined,
       persistentMaster,
       prompter: ui.prompter,

@@ -59,6 +59,8 @@ export interface SessionExtras {
   x11?: () => Promise<X11Request | undefined>;
   /** This is the background copy of `tssh -f` (cli/background.ts). */
   background?: boolean;
+  /** The session runs over a ControlMaster's connection: ssh then says "Shared connection to %s closed.". */
+  shared?: boolean;
 }
 
 /** How the session ended from tssh's side. */
@@ -100,7 +102,7 @@ export async function runRemoteSession(client: SshClient, options: HostProfile, 
       const starting = startSession(client, plan, options, env, log, terminal, extras, feedStdin);
       starting.catch(() => {}); // a signal may win the race below; the error then no longer matters
       const session = await Promise.race([starting, localEnd]);
-      if (!(session instanceof Session)) return finish(session, plan, options, log, false);
+      if (!(session instanceof Session)) return finish(session, plan, options, log, false, extras.shared === true);
       if (plan.tty) {
         io = new TerminalSession({
           session,
@@ -128,7 +130,7 @@ export async function runRemoteSession(client: SshClient, options: HostProfile, 
     const ending = await Promise.race([remoteEnd.catch((err: unknown): Ending => ({ kind: 'error', error: asTsshError(err) })), localEnd]);
     io?.stop();
     terminal.restore();
-    return finish(ending, plan, options, log, io?.backgrounded === true);
+    return finish(ending, plan, options, log, io?.backgrounded === true, extras.shared === true);
   } finally {
     io?.stop();
     terminal.restore();
@@ -177,11 +179,11 @@ async function startSession(client: SshClient, plan: SessionPlan, options: HostP
 }
 
 /** The exit status and ssh's closing messages for each way a session ends. */
-function finish(ending: Ending, plan: SessionPlan, options: HostProfile, log: CliLogger, backgrounded: boolean): number {
+function finish(ending: Ending, plan: SessionPlan, options: HostProfile, log: CliLogger, backgrounded: boolean, shared: boolean): number {
   const host = options.hostName;
   // ssh writes these itself (not through the log), so -E does not divert them; -q hides only "closed.".
   const closed = (): void => {
-    if (plan.tty && log.level !== 'QUIET' && log.level !== 'FATAL' && log.level !== 'ERROR') writeStderr(`Connection to ${host} closed.\r\n`);
+    if (plan.tty && log.level !== 'QUIET' && log.level !== 'FATAL' && log.level !== 'ERROR') writeStderr(`${shared ? 'Shared connection' : 'Connection'} to ${host} closed.\r\n`);
   };
   switch (ending.kind) {
     case 'signal':

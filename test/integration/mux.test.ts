@@ -142,6 +142,10 @@ test('a tssh client over an OpenSSH master (proxy mode): stdio, status, -O check
   assert.deepEqual([r.stdout.toString(), r.stderr, r.code], ['through ssh\n', 'err\n', 5]);
   const tty = await run(TSSH_BIN, ['-tt', '-S', ctl, sshd.destination, 'tty >/dev/null && echo tty-ok']);
   assert.match(tty.stdout.toString(), /tty-ok/);
+  // ssh's mux client words for the end of a terminal session, compared with ssh's own.
+  const theirs = await run(SSH, ['-tt', '-S', ctl, sshd.destination, 'true']);
+  assert.equal(theirs.stderr, 'Shared connection to 127.0.0.1 closed.\r\n');
+  assert.equal((await run(TSSH_BIN, ['-tt', '-S', ctl, sshd.destination, 'true'])).stderr, theirs.stderr);
   assert.equal(accepted(), before);
   const check = await run(TSSH_BIN, ['-S', ctl, '-O', 'check', sshd.destination]);
   assert.deepEqual([check.stderr, check.code], [`Master running (pid=${pid})\r\n`, 0]);
