@@ -159,9 +159,21 @@ export function runRegress(name: string, port: number, copy: RegressCopy = { wor
     }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
+      stopLeftoverSshd(obj);
       resolve({ code, output });
     });
   });
+}
+
+/**
+ * test-exec.sh's sshd daemonizes into a session of its own, out of reach of the process-group kill:
+ * a script killed on timeout (or one that did not reach its cleanup) would leave it running.
+ */
+function stopLeftoverSshd(obj: string): void {
+  const pidfile = path.join(obj, 'pidfile');
+  if (!existsSync(pidfile)) return;
+  const pid = Number(readFileSync(pidfile, 'utf8').trim());
+  if (Number.isInteger(pid) && pid > 1) killTreeNow(pid);
 }
 
 /** Registers one node:test test per script, run in order in this file's own copy of the directory. */
