@@ -33,13 +33,13 @@ export class Forwarding implements ForwardingControl {
   private readonly locals: LocalForwardEntry[] = [];
   private readonly open = new Map<Channel, string>();
   private readonly context: ForwardContext;
-  private readonly remote: RemoteForwarding;
+  private remote: RemoteForwarding;
   /** An agent is there to forward: the session asks the server for auth-agent-req@openssh.com. */
   readonly agentForwarding: boolean;
   private readonly x11: X11Forwarding;
 
   private constructor(
-    private readonly client: SshClient,
+    private client: SshClient,
     private readonly options: HostProfile,
     private readonly env: ResolveEnvironment,
     private readonly log: Logger,
@@ -58,7 +58,7 @@ export class Forwarding implements ForwardingControl {
         channel.once('channel-close', () => this.open.delete(channel));
       },
     };
-    this.remote = new RemoteForwarding(this.context, { permitRemoteOpen: options.permitRemoteOpen, addressFamily: options.addressFamily });
+    this.remote = this.remoteForwarding();
     const agent = options.forwardAgent ? forwardedAgentSocket(options, env, log) : undefined;
     this.agentForwarding = agent !== undefined;
     handleAgentChannels(client.connection, agent, log, client.transport.sessionBinding);
@@ -127,6 +127,24 @@ export class Forwarding implements ForwardingControl {
     } else {
       for (const request of requests) request.catch(() => {}); // cannot throw without ExitOnForwardFailure
     }
+  }
+
+  /**
+   * `--reconnect`: moves every forward onto a new connection of the same host. The local listeners
+   * (-L, -D) stayed bound through the gap and now open their channels on `client`; the remote ones
+   * (-R) are requested again, since the server forgot them with the old connection. Agent and X11
+   * forwarding belong to a session, which a reconnecting (-N) command does not have.
+   */
+  async reattach(client: SshClient): Promise<void> {
+    this.client = client;
+    this.context.connection = client.connection;
+    this.remote = this.remoteForwarding();
+    await this.startRemotes(this.options.exitOnForwardFailure);
+  }
+
+  /** -R on the current connection (it registers the handlers for the server's forwarded channels). */
+  private remoteForwarding(): RemoteForwarding {
+    return new RemoteForwarding(this.context, { permitRemoteOpen: this.options.permitRemoteOpen, addressFamily: this.options.addressFamily });
   }
 
   // ---- ForwardingControl (~# and ~C) ----
