@@ -57,7 +57,7 @@ export async function stayConnected(first: Connected, plan: ReconnectPlan): Prom
       current = undefined;
       const lostAt = now();
       backoff.connectionLost(lostAt - upSince);
-      let reason = describe(lost);
+      let reason = describe(lost, name);
       let verb = 'connection to';
       let what = 'lost';
       for (;;) {
@@ -72,7 +72,7 @@ export async function stayConnected(first: Connected, plan: ReconnectPlan): Prom
           const error = asTsshError(err);
           if (signal.aborted) return;
           if (!isTransientFailure(error)) throw error;
-          [verb, what, reason] = ['reconnect to', 'failed', describe(error)];
+          [verb, what, reason] = ['reconnect to', 'failed', describe(error, name)];
         }
       }
       await plan.attach(current);
@@ -84,10 +84,11 @@ export async function stayConnected(first: Connected, plan: ReconnectPlan): Prom
   }
 }
 
-/** One line: the error's first line, without a trailing full stop, or "closed" for a clean end. */
-function describe(error: TsshError | undefined): string {
+/** One line: the error's first line without our name in front or a full stop behind; "closed" for a clean end. */
+function describe(error: TsshError | undefined, name: string): string {
   if (error === undefined) return 'closed';
-  return error.message.split('\n')[0]!.replace(/\.$/, '');
+  const line = error.message.split('\n')[0]!.replace(/\.$/, '');
+  return line.startsWith(name) ? line.slice(name.length) : line;
 }
 
 function aborted(signal: AbortSignal): Promise<undefined> {

@@ -91,6 +91,11 @@ export class Connection implements ChannelLink {
   /** ChannelTimeout; none until setChannelTimeouts. */
   private timeouts: ChannelTimeouts | undefined;
 
+  /** The connection is over: every open fails (a --reconnect gap, before the next connection is attached). */
+  get hasEnded(): boolean {
+    return this.ended !== undefined;
+  }
+
   constructor(
     private readonly transport: PacketTransport,
     private readonly log: Logger,
