@@ -20,14 +20,20 @@ export interface Restarted {
 
 /**
  * Starts `/usr/sbin/sshd` again with the config `startSshd` wrote (so the same port, keys and
- * authorized_keys); with `newHostKey`, its host key is replaced by a fresh one that known_hosts does not have.
+ * authorized_keys); with `newHostKey`, its host key is replaced by a fresh one that known_hosts does not
+ * have; with `refuseLogin`, no key is authorized any more.
  */
-export async function restartSshd(sshd: Sshd, options: { newHostKey?: boolean } = {}): Promise<Restarted> {
+export async function restartSshd(sshd: Sshd, options: { newHostKey?: boolean; refuseLogin?: boolean } = {}): Promise<Restarted> {
   let config = path.join(sshd.dir, 'sshd_config');
+  let text = readFileSync(config, 'utf8');
   if (options.newHostKey === true) {
     const impostor = await generateKey(sshd.dir, `impostor_${Date.now()}`, 'ed25519');
-    const text = readFileSync(config, 'utf8').replace(/^HostKey .*$/gm, `HostKey ${impostor.privatePath}`);
-    config = path.join(sshd.dir, 'sshd_config.impostor');
+    text = text.replace(/^HostKey .*$/gm, `HostKey ${impostor.privatePath}`);
+  }
+  // The user's key is no longer authorized: the login is refused.
+  if (options.refuseLogin === true) text = text.replace(/^AuthorizedKeysFile .*$/m, 'AuthorizedKeysFile /dev/null');
+  if (options.newHostKey === true || options.refuseLogin === true) {
+    config = path.join(sshd.dir, 'sshd_config.changed');
     writeFileSync(config, text);
   }
   const child = spawn(SSHD_PATH, ['-D', '-e', '-f', config, '-E', sshd.logFile], { stdio: 'ignore' });

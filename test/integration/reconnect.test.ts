@@ -3,6 +3,9 @@
  * the same, still-bound local port; -R requested again), a frozen path only ServerAlive notices, and
  * an impostor key after the restart (exit 255 with ssh's host-key error, no retry).
  */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort, stopTree } from '../support/processes.js';
@@ -121,10 +124,27 @@ test('--reconnect: a different host key after the restart stops it for good: hos
   });
 });
 
-test('--reconnect: SIGTERM while it waits to reconnect ends it at once with 0, the listener closed', { timeout: 60_000 }, async () => {
+test('--reconnect: a refused login after the restart stops it for good: Permission denied, 255, no retry', { timeout: 90_000 }, async () => {
   await withServers(async ({ echo, sshd, later }) => {
     const localPort = await freePort();
     const tssh = later(startTssh(['--reconnect', '-N', '-L', `${localPort}:127.0.0.1:${echo.port}`, ...sshd.clientArgs()]));
+    await waitForTraffic(tssh, localPort, 'traffic on the first connection');
+    await stopTree(sshd.pid);
+    later(await restartSshd(sshd, { refuseLogin: true }));
+    assert.equal(await tssh.exited, 255);
+    assert.match(tssh.stderr(), /Permission denied \(publickey\)\./);
+    assert.equal((tssh.stderr().match(/reconnecting in/g) ?? []).length, 1, 'one wait, one attempt, then the stop');
+  });
+});
+
+test('Reconnect yes in ssh_config: SIGTERM while it waits to reconnect ends it at once with 0, the listener closed', { timeout: 60_000 }, async () => {
+  await withServers(async ({ echo, sshd, later }) => {
+    const localPort = await freePort();
+    // The ssh_config form, as a file shared with OpenSSH writes it (ssh -G accepts the file too).
+    const config = path.join(sshd.dir, 'tunnel_config');
+    writeFileSync(config, 'IgnoreUnknown Reconnect\nHost 127.0.0.1\n  Reconnect yes\n');
+    assert.equal(spawnSync('ssh', ['-G', '-F', config, '127.0.0.1'], { stdio: 'ignore' }).status, 0, 'OpenSSH accepts the file');
+    const tssh = later(startTssh(['-N', '-L', `${localPort}:127.0.0.1:${echo.port}`, ...sshd.clientArgs(), '-F', config]));
     await waitForTraffic(tssh, localPort, 'traffic on the first connection');
     await stopTree(sshd.pid); // and no sshd again: tssh keeps waiting and failing
     await logged(tssh, 'reconnect to 127.0.0.1 failed (connect to host 127.0.0.1 port', 'a failed attempt');
