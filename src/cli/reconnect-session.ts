@@ -26,6 +26,12 @@ export async function runReconnecting(profile: HostProfile, hooks: ConnectHooks,
   // Its own connection every time: a master it joined or served would come and go with it.
   const own: HostProfile = { ...profile, controlMaster: 'no', controlPath: undefined };
   const first = await connectHost(own, hooks);
+  try {
+    refuseForwardsSwitchedOff(first, own);
+  } catch (err) {
+    await first.close();
+    throw err;
+  }
   const forwarding = await Forwarding.start(first.client, first.profile, env, log, own.forkAfterAuthentication).catch(async (err: unknown) => {
     await first.close();
     throw err;
@@ -43,7 +49,7 @@ export async function runReconnecting(profile: HostProfile, hooks: ConnectHooks,
     await stayConnected(first, {
       connect: (signal) => connectHost(own, { ...hooks, signal }),
       attach: async (connected) => {
-        refuseUnsafeReconnect(connected, own);
+        refuseForwardsSwitchedOff(connected, own);
         await forwarding.reattach(connected.client);
       },
       host: own.hostName,
@@ -60,9 +66,9 @@ export async function runReconnecting(profile: HostProfile, hooks: ConnectHooks,
 
 /**
  * StrictHostKeyChecking=no lets ssh go on past a changed key with forwarding switched off; a tunnel
- * that silently lost its forwards is no tunnel, so a reconnect that would do that stops instead.
+ * that silently lost its forwards is no tunnel, so --reconnect stops instead (first connection or later).
  */
-function refuseUnsafeReconnect(connected: Connected, profile: HostProfile): void {
+function refuseForwardsSwitchedOff(connected: Connected, profile: HostProfile): void {
   if ((connected.hostKey?.result.disabledFeatures ?? []).length === 0) return;
-  throw new TsshError('HOSTKEY', `Host key for ${profile.hostName} has changed; not reconnecting with forwarding disabled.`);
+  throw new TsshError('HOSTKEY', `Host key for ${profile.hostName} has changed; --reconnect does not go on with forwarding disabled.`);
 }

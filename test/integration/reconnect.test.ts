@@ -124,6 +124,19 @@ test('--reconnect: a different host key after the restart stops it for good: hos
   });
 });
 
+test('--reconnect with StrictHostKeyChecking=no: an impostor key would switch the forwards off, so it stops (255) instead', { timeout: 90_000 }, async () => {
+  await withServers(async ({ echo, sshd, later }) => {
+    const localPort = await freePort();
+    const tssh = later(startTssh(['-o', 'StrictHostKeyChecking=no', '--reconnect', '-N', '-L', `${localPort}:127.0.0.1:${echo.port}`, ...sshd.clientArgs()]));
+    await waitForTraffic(tssh, localPort, 'traffic on the first connection');
+    await stopTree(sshd.pid);
+    later(await restartSshd(sshd, { newHostKey: true }));
+    assert.equal(await tssh.exited, 255);
+    assert.match(tssh.stderr(), /Host key for 127\.0\.0\.1 has changed; --reconnect does not go on with forwarding disabled\./);
+    assert.doesNotMatch(tssh.stderr(), /reconnected/);
+  });
+});
+
 test('--reconnect: a refused login after the restart stops it for good: Permission denied, 255, no retry', { timeout: 90_000 }, async () => {
   await withServers(async ({ echo, sshd, later }) => {
     const localPort = await freePort();
