@@ -3,13 +3,14 @@
  * the same, still-bound local port; -R requested again), a frozen path only ServerAlive notices, and
  * an impostor key after the restart (exit 255 with ssh's host-key error, no retry).
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freePort, stopTree } from '../support/processes.js';
-import { waitFor } from '../support/run.js';
+import { freePort, isAlive, stopTree } from '../support/processes.js';
+import { isolatedEnv, makeTempDir, TSSH_BIN, waitFor } from '../support/run.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
 import { roundTrip, startEchoServer, startTssh, type LocalServer, type RunningTssh } from './forward-support.js';
 import { probe, restartSshd, startFreezableRelay } from './reconnect-support.js';
@@ -166,5 +167,24 @@ test('Reconnect yes in ssh_config: SIGTERM while it waits to reconnect ends it a
     assert.equal(await tssh.exited, 0);
     assert.ok(performance.now() - signalled < 1500, 'not after the backoff wait');
     assert.equal(await probe(localPort), 'refused');
+  });
+});
+
+test('-f --reconnect -N: the foreground returns 0 once the forwards are up; the background copy reconnects', { timeout: 90_000 }, async () => {
+  await withServers(async ({ echo, sshd, later }) => {
+    const localPort = await freePort();
+    const home = makeTempDir('tssh-home-');
+    later({ stop: () => rm(home, { recursive: true, force: true }) });
+    const foreground = spawnSync(TSSH_BIN, ['-f', '--reconnect', '-N', '-L', `${localPort}:127.0.0.1:${echo.port}`, ...sshd.clientArgs()], { env: isolatedEnv(home), encoding: 'utf8', timeout: 20_000 });
+    assert.equal(foreground.status, 0, foreground.stderr);
+    // The background copy is found by the port it listens on, and stopped by that pid.
+    const pid = Number(/pid=(\d+)/.exec(execFileSync('ss', ['-ltnpH', `sport = :${localPort}`], { encoding: 'utf8' }))?.[1]);
+    assert.ok(pid > 0);
+    later({ stop: () => stopTree(pid) });
+    assert.equal((await roundTrip({ port: localPort }, PAYLOAD)).toString(), PAYLOAD.toString());
+    await stopTree(sshd.pid);
+    later(await restartSshd(sshd));
+    await waitFor(async () => (await roundTrip({ port: localPort }, PAYLOAD).catch(() => Buffer.alloc(0))).equals(PAYLOAD), 20_000, 'traffic after the restart', 50);
+    assert.ok(isAlive(pid));
   });
 });
