@@ -27,6 +27,9 @@ const OPTSTRING = '1246ab:c:e:fgi:kl:m:no:p:qstvxAB:CD:E:F:GI:J:KL:MNO:P:Q:R:S:T
 /** Valid ssh flags tssh parses (so their arguments are consumed) but does not implement yet. */
 const UNSUPPORTED_FLAGS = new Set('KkyBIw'.split(''));
 
+/** Keeps -N forwards up across lost connections (connect/reconnect.ts). */
+export const RECONNECT_FLAG = '--reconnect';
+
 /** -O commands (OpenSSH 10.x adds conninfo and channels). */
 export const MUX_COMMANDS = ['check', 'forward', 'cancel', 'exit', 'stop', 'proxy', 'conninfo', 'channels'] as const;
 export type MuxCommand = (typeof MUX_COMMANDS)[number];
@@ -149,6 +152,12 @@ function scanOptions(
   while (i < argv.length) {
     const arg = argv[i]!;
     if (arg === '--') return { next: i + 1, terminated: true };
+    if (arg === RECONNECT_FLAG) {
+      // one of tssh's own long options (ssh has none): the same as -o Reconnect=yes, in argv order.
+      parsed.settings.push({ kind: 'option', text: 'Reconnect=yes' });
+      i++;
+      continue;
+    }
     if (!arg.startsWith('-') || arg === '-') break;
     i++;
     if (arg.startsWith('--')) {

@@ -6,7 +6,7 @@ import { resolveHost, type HostProfile } from '../profile/resolve.js';
 import { dumpConfig } from '../profile/dump.js';
 import { createLogger, type CliLogger } from './log.js';
 import { runLocalCommandIfPermitted } from './local-command.js';
-import { connectHost } from '../connect/connect.js';
+import { connectHost, type ConnectHooks } from '../connect/connect.js';
 import { becomesMaster, persistSeconds } from '../connect/sharing.js';
 import { runMuxCommand } from './mux-command.js';
 import { isPersistentMasterChild, masterAnswers, persistentMasterProfile, startPersistentMaster } from './sharing.js';
@@ -22,6 +22,7 @@ import { queryLines } from '../config/query.js';
 import { hintColour, hintsFor, hintsWanted } from './hints/index.js';
 import { startTiming, type CliTiming } from './timing.js';
 import { timed } from '../timeline.js';
+import { checkReconnectUsable, runReconnecting } from './reconnect-session.js';
 
 const PROGNAME = 'tssh';
 
@@ -59,6 +60,7 @@ export async function run(argv: readonly string[], env: ResolveEnvironment = pro
       return 0;
     }
     rejectUnsupported(args);
+    if (args.muxCommand === undefined) checkReconnectUsable(options);
     // -f: a copy of tssh does the work and this process waits until it is up (cli/background.ts).
     if (options.forkAfterAuthentication && !isBackgroundChild(env.env)) return await runInBackground(argv, options.sessionType !== 'none' || options.stdioForward !== undefined);
     if (args.muxCommand !== undefined && args.muxCommand !== 'proxy') return await runMuxCommand(options, args.muxCommand, log);
@@ -110,6 +112,16 @@ async function connectAndRun(
     log.info('Pseudo-terminal will not be allocated because stdin is not a terminal.');
   }
   const ui = terminalUserInterface(env, log);
+  const hooks: ConnectHooks = {
+    environment: env,
+    log,
+    ui,
+    progname: PROGNAME,
+    jumps: { configFile: args.configFile, verbosity: args.verbosity },
+    reclaim: transferCollector(),
+    ...(timing ? { timeline: timing.timeline } : {}),
+  };
+  if (options.reconnect && args.muxCommand === undefined) return runReconnecting(options, hooks, env, log);
   const persistentMaster = isPersistentMasterChild(env.env);
   let profile0 = persistentMaster ? persistentMasterProfile(options) : options;
   // ControlPersist: the master lives in a background copy of tssh, which this command then joins.
@@ -120,15 +132,7 @@ async function connectAndRun(
     profile0 = { ...profile0, controlMaster: 'no' };
   }
   if (args.muxCommand === 'proxy' && profile0.controlPath === undefined) throw new TsshError('CONFIG', 'No ControlPath specified for "-O" command');
-  const connected = await connectHost(profile0, {
-    environment: env,
-    log,
-    ui,
-    progname: PROGNAME,
-    jumps: { configFile: args.configFile, verbosity: args.verbosity },
-    reclaim: transferCollector(),
-    ...(timing ? { timeline: timing.timeline } : {}),
-  });
+  const connected = await connectHost(profile0, hooks);
   const { client, profile } = connected;
   try {
     runLocalCommandIfPermitted(profile, env, log);

@@ -1,5 +1,5 @@
 /**
- * `--timing[=SPEC]`, tssh's one long option. SPEC: empty (text on stderr), `json` (JSON on stderr),
+ * `--timing[=SPEC]`, one of tssh's own long options. SPEC: empty (text on stderr), `json` (JSON on stderr),
  * `FILE` (text into FILE) or `json:FILE` (JSON into FILE). A file named `json` is written `./json`.
  */
 export interface TimingRequest {

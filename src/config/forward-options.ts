@@ -46,6 +46,8 @@ export interface ForwardSettings {
   connectionAttempts: number;
   bindAddress: string | undefined;
   addressFamily: AddressFamily;
+  /** tssh's `Reconnect` / `--reconnect`: a lost -N connection is made again, forwards and all. */
+  reconnect: boolean;
 }
 
 export const ADDRESS_FAMILY_CHOICES = { inet: 'inet', inet6: 'inet6', any: 'any' } as const;

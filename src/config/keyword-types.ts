@@ -53,6 +53,8 @@ export interface KeywordSpec {
   accumulate?: boolean;
   /** OpenSSH applies the line even inside a Host or Match block that does not apply (SyslogFacility, StreamLocalBindMask). */
   ignoresConditions?: boolean;
+  /** tssh's own keyword: OpenSSH does not know it (users list it in IgnoreUnknown), and -G does not print it. */
+  tsshOnly?: boolean;
   /** For 'enum': accepted word (lowercase; matched case-insensitively) → stored value. */
   choices?: Readonly<Record<string, string>>;
   /** For 'algorithms'. */

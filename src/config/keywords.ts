@@ -160,6 +160,9 @@ const SUPPORTED: Record<string, KeywordSpec> = {
   connectionattempts: { name: 'ConnectionAttempts', kind: 'int' },
   bindaddress: { name: 'BindAddress', kind: 'string' },
   addressfamily: { name: 'AddressFamily', kind: 'enum', choices: ADDRESS_FAMILY_CHOICES },
+  // tssh's own (--reconnect). OpenSSH stops at an unknown keyword, so a config shared with ssh lists
+  // it in IgnoreUnknown; tssh knows it, so IgnoreUnknown does not hide it from tssh.
+  reconnect: { name: 'Reconnect', kind: 'flag', tsshOnly: true },
 };
 
 /** ssh_config keywords (OpenSSH 9.2, Debian's additions, and later releases) tssh does not act on yet. */

@@ -16,6 +16,7 @@ import { startLocalForward, type ForwardContext } from '../forward/local.js';
 import { RemoteForwarding } from '../forward/remote.js';
 import { describeEndpoint } from '../forward/spec.js';
 import { agentSocketPath } from './agent-socket.js';
+import { ReconnectBackoff } from './backoff.js';
 import { x11Credentials } from './x11-auth.js';
 import type { ForwardCancelResult, ForwardingControl, ForwardKind, ForwardRequestResult } from './forwarding-control.js';
 import type { Logger } from '../log.js';
@@ -33,13 +34,13 @@ export class Forwarding implements ForwardingControl {
   private readonly locals: LocalForwardEntry[] = [];
   private readonly open = new Map<Channel, string>();
   private readonly context: ForwardContext;
-  private readonly remote: RemoteForwarding;
+  private remote: RemoteForwarding;
   /** An agent is there to forward: the session asks the server for auth-agent-req@openssh.com. */
   readonly agentForwarding: boolean;
   private readonly x11: X11Forwarding;
 
   private constructor(
-    private readonly client: SshClient,
+    private client: SshClient,
     private readonly options: HostProfile,
     private readonly env: ResolveEnvironment,
     private readonly log: Logger,
@@ -58,7 +59,7 @@ export class Forwarding implements ForwardingControl {
         channel.once('channel-close', () => this.open.delete(channel));
       },
     };
-    this.remote = new RemoteForwarding(this.context, { permitRemoteOpen: options.permitRemoteOpen, addressFamily: options.addressFamily });
+    this.remote = this.remoteForwarding();
     const agent = options.forwardAgent ? forwardedAgentSocket(options, env, log) : undefined;
     this.agentForwarding = agent !== undefined;
     handleAgentChannels(client.connection, agent, log, client.transport.sessionBinding);
@@ -114,19 +115,57 @@ export class Forwarding implements ForwardingControl {
     return true;
   }
 
-  private async startRemotes(wait: boolean): Promise<void> {
+  private async startRemotes(wait: boolean, onRefused: (spec: ForwardSpec) => void = () => {}): Promise<void> {
     const requests = this.options.remoteForwards.map(async (spec) => {
       const ok = await this.remote.request(spec);
       if (ok || this.client.transport.isClosed) return;
-      const what = spec.listen.kind === 'unix' ? `listen path ${spec.listen.path}` : `listen port ${spec.listen.port}`;
+      const what = remoteListenText(spec);
       if (this.options.exitOnForwardFailure) throw new TsshError('CHANNEL', `Error: remote port forwarding failed for ${what}`);
       this.log.info(`Warning: remote port forwarding failed for ${what}`);
+      onRefused(spec);
     });
     if (wait) {
       await Promise.all(requests);
     } else {
       for (const request of requests) request.catch(() => {}); // cannot throw without ExitOnForwardFailure
     }
+  }
+
+  /**
+   * `--reconnect`: moves every forward onto a new connection of the same host. The local listeners
+   * (-L, -D) stayed bound through the gap and now open their channels on `client`; the remote ones
+   * (-R) are requested again, since the server forgot them with the old connection. Agent and X11
+   * forwarding belong to a session, which a reconnecting (-N) command does not have.
+   */
+  async reattach(client: SshClient): Promise<void> {
+    this.client = client;
+    this.context.connection = client.connection;
+    this.remote = this.remoteForwarding();
+    await this.startRemotes(this.options.exitOnForwardFailure, (spec) => void this.askAgain(spec, client));
+  }
+
+  /**
+   * After a dead path (not a server restart) the server may hold a -R port for the old connection
+   * until its own ClientAlive check gives up; so a refused -R is asked for again, backing off, for as
+   * long as this connection is the current one.
+   */
+  private async askAgain(spec: ForwardSpec, client: SshClient): Promise<void> {
+    const backoff = new ReconnectBackoff({ initialMs: 2000, maxMs: 30_000 });
+    const current = (): boolean => this.client === client && !client.transport.isClosed;
+    while (current()) {
+      const { delayMs } = backoff.next();
+      await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+      if (!current()) return;
+      if (await this.remote.request(spec).catch(() => false)) {
+        this.log.info(`Remote port forwarding for ${remoteListenText(spec)} is up again`);
+        return;
+      }
+    }
+  }
+
+  /** -R on the current connection (it registers the handlers for the server's forwarded channels). */
+  private remoteForwarding(): RemoteForwarding {
+    return new RemoteForwarding(this.context, { permitRemoteOpen: this.options.permitRemoteOpen, addressFamily: this.options.addressFamily });
   }
 
   // ---- ForwardingControl (~# and ~C) ----
@@ -186,6 +225,11 @@ export class Forwarding implements ForwardingControl {
     this.stopListening();
     this.locals.length = 0;
   }
+}
+
+/** How ssh names a remote forward in its messages: `listen port N` or `listen path P`. */
+function remoteListenText(spec: ForwardSpec): string {
+  return spec.listen.kind === 'unix' ? `listen path ${spec.listen.path}` : `listen port ${spec.listen.port}`;
 }
 
 function sameConnect(a: ForwardSpec, b: ForwardSpec): boolean {

@@ -94,6 +94,11 @@ export class Connection implements ChannelLink {
   /** --timing: sessions opened on this connection record their phases here. */
   timeline: Timeline | undefined;
 
+  /** The connection is over: every open fails (a --reconnect gap, before the next connection is attached). */
+  get hasEnded(): boolean {
+    return this.ended !== undefined;
+  }
+
   constructor(
     private readonly transport: PacketTransport,
     private readonly log: Logger,

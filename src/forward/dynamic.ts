@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import { asTsshError, type TsshError } from '../errors.js';
 import type { Channel } from '../connection/channel.js';
 import { listenOn, type ForwardListener } from './listen.js';
-import { openDirect, originatorOf, type ForwardContext } from './local.js';
+import { closedWhileDisconnected, openDirect, originatorOf, type ForwardContext } from './local.js';
 import { relay } from './relay.js';
 import { SocksNegotiation, Socks5Reply, socksCodeForFailure, socksReply, type SocksVersion } from './socks.js';
 import type { ForwardSpec } from './spec.js';
@@ -74,7 +74,9 @@ export function socksCodeForOpenFailure(err: TsshError): number {
  */
 export async function startDynamicForward(spec: ForwardSpec, context: ForwardContext): Promise<ForwardListener | undefined> {
   const listenPort = spec.listen.kind === 'tcp' ? spec.listen.port : 0;
-  return listenOn(spec.listen, context.listen, context.log, (socket) => void serveSocksClient(socket, listenPort, context));
+  return listenOn(spec.listen, context.listen, context.log, (socket) => {
+    if (!closedWhileDisconnected(socket, context, listenPort)) void serveSocksClient(socket, listenPort, context);
+  });
 }
 
 async function serveSocksClient(socket: net.Socket, listenPort: number, context: ForwardContext): Promise<void> {

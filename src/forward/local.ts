@@ -40,6 +40,17 @@ export function openDirect(connection: Connection, target: ForwardEndpoint, orig
 }
 
 /**
+ * Between connections (--reconnect) a listener stays bound and closes what it accepts at once, so a
+ * tunnel's client sees a closed connection, not a vanished port; true when `socket` was closed so.
+ */
+export function closedWhileDisconnected(socket: net.Socket, context: ForwardContext, listenPort: number): boolean {
+  if (!context.connection.hasEnded) return false;
+  context.log.debug1(`Connection to port ${listenPort} closed: no connection to the server (reconnecting)`);
+  socket.destroy();
+  return true;
+}
+
+/**
  * Carries one accepted connection to `target` through a new channel; when the server refuses, only
  * this connection is closed (and the refusal logged as ssh logs it).
  */
@@ -66,6 +77,7 @@ export async function startLocalForward(spec: ForwardSpec, context: ForwardConte
   if (target.kind === 'socks') throw new Error('startLocalForward: a SOCKS forward is dynamic');
   const listenPort = spec.listen.kind === 'tcp' ? spec.listen.port : 0;
   return listenOn(spec.listen, context.listen, context.log, (socket) => {
+    if (closedWhileDisconnected(socket, context, listenPort)) return;
     const where = target.kind === 'unix' ? `path ${target.path}` : `${target.host} port ${target.port}`;
     context.log.debug1(`Connection to port ${listenPort} forwarding to ${where} requested.`);
     const origin = originatorOf(socket);

@@ -78,6 +78,7 @@ export function resolveForwardSettings(store: SettingsStore, context: ForwardRes
     connectionAttempts,
     bindAddress: store.string('BindAddress'),
     addressFamily: (store.string('AddressFamily') ?? 'any') as AddressFamily,
+    reconnect: flag('Reconnect', false),
   };
 }
 
