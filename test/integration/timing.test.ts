@@ -60,7 +60,29 @@ function validEntries(text: string): TimelineEntry[] {
       assert.ok(entry.outcome === 'ok' || entry.outcome === 'failed' || entry.outcome === 'unfinished');
     }
   }
+  spansAddUp(document.entries);
   return document.entries;
+}
+
+/** Spans that time part of the span around them (our signature within a userauth attempt, a prompt). */
+const INNER: ReadonlySet<TimelinePhase> = new Set<TimelinePhase>(['sign', 'prompt']);
+
+/**
+ * The top-level spans follow one another without overlapping, so with the gaps between them they add
+ * up to the time of the last entry, the report's total (within the 0.05 ms the JSON is rounded to).
+ */
+function spansAddUp(entries: readonly TimelineEntry[]): void {
+  const spans = entries.filter((e) => e.depth === 0 && e.end !== undefined && !INNER.has(e.phase));
+  let previousEnd = 0;
+  let busy = 0;
+  for (const span of spans) {
+    assert.ok(span.start >= previousEnd - 0.05, `${span.phase} at ${span.start} overlaps the span before it (ends ${previousEnd})`);
+    busy += span.end! - span.start;
+    previousEnd = span.end!;
+  }
+  const total = Math.max(...entries.map((e) => e.end ?? e.start));
+  const gaps = total - busy;
+  assert.ok(gaps >= -0.05 * spans.length, `spans (${busy} ms) fit in the total (${total} ms)`);
 }
 
 const phasesAt = (entries: TimelineEntry[], depth: number): TimelinePhase[] => entries.filter((e) => e.depth === depth).map((e) => e.phase);
