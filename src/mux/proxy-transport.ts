@@ -42,7 +42,11 @@ export class MuxProxyTransport implements PacketTransport {
   ) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => this.finish(new TsshError('CONNECTION_CLOSED', `Control master connection: ${err.message}`)));
+    // A master that dies with data unread resets the socket instead of closing it: to the client that
+    // is the same end, in ssh's words (its mux client says this whether its read saw EOF or an error).
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      this.finish(new TsshError('CONNECTION_CLOSED', err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'Control master terminated unexpectedly' : `Control master connection: ${err.message}`)),
+    );
     socket.on('close', () => this.finish(new TsshError('CONNECTION_CLOSED', 'Control master terminated unexpectedly')));
     if (initial.length > 0) queueMicrotask(() => this.onData(initial));
   }
