@@ -20,8 +20,10 @@ const PARTS = [
 
 /**
  * Not in the default run yet: under the load of the whole suite, a check_rfwd that expects the -R
- * forward to work hung in each of three suite runs on 2026-12-03 (never when this file ran alone
- * or beside regress-forwarding). Until that -R hang is found, run it with TSSH_REGRESS_FORWARD_CONTROL=1.
+ * forward to work hung in each of three suite runs on 2026-12-03 (alone, only with busy loops beside it,
+ * never beside regress-forwarding alone). The stuck process is the client connecting through the forward: idle
+ * after the server's KEXINIT, every socket queue empty. Until that is found, run it with
+ * TSSH_REGRESS_FORWARD_CONTROL=1.
  */
 const wanted = process.env.TSSH_REGRESS_FORWARD_CONTROL === '1' && process.env.REGRESS_TESTS === undefined;
 
