@@ -87,8 +87,7 @@ export async function runWithForwarding(
  * session over and no client attached, ControlPersist's idle time, -O exit) or the connection ends.
  */
 async function runAsMaster(master: MuxMaster, lifetime: MasterLifetime, client: SshClient, options: HostProfile, sharing: SharingRole, runSession: () => Promise<number>): Promise<number> {
-  if (sharing.persistentMaster) lifetime.noSession();
-  else if (options.sessionType === 'none' && persistSeconds(options) !== undefined) lifetime.noSession();
+  if (sharing.persistentMaster || (options.sessionType === 'none' && persistSeconds(options) !== undefined)) lifetime.sessionEnded();
   const session = runSession().then((status) => ({ status }));
   const ended = await Promise.race([session, lifetime.done.then(() => undefined)]);
   if (ended !== undefined) {

@@ -84,14 +84,11 @@ export class MasterLifetime {
     this.check();
   };
 
-  /** The master's own session (or -W) has ended. */
+  /**
+   * The master's own session (or -W) has ended, or it never had one: a ControlPersist master is idle
+   * from the start. (-N without ControlPersist lasts, as in ssh.)
+   */
   sessionEnded(): void {
-    this.sessionOver = true;
-    this.check();
-  }
-
-  /** A ControlPersist master has no session of its own: idle from the start. (-N without it lasts, as in ssh.) */
-  noSession(): void {
     this.sessionOver = true;
     this.check();
   }
