@@ -3,8 +3,9 @@
  * sk-ecdsa-sha2-nistp256@openssh.com signatures (and the webauthn form) exactly as PROTOCOL.u2f lays
  * them out, so in-memory servers can hold security-key host keys and tests can build hostile variants.
  */
-import { createHash, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import type { HostKeySigner } from '../../src/crypto/kex/types.js';
+import { freshPrivateKeyObject } from '../../src/crypto/keys/private-key.js';
 import { ecdsaP1363ToSsh } from '../../src/crypto/keys/signature.js';
 import { SshWriter } from '../../src/wire/writer.js';
 
@@ -31,13 +32,11 @@ export class SoftSecurityKey implements HostKeySigner {
     const application = options.application ?? 'ssh:';
     const w = new SshWriter(128).string(type);
     if (type === 'sk-ssh-ed25519@openssh.com') {
-      const pair = generateKeyPairSync('ed25519');
-      this.privateKey = pair.privateKey;
-      w.string(Buffer.from(pair.publicKey.export({ format: 'jwk' }).x!, 'base64url'));
+      this.privateKey = freshPrivateKeyObject('ssh-ed25519');
+      w.string(Buffer.from(createPublicKey(this.privateKey).export({ format: 'jwk' }).x!, 'base64url'));
     } else {
-      const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-      this.privateKey = pair.privateKey;
-      const jwk = pair.publicKey.export({ format: 'jwk' });
+      this.privateKey = freshPrivateKeyObject('ecdsa-sha2-nistp256');
+      const jwk = createPublicKey(this.privateKey).export({ format: 'jwk' });
       w.string('nistp256').string(Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]));
     }
     this.publicBlob = Buffer.from(w.string(application).finish());

@@ -7,7 +7,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -22,7 +21,7 @@ import {
   plainAlgorithm,
 } from '../../src/crypto/keys/certificate.js';
 import { parsePublicKeyBlob } from '../../src/crypto/keys/parse-key.js';
-import { privateKeyFromKeyObject } from '../../src/crypto/keys/private-key.js';
+import { generateHostKeySigner } from '../../src/crypto/keys/private-key.js';
 import { TsshError } from '../../src/errors.js';
 import { fingerprint, randomArt } from '../../src/hostkeys/fingerprint.js';
 import { keyTypeLabel } from '../../src/hostkeys/key-blob.js';
@@ -124,8 +123,7 @@ test('acceptance rules and reasons: kind, validity window, principals, critical 
 });
 
 test('a certificate as a KEX host key verifies the certified key\'s signatures under the -cert algorithm names', () => {
-  const pair = generateKeyPairSync('ed25519');
-  const key = privateKeyFromKeyObject(pair.privateKey, '');
+  const key = generateHostKeySigner('ssh-ed25519');
   const pub = path.join(dir, 'kex.pub');
   const ca = path.join(dir, 'kexca');
   keygen(['-q', '-t', 'ed25519', '-N', '', '-f', ca]);

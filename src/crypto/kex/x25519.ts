@@ -1,4 +1,4 @@
-import { createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, randomBytes, type KeyObject } from 'node:crypto';
 import { kexError } from './exchange-hash.js';
 
 /** An X25519 key pair with the public half as the 32 raw bytes that go on the wire. */
@@ -7,10 +7,20 @@ export interface X25519KeyPair {
   privateKey: KeyObject;
 }
 
+/** PKCS#8 for an X25519 private key (RFC 8410): the 32 raw bytes follow. */
+const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+
+/**
+ * The private key is 32 random bytes imported as PKCS#8 (RFC 7748 clamps them when used), not
+ * generateKeyPairSync: in Node 20 a generated key shares its lock with the key-generation job, and a
+ * garbage collection that frees the job while the key is being exported deadlocks the process (seen
+ * as a connection stuck at 0% CPU after the server's KEXINIT, the main thread in ~KeyGenJob).
+ */
 export function x25519KeyPair(): X25519KeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('x25519');
+  const privateKey = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, randomBytes(32)]), format: 'der', type: 'pkcs8' });
   // node has no raw export for X25519; the JWK 'x' member is exactly the 32 raw bytes.
-  return { publicKey: Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url'), privateKey };
+  const publicKey = Buffer.from(createPublicKey(privateKey).export({ format: 'jwk' }).x!, 'base64url');
+  return { publicKey, privateKey };
 }
 
 /** The raw 32-byte X25519 output (RFC 7748), refusing malformed keys and the all-zero result (RFC 8731 §3). */

@@ -10,7 +10,7 @@
  *   signature: string (ML-DSA-44 signature (2420) || Ed25519 signature (64))
  * node:crypto has no ML-DSA before Node 24, so it comes from @noble/post-quantum, loaded on first use.
  */
-import { createHash, createPrivateKey, createPublicKey, randomBytes, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { ml_dsa44 as MlDsa44 } from '@noble/post-quantum/ml-dsa.js';
 import { SshReader } from '../../wire/reader.js';
@@ -19,6 +19,7 @@ import type { HostKeySigner } from '../kex/types.js';
 import { encodeSignatureBlob, parseSignatureBlob } from './signature.js';
 import { cryptoFalseOnThrow, ed25519KeyObject, keyError, SshPublicKey } from './ssh-public-key.js';
 import type { PrivateKey } from './types.js';
+import { ed25519PrivateKeyFromSeed } from './ed25519-seed.js';
 
 export const MLDSA44_ED25519 = 'ssh-mldsa44-ed25519@openssh.com';
 
@@ -31,8 +32,6 @@ export const MLDSA44_ED25519_SIGNATURE_BYTES = MLDSA44_SIGNATURE_BYTES + 64;
 
 const PREFIX = Buffer.from('CompositeAlgorithmSignatures2025', 'latin1');
 const LABEL = Buffer.from('COMPSIG-MLDSA44-Ed25519-SHA512', 'latin1');
-/** PKCS#8 wrapping of a raw Ed25519 seed (RFC 8410), so node can sign with it. */
-const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 function loadMlDsa44(): typeof MlDsa44 {
   const require = createRequire(import.meta.url);
@@ -66,7 +65,7 @@ export function parseMlDsa44Ed25519(r: SshReader, blob: Buffer): SshPublicKey {
 }
 
 function ed25519FromSeed(seed: Buffer): { privateKey: KeyObject; publicKey: Buffer } {
-  const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const privateKey = ed25519PrivateKeyFromSeed(seed);
   const publicKey = Buffer.from(createPublicKey(privateKey).export({ format: 'jwk' }).x!, 'base64url');
   return { privateKey, publicKey };
 }

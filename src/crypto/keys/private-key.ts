@@ -1,8 +1,10 @@
 import {
   constants,
+  createECDH,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  randomBytes,
   sign as cryptoSign,
   type KeyObject,
 } from 'node:crypto';
@@ -11,6 +13,7 @@ import { keyError, parseSshPublicKey, publicBlobFromJwk, type SshPublicKey } fro
 import { ecdsaP1363ToSsh, encodeSignatureBlob } from './signature.js';
 import type { SshPrivateKey } from './types.js';
 import { encodePrivateKeyFields } from './private-wire.js';
+import { ed25519PrivateKeyFromSeed } from './ed25519-seed.js';
 
 export type GeneratedKeyType = 'ssh-ed25519' | 'ecdsa-sha2-nistp256' | 'ecdsa-sha2-nistp384' | 'ecdsa-sha2-nistp521' | 'ssh-rsa';
 
@@ -77,22 +80,35 @@ export function privateKeyFromKeyObject(keyObject: KeyObject, comment: string): 
 
 /**
  * A fresh key pair (for tests and in-process servers). RSA keys are 2048 bits unless told otherwise.
- * The key is re-imported from its DER: Node 20's generated KeyObject shares a lock with the internal
- * key-generation job, and a garbage collection that frees the job while that key is in use (signing,
+ * Ed25519 and ECDSA keys are made without a key-generation job: Node 20's generated KeyObject shares a
+ * lock with that job, and a garbage collection that frees the job while the key is in use (signing,
  * exporting) deadlocks the process (seen as test files hanging at 0% CPU, the main thread in
- * ~KeyGenJob waiting for the mutex it already holds). A re-imported key has a lock of its own.
+ * ~KeyGenJob waiting for the mutex it already holds). RSA needs the job: its key is re-imported from
+ * its DER at once, so only that export runs under the shared lock.
  */
 export function generateHostKeySigner(type: GeneratedKeyType, rsaBits = 2048): NodePrivateKey {
-  let generated: KeyObject;
-  if (type === 'ssh-ed25519') {
-    generated = generateKeyPairSync('ed25519').privateKey;
-  } else if (type === 'ssh-rsa') {
-    generated = generateKeyPairSync('rsa', { modulusLength: rsaBits, publicExponent: 65537 }).privateKey;
-  } else {
-    const curve = ECDSA_CURVES.find((c) => c.type === type);
-    if (!curve) throw keyError(`unsupported key type ${String(type)}`);
-    generated = generateKeyPairSync('ec', { namedCurve: curve.nodeCurve }).privateKey;
+  return privateKeyFromKeyObject(freshPrivateKeyObject(type, rsaBits), '');
+}
+
+/** The KeyObject of a fresh key, made as generateHostKeySigner explains. */
+export function freshPrivateKeyObject(type: GeneratedKeyType, rsaBits = 2048): KeyObject {
+  if (type === 'ssh-ed25519') return ed25519PrivateKeyFromSeed(randomBytes(32));
+  if (type === 'ssh-rsa') {
+    const generated = generateKeyPairSync('rsa', { modulusLength: rsaBits, publicExponent: 65537 }).privateKey;
+    return createPrivateKey({ key: generated.export({ format: 'der', type: 'pkcs8' }), format: 'der', type: 'pkcs8' });
   }
-  const privateKey = createPrivateKey({ key: generated.export({ format: 'der', type: 'pkcs8' }), format: 'der', type: 'pkcs8' });
-  return privateKeyFromKeyObject(privateKey, '');
+  const curve = ECDSA_CURVES.find((c) => c.type === type);
+  if (!curve) throw keyError(`unsupported key type ${String(type)}`);
+  return ecdsaPrivateKey(curve.nodeCurve, curve.jwkCurve, curve.fieldBytes);
+}
+
+/** A fresh ECDSA key from an ECDH key pair (its scalar and point), imported as a JWK. */
+function ecdsaPrivateKey(nodeCurve: string, crv: string, fieldBytes: number): KeyObject {
+  const ecdh = createECDH(nodeCurve);
+  const point = ecdh.generateKeys(); // 04 || x || y
+  const d = Buffer.alloc(fieldBytes);
+  const scalar = ecdh.getPrivateKey();
+  scalar.copy(d, fieldBytes - scalar.length);
+  const b64 = (b: Buffer): string => b.toString('base64url');
+  return createPrivateKey({ key: { kty: 'EC', crv, d: b64(d), x: b64(point.subarray(1, 1 + fieldBytes)), y: b64(point.subarray(1 + fieldBytes)) }, format: 'jwk' });
 }

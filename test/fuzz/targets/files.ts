@@ -5,12 +5,12 @@
  * replies and SOCKS requests. Seeds are made with ssh-keygen and node:crypto.
  */
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseOpenSSHPublicKey, parsePrivateKey, parsePublicKeyBlob } from '../../../src/crypto/keys/index.js';
 import { parseCertifiedPublicKey } from '../../../src/crypto/keys/certificate.js';
+import { freshPrivateKeyObject } from '../../../src/crypto/keys/private-key.js';
 import { parseKnownHosts, knownKeyTypesFor, lookupHostKey } from '../../../src/hostkeys/known-hosts.js';
 import { parseArgs } from '../../../src/cli/args.js';
 import { resolveHost } from '../../../src/profile/resolve.js';
@@ -73,8 +73,8 @@ export const privateKeyText: FuzzTarget = {
   cost: 13,
   seeds: () => [
     ...keyFiles().privateTexts.map((t) => Buffer.from(t)),
-    Buffer.from(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'sec1' }) as string),
-    Buffer.from(generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string),
+    Buffer.from(freshPrivateKeyObject('ecdsa-sha2-nistp256').export({ format: 'pem', type: 'sec1' }) as string),
+    Buffer.from(freshPrivateKeyObject('ssh-ed25519').export({ format: 'pem', type: 'pkcs8' }) as string),
   ],
   run: (input: Buffer) => parsePrivateKey(input, 'fuzz_key'),
 };
