@@ -189,6 +189,7 @@ export class KexRound {
       this.ctx.timeline?.mark('kexinit-received', { error: (err as Error).message });
       throw err;
     }
+    this.logNegotiated(this.negotiated);
     if (this.negotiated.strictKex && this.ctx.isInitial && peerSequence !== 0) {
       throw new ConnectionFatal('PROTOCOL', 'strict KEX violation: KEXINIT was not the first packet', [], 'disconnecting');
     }
@@ -210,6 +211,17 @@ export class KexRound {
       if (!signer) throw new TsshError('KEX', `no host key for ${this.negotiated.hostKey}`);
       this.method = createKexServer(this.negotiated.kex, prefix, signer, this.negotiated.hostKey);
     }
+  }
+
+  /** As ssh (kex_choose_conf): what was agreed, before the method's first message goes out. */
+  private logNegotiated(n: Negotiated): void {
+    const log = this.ctx.log;
+    if (!log) return;
+    log.debug1(`kex: algorithm: ${n.kex}`);
+    log.debug1(`kex: host key algorithm: ${n.hostKey}`);
+    const describe = (d: DirectionAlgorithms): string => `cipher: ${d.cipher} MAC: ${d.mac ?? '<implicit>'} compression: ${d.compression}`;
+    log.debug1(`kex: server->client ${describe(n.serverToClient)}`);
+    log.debug1(`kex: client->server ${describe(n.clientToServer)}`);
   }
 
   private async afterStep(step: KexStep, compute?: TimelineSpan): Promise<void> {

@@ -596,7 +596,7 @@ export class Transport implements PacketTransport {
       throw err;
     });
     return step.then(() => {
-      if (!wasNegotiated && kex.result) this.logNegotiated(kex.result);
+      if (!wasNegotiated && kex.result) this.logServerHostKey(kex.result);
       this.afterKexProgress();
     });
   }
@@ -672,13 +672,7 @@ export class Transport implements PacketTransport {
     this.rekey.onAuthenticated();
   }
 
-  private logNegotiated(outcome: KexOutcome): void {
-    const n = outcome.negotiated;
-    this.log.debug1(`kex: algorithm: ${n.kex}`);
-    this.log.debug1(`kex: host key algorithm: ${n.hostKey}`);
-    const describe = (d: typeof n.clientToServer): string => `cipher: ${d.cipher} MAC: ${d.mac ?? '<implicit>'} compression: ${d.compression}`;
-    this.log.debug1(`kex: server->client ${describe(n.serverToClient)}`);
-    this.log.debug1(`kex: client->server ${describe(n.clientToServer)}`);
+  private logServerHostKey(outcome: KexOutcome): void {
     if (this.role === 'client') this.log.debug1(`Server host key: ${outcome.hostKey.type} ${fingerprintSha256(outcome.hostKey.blob)}`);
   }
 
