@@ -148,7 +148,7 @@ export function runRegress(name: string, port: number, copy: RegressCopy = { wor
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const timer = setTimeout(() => {
-      output += `\n(killed after ${timeoutMs} ms)`;
+      output += `\n(killed after ${timeoutMs} ms)\n${stuckState(obj, child.pid)}`;
       if (child.pid !== undefined) {
         try {
           process.kill(-child.pid, 'SIGKILL');
@@ -174,6 +174,16 @@ function stopLeftoverSshd(obj: string): void {
   if (!existsSync(pidfile)) return;
   const pid = Number(readFileSync(pidfile, 'utf8').trim());
   if (Number.isInteger(pid) && pid > 1) killTreeNow(pid);
+  // The next script in this copy would take it for its own sshd, find it dead and fail.
+  rmSync(pidfile, { force: true });
+}
+
+/** What a stuck script was doing: its processes and the ends of the client and server logs. */
+function stuckState(obj: string, pid: number | undefined): string {
+  const tail = (file: string, lines: number): string =>
+    existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : `(no ${path.basename(file)})`;
+  const ps = pid === undefined ? '' : spawnSync('ps', ['-o', 'pid,ppid,stat,etime,time,args', '-s', String(pid)], { encoding: 'utf8', timeout: 5_000 }).stdout;
+  return [`processes:\n${ps}`, `ssh.log (end):\n${tail(path.join(obj, 'ssh.log'), 60)}`, `sshd.log (end):\n${tail(path.join(obj, 'sshd.log'), 30)}`].join('\n');
 }
 
 /** Registers one node:test test per script, run in order in this file's own copy of the directory. */
