@@ -5,8 +5,4 @@
  */
 import { regressSuite } from '../support/regress.js';
 
-// forwarding (a chain of nine -L and nine -R through one master) hung once under the whole suite's
-// load, as forward-control's -R checks do (see regress-forward-control.test.ts): it runs with
-// TSSH_REGRESS_FORWARD_CONTROL=1 until that is found.
-const forwarding = process.env.TSSH_REGRESS_FORWARD_CONTROL === '1' ? ['forwarding'] : [];
-regressSuite(process.env.REGRESS_TESTS !== undefined ? [] : [...forwarding, 'dynamic-forward']);
+regressSuite(process.env.REGRESS_TESTS !== undefined ? [] : ['forwarding', 'dynamic-forward']);

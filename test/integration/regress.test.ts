@@ -12,9 +12,8 @@
  * Scripts that also pass but are left out for time: exit-status and stderr-data (sleeps, 15-30 s),
  * cert-userkey (60 s), cert-hostkey (50 s), agent-timeout (20 s), agent-restrict (40 s),
  * login-timeout and channel-timeout (sleeps); cfgmatch exercises sshd more than the client.
- * Connection sharing: multiplex and dynamic-forward have files of their own (regress-multiplex,
- * regress-forwarding); forwarding and forward-control (in parts, regress-forward-control) pass alone
- * but run only with TSSH_REGRESS_FORWARD_CONTROL=1 until an -R hang under load is found.
+ * Connection sharing: multiplex, forwarding with dynamic-forward, and forward-control (in parts) have
+ * files of their own (regress-multiplex, regress-forwarding, regress-forward-control).
  */
 import { regressSuite } from '../support/regress.js';
 
