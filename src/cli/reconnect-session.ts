@@ -1,8 +1,10 @@
 /**
  * `tssh --reconnect -N`: the forwards of a -N command, kept up across lost connections
- * (connect/reconnect.ts does the waiting and connecting again). CLI policy lives here: only -N,
- * no connection sharing, the signals that end it and its exit status (as plain -N: 0 for SIGTERM,
- * 255 for the others), going to the background for -f once the forwards are up.
+ * (connect/reconnect.ts does the waiting and connecting again). CLI policy lives here: only -N, the
+ * signals that end it and its exit status (as plain -N: 0 for SIGTERM, 255 for the others), going to
+ * the background for -f once the forwards are up. With -M/-S (ControlMaster and ControlPath) it is a
+ * master that heals too: its control socket stays through the gap, clients that come then wait, and
+ * every session after a reconnect runs over the new connection. It never joins another master.
  */
 import { TsshError } from '../errors.js';
 import { connectHost, type ConnectHooks, type Connected } from '../connect/connect.js';
@@ -10,7 +12,12 @@ import { Forwarding } from '../connect/forwarding.js';
 import { stayConnected } from '../connect/reconnect.js';
 import type { HostProfile } from '../profile/resolve.js';
 import type { ResolveEnvironment } from '../profile/environment.js';
+import { hostname } from 'node:os';
+import { channelsText, connectionInfoMessage } from '../connect/connection-info.js';
+import { becomesMaster, persistSeconds, shareConnection } from '../connect/sharing.js';
+import type { MuxMaster } from '../mux/master.js';
 import { notifyBackgroundReady } from './background.js';
+import { MasterLifetime, removeSocketOnExit } from './sharing.js';
 import { runLocalCommandIfPermitted } from './local-command.js';
 import type { CliLogger } from './log.js';
 import { watchTerminationSignals } from './signals.js';
@@ -23,7 +30,7 @@ export function checkReconnectUsable(profile: HostProfile): void {
 }
 
 export async function runReconnecting(profile: HostProfile, hooks: ConnectHooks, env: ResolveEnvironment, log: CliLogger): Promise<number> {
-  // Its own connection every time: a master it joined or served would come and go with it.
+  // Its own connection every time (never over another master, which would come and go with it).
   const own: HostProfile = { ...profile, controlMaster: 'no', controlPath: undefined };
   const first = await connectHost(own, hooks);
   try {
@@ -37,6 +44,34 @@ export async function runReconnecting(profile: HostProfile, hooks: ConnectHooks,
     throw err;
   });
   const stop = new AbortController();
+  let current: Connected = first;
+  let master: MuxMaster | undefined;
+  const lifetime = new MasterLifetime(profile, log);
+  if (becomesMaster(profile)) {
+    master = await shareConnection(first.client, profile, forwarding, {
+      log,
+      prompter: hooks.ui.prompter,
+      info: (name) =>
+        name === 'connection'
+          ? connectionInfoMessage(current.client.transport.connectionFacts(), hostname(), process.pid)
+          : name === 'channels'
+            ? channelsText([...forwarding.listConnections(), ...current.client.connection.describeRelays()])
+            : undefined,
+      terminate: () => lifetime.terminate(),
+      clientsChanged: lifetime.clientsChanged,
+      listenerStopped: () => lifetime.listenerStopped(),
+    }).catch(async (err: unknown) => {
+      forwarding.close();
+      await first.close();
+      throw err;
+    });
+    if (master !== undefined) {
+      removeSocketOnExit(master);
+      // -O exit, -O stop with no client left, or ControlPersist's idle time end it as they end a master.
+      if (persistSeconds(profile) !== undefined) lifetime.sessionEnded();
+      void lifetime.done.then(() => stop.abort());
+    }
+  }
   let status = 0;
   const stopWatching = watchTerminationSignals((signal) => {
     log.verbose(`Killed by signal ${signal.number}.`);
@@ -51,7 +86,10 @@ export async function runReconnecting(profile: HostProfile, hooks: ConnectHooks,
       attach: async (connected) => {
         refuseForwardsSwitchedOff(connected, own);
         await forwarding.reattach(connected.client);
+        current = connected;
+        master?.replaceConnection(connected.client.connection);
       },
+      lost: () => master?.connectionLost(),
       host: own.hostName,
       progname: hooks.progname,
       log,
@@ -60,6 +98,8 @@ export async function runReconnecting(profile: HostProfile, hooks: ConnectHooks,
     return status;
   } finally {
     stopWatching();
+    lifetime.terminate();
+    master?.close();
     forwarding.close();
   }
 }

@@ -23,6 +23,8 @@ export interface ReconnectPlan {
   connect(signal: AbortSignal): Promise<Connected>;
   /** Puts a new connection to work (re-opens the forwards); a throw ends reconnecting. */
   attach(connected: Connected): Promise<void>;
+  /** The current connection has just been lost (before the first wait). */
+  lost?(): void;
   /** The host as the messages name it. */
   host: string;
   progname: string;
@@ -55,6 +57,7 @@ export async function stayConnected(first: Connected, plan: ReconnectPlan): Prom
       if (signal.aborted) return;
       await current.close();
       current = undefined;
+      plan.lost?.();
       const lostAt = now();
       backoff.connectionLost(lostAt - upSince);
       let reason = describe(lost, name);

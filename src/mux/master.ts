@@ -43,15 +43,19 @@ export class MuxMaster {
   private readonly clients = new Set<ControlClient>();
   private listening = true;
   private nextClient = 0;
+  /** Undefined while a --reconnect master waits for its next connection. */
+  private connection: Connection | undefined;
+  /** Clients that came while there was no connection: they are served once there is one again. */
+  private readonly waiting = new Set<net.Socket>();
 
   private constructor(
     private readonly server: net.Server,
     readonly path: string,
-    private readonly connection: Connection,
+    connection: Connection,
     private readonly hooks: MasterHooks,
   ) {
     server.on('connection', (socket) => this.accept(socket));
-    connection.interceptChannelOpens((request) => this.interceptForwardedOpen(request));
+    this.useConnection(connection);
   }
 
   /**
@@ -116,9 +120,39 @@ export class MuxMaster {
   close(): void {
     this.stopListening();
     for (const client of this.clients) client.end();
+    for (const socket of this.waiting) socket.destroy();
+    this.waiting.clear();
+  }
+
+  /**
+   * --reconnect: the connection is gone. Its clients are detached (their sessions died with it), and
+   * the socket stays, so clients that come now wait for the next connection instead of finding none.
+   */
+  connectionLost(): void {
+    this.connection = undefined;
+    for (const client of this.clients) client.end();
+  }
+
+  /** --reconnect: the new connection serves the clients from now on, the waiting ones first. */
+  replaceConnection(connection: Connection): void {
+    this.useConnection(connection);
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const socket of waiting) if (!socket.destroyed) this.accept(socket);
+  }
+
+  private useConnection(connection: Connection): void {
+    this.connection = connection;
+    connection.interceptChannelOpens((request) => this.interceptForwardedOpen(request));
   }
 
   private accept(socket: net.Socket): void {
+    if (this.connection === undefined) {
+      this.hooks.log.debug1('control client waits for the master to reconnect');
+      this.waiting.add(socket);
+      socket.once('close', () => this.waiting.delete(socket));
+      return;
+    }
     const context: ControlContext = { ...this.hooks, stopListening: () => this.stopListening() };
     const client = new ControlClient(socket, this.connection, context, `mux client ${this.nextClient++}`);
     this.clients.add(client);

@@ -4,13 +4,13 @@
  * an impostor key after the restart (exit 255 with ssh's host-key error, no retry).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort, isAlive, stopTree } from '../support/processes.js';
-import { isolatedEnv, makeTempDir, TSSH_BIN, waitFor } from '../support/run.js';
+import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, waitFor, type ClientResult } from '../support/run.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
 import { roundTrip, startEchoServer, startTssh, type LocalServer, type RunningTssh } from './forward-support.js';
 import { probe, restartSshd, startFreezableRelay } from './reconnect-support.js';
@@ -186,5 +186,37 @@ test('-f --reconnect -N: the foreground returns 0 once the forwards are up; the 
     later(await restartSshd(sshd));
     await waitFor(async () => (await roundTrip({ port: localPort }, PAYLOAD).catch(() => Buffer.alloc(0))).equals(PAYLOAD), 20_000, 'traffic after the restart', 50);
     assert.ok(isAlive(pid));
+  });
+});
+
+test('--reconnect -N -M -S: the master heals; a client that comes during the gap waits for it; -O exit ends it with 0', { timeout: 90_000 }, async () => {
+  await withServers(async ({ sshd, later }) => {
+    const socket = path.join(sshd.dir, 'master.sock');
+    const master = later(startTssh(['--reconnect', '-N', '-M', '-S', socket, ...sshd.clientArgs()]));
+    await waitFor(() => {
+      if (master.child.exitCode !== null) throw new Error(`the master exited (${master.child.exitCode}): ${master.stderr()}`);
+      return existsSync(socket);
+    }, 20_000, 'the control socket');
+    const overMaster = (...command: string[]): Promise<ClientResult> => runClient(TSSH_BIN, ['-S', socket, ...sshd.clientArgs(), ...command], { timeoutMs: 40_000 });
+    const logins = (): number => (sshd.readLog().match(/Accepted publickey/g) ?? []).length;
+    const before = await overMaster('echo', 'before');
+    assert.deepEqual([before.code, before.stdout.toString()], [0, 'before\n'], before.stderr);
+
+    await stopTree(sshd.pid);
+    await logged(master, /connection to 127\.0\.0\.1 lost \([^\n]+\); reconnecting in/, 'the lost line');
+    const during = overMaster('echo', 'during');
+    later(await restartSshd(sshd));
+    await logged(master, /tssh: reconnected to 127\.0\.0\.1 after \d+\.\d s/, 'the reconnected line');
+    const waited = await during;
+    assert.deepEqual([waited.code, waited.stdout.toString()], [0, 'during\n'], waited.stderr);
+    const after = await overMaster('echo', 'after');
+    assert.deepEqual([after.code, after.stdout.toString()], [0, 'after\n'], after.stderr);
+    // Three sessions, two logins: the master's, before and after the restart (sshd appends to one log).
+    assert.equal(logins(), 2, sshd.readLog().slice(-3000));
+
+    const exit = await overMaster('-O', 'exit');
+    assert.equal(exit.code, 0, exit.stderr);
+    assert.equal(await master.exited, 0);
+    assert.equal(existsSync(socket), false, 'the socket is removed');
   });
 });
