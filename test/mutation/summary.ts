@@ -1,10 +1,14 @@
 /**
- * Reads Stryker's JSON reports (the paths given; one per module group) and prints the mutation score per module
- * group as a Markdown table, then every surviving or uncovered mutant, then the mutants marked
- * equivalent (test/mutation/equivalent.json) with their reasons. `--write FILE` also writes the tables and the list of equivalents to FILE
- * (test/mutation/EQUIVALENT.md). Exit status 1 while any mutant survives.
+ * Reads Stryker's JSON reports (reports/mutation/GROUP.json, one per module group run) and prints the
+ * mutation score per module as a Markdown table, then every surviving or uncovered mutant, then the
+ * mutants marked equivalent (test/mutation/equivalent.json) with their reasons.
+ *
+ * `--write` keeps each group's outcome in test/mutation/results/GROUP.json (committed: Stryker's
+ * reports are large and not), then writes test/mutation/EQUIVALENT.md from every group's result, so a
+ * run of one group does not drop the others. Exit status 1 while any mutant survives in a group run.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 interface Mutant {
   mutatorName: string;
@@ -97,61 +101,108 @@ function line(source: string, lineNumber: number): string {
   return (source.split('\n')[lineNumber - 1] ?? '').trim();
 }
 
+/** One module's counts, summable across groups. */
+interface ModuleCounts {
+  name: string;
+  mutants: number;
+  detected: number;
+  before: number;
+  undetected: number;
+  equivalent: number;
+}
+/** What a group's run established: kept in test/mutation/results/GROUP.json. */
+interface GroupResult {
+  group: string;
+  measured: string;
+  modules: ModuleCounts[];
+  survivors: string[];
+  equivalents: string[];
+}
+
+function groupResult(group: string, report: Report): GroupResult {
+  const modules: ModuleCounts[] = [];
+  for (const [name, pattern] of GROUPS) {
+    const mutants = Object.entries(report.files).filter(([file]) => pattern.test(file)).flatMap(([, f]) => f.mutants);
+    if (mutants.length === 0) continue;
+    const c = counts(mutants);
+    modules.push({ name, mutants: mutants.length - c.errors, detected: c.detected, before: c.before, undetected: c.undetected, equivalent: c.equivalent });
+  }
+  const survivors: string[] = [];
+  const equivalents: string[] = [];
+  for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const m of [...mutants].sort((a, b) => a.location.start.line - b.location.start.line)) {
+      const where = `${file}:${m.location.start.line}`;
+      if (UNDETECTED.has(m.status)) survivors.push(`${where} ${m.status} ${m.mutatorName}: ${line(source, m.location.start.line)}  →  ${m.replacement ?? ''}`);
+      if (m.status === 'Ignored') equivalents.push(`\`${where}\` ${m.mutatorName} (\`${(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 60)}\`): ${m.statusReason ?? ''}`);
+    }
+  }
+  return { group, measured: new Date().toISOString().slice(0, 10), modules, survivors, equivalents };
+}
+
+function pct(n: number, valid: number): string {
+  return valid === 0 ? '-' : ((100 * n) / valid).toFixed(1);
+}
+
+function row(name: string, m: Omit<ModuleCounts, 'name'>): string {
+  const valid = m.detected + m.undetected;
+  return `| ${name} | ${m.mutants} | ${m.detected} | ${m.undetected} | ${m.equivalent} | ${pct(m.before, valid)} % | ${pct(m.detected, valid)} % |`;
+}
+
+function table(results: GroupResult[]): string {
+  const rows = ['| group | module | mutants | killed | survived | equivalent | score before the *-checks tests | score |', '|---|---|---|---|---|---|---|---|'];
+  const total = { mutants: 0, detected: 0, before: 0, undetected: 0, equivalent: 0 };
+  for (const r of results) {
+    for (const m of r.modules) {
+      rows.push(`| ${r.group} (${r.measured}) ${row(m.name, m)}`);
+      for (const k of Object.keys(total) as Array<keyof typeof total>) total[k] += m[k];
+    }
+  }
+  rows.push(`| | ${row('**all**', total).slice(2)}`);
+  return rows.join('\n');
+}
+
+const RESULTS = new URL('../../../test/mutation/results/', import.meta.url);
 const args = process.argv.slice(2);
-const writeAt = args.indexOf('--write');
-const reportPaths = args.filter((a, i) => !a.startsWith('--') && !(writeAt >= 0 && i === writeAt + 1));
-const report: Report = { files: {} };
-for (const path of reportPaths.length > 0 ? reportPaths : ['reports/mutation/mutation.json']) {
+const write = args.includes('--write');
+const ran: GroupResult[] = [];
+for (const path of args.filter((a) => !a.startsWith('--'))) {
   if (!existsSync(path)) {
     console.log(`(no report ${path})`);
     continue;
   }
-  const one = JSON.parse(readFileSync(path, 'utf8')) as Report;
-  nameKillers(one);
-  Object.assign(report.files, one.files);
-}
-for (const [file, { source, mutants }] of Object.entries(report.files)) markEquivalents(file, source, mutants);
-
-const rows = ['| module | mutants | killed | survived | equivalent | score before the *-checks tests | score |', '|---|---|---|---|---|---|---|'];
-const everything: Mutant[] = [];
-for (const [name, pattern] of GROUPS) {
-  const mutants = Object.entries(report.files).filter(([file]) => pattern.test(file)).flatMap(([, f]) => f.mutants);
-  if (mutants.length === 0) continue;
-  everything.push(...mutants);
-  const c = counts(mutants);
-  rows.push(`| ${name} | ${mutants.length - c.errors} | ${c.detected} | ${c.undetected} | ${c.equivalent} | ${c.scoreBefore} % | ${c.score} % |`);
-}
-const all = counts(everything);
-rows.push(`| **all** | ${everything.length - all.errors} | ${all.detected} | ${all.undetected} | ${all.equivalent} | ${all.scoreBefore} % | ${all.score} % |`);
-
-const survivors: string[] = [];
-const equivalents: string[] = [];
-for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
-  for (const m of [...mutants].sort((a, b) => a.location.start.line - b.location.start.line)) {
-    const where = `${file}:${m.location.start.line}`;
-    if (UNDETECTED.has(m.status)) survivors.push(`${where} ${m.status} ${m.mutatorName}: ${line(source, m.location.start.line)}  →  ${m.replacement ?? ''}`);
-    if (m.status === 'Ignored') equivalents.push(`- \`${where}\` ${m.mutatorName} (\`${(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 60)}\`): ${m.statusReason ?? ''}`);
-  }
+  const report = JSON.parse(readFileSync(path, 'utf8')) as Report;
+  nameKillers(report);
+  for (const [file, { source, mutants }] of Object.entries(report.files)) markEquivalents(file, source, mutants);
+  ran.push(groupResult(basename(path, '.json'), report));
 }
 
-console.log(rows.join('\n'));
-console.log(`\n${survivors.length} surviving or uncovered mutants${survivors.length ? ':' : '.'}`);
-for (const s of survivors) console.log(`  ${s}`);
-console.log(`\n${equivalents.length} mutants listed as equivalent (test/mutation/equivalent.json).`);
+console.log(table(ran));
+const undetected = ran.flatMap((r) => r.survivors);
+console.log(`\n${undetected.length} surviving or uncovered mutants${undetected.length ? ':' : '.'}`);
+for (const s of undetected) console.log(`  ${s}`);
+console.log(`\n${ran.flatMap((r) => r.equivalents).length} mutants listed as equivalent (test/mutation/equivalent.json).`);
 
-if (writeAt >= 0) {
-  const target = args[writeAt + 1]!;
+if (write) {
+  mkdirSync(RESULTS, { recursive: true });
+  for (const r of ran) writeFileSync(new URL(`${r.group}.json`, RESULTS), `${JSON.stringify(r, null, 2)}\n`);
+  const order = ['codec', 'kex', 'hostkeys', 'auth'];
+  const all = readdirSync(RESULTS)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(new URL(f, RESULTS), 'utf8')) as GroupResult)
+    .sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));
+  const survivors = all.flatMap((r) => r.survivors);
+  const equivalents = all.flatMap((r) => r.equivalents);
   writeFileSync(
-    target,
+    new URL('../EQUIVALENT.md', RESULTS),
     [
       '# Mutation testing: scores and equivalent mutants',
       '',
-      'Written by `npm run mutate` (test/mutation/summary.ts) from Stryker\'s report. A mutant counts as',
-      'killed when a unit or pair test fails (or times out) with it; equivalent mutants change no',
-      'behaviour any test could observe; each is listed in test/mutation/equivalent.json (file, mutator,',
-      'source line, replacement) with the reason.',
+      'Written by `npm run mutate` (test/mutation/summary.ts) from each group\'s last run, kept in',
+      'test/mutation/results/. A mutant counts as killed when a unit or pair test fails (or times out)',
+      'with it; equivalent mutants change no behaviour any test could observe; each is listed in',
+      'test/mutation/equivalent.json (file, mutator, source line, replacement) with the reason.',
       '',
-      rows.join('\n'),
+      table(all),
       '',
       `## Surviving mutants (${survivors.length})`,
       '',
@@ -159,9 +210,9 @@ if (writeAt >= 0) {
       '',
       `## Equivalent mutants (${equivalents.length})`,
       '',
-      ...(equivalents.length ? equivalents : ['None.']),
+      ...(equivalents.length ? equivalents.map((e) => `- ${e}`) : ['None.']),
       '',
     ].join('\n'),
   );
 }
-process.exit(survivors.length > 0 ? 1 : 0);
+process.exit(undetected.length > 0 ? 1 : 0);
