@@ -30,7 +30,7 @@ export const GROUPS = {
   hostkeys: {
     mutate: ['src/hostkeys/*.ts', 'src/crypto/keys/certificate.ts'],
     tests: ['unit/known-hosts', 'unit/known-hosts-patterns', 'unit/known-hosts-revoked', 'unit/known-hosts-update', 'unit/hostkey-policy', 'unit/hostkey-policy-options', 'unit/certificate'],
-    checks: ['unit/hostkey-checks', 'unit/certificate-checks'],
+    checks: ['unit/hostkey-checks', 'unit/certificate-checks', 'unit/known-hosts-checks'],
   },
   // user authentication state
   auth: {
