@@ -265,8 +265,11 @@ test('DH values: out of range, too few bits set, or negative, each in its own wo
   fails(replyWith(name, mpint(1n << 100n)), 'KEX', 'invalid peer public DH value (1/2048)');
   fails(replyWith(name, mpint((1n << 100n) | (1n << 50n) | 2n)), 'KEX', 'invalid peer public DH value (3/2048)');
   // Four bits set is enough (OpenSSH dh_pub_is_valid); the exchange then completes (its signature fails later).
-  const four = replyWith(name, mpint((1n << 100n) | (1n << 50n) | 6n | (1n << 70n)));
+  const four = replyWith(name, mpint((1n << 100n) | (1n << 50n) | 2n | (1n << 70n)));
   assert.ok((four() as { result?: unknown }).result);
+  assert.ok((replyWith(name, mpint(p - 2n))() as { result?: unknown }).result, 'p-2 is in range');
+  // Leading zero bytes are not value bits: a small value padded out is still out of range.
+  fails(replyWith(name, Buffer.from([0, 0, 1])), 'KEX', 'invalid peer public DH value: out of range');
   fails(replyWith(name, mpint(2n)), 'KEX', 'invalid peer public DH value (1/2048)');
   fails(replyWith(name, Buffer.from([0x80, 1])), 'PROTOCOL', 'negative DH value');
 });
@@ -279,4 +282,45 @@ test('X25519 and ECDH public values: wrong length, low order, off the curve, com
   fails(replyWith('ecdh-sha2-nistp256', offCurve), 'KEX', 'ecdh-sha2-nistp256: invalid public point');
   fails(replyWith('ecdh-sha2-nistp256', Buffer.concat([Buffer.from([2]), Buffer.alloc(n, 1)])), 'KEX', 'ecdh-sha2-nistp256: invalid public point');
   fails(replyWith('ecdh-sha2-nistp384', Buffer.concat([Buffer.from([5]), Buffer.alloc(96, 1)])), 'KEX', 'ecdh-sha2-nistp384: invalid public point');
+});
+
+/** A group-exchange client that has sent its request, and the GROUP message it is then given. */
+function gexGroup(p: Buffer, g: Buffer): () => unknown {
+  const client = createKexClient('diffie-hellman-group-exchange-sha256', prefix);
+  client.start();
+  return () => client.handle(new SshWriter().byte(31).string(p).string(g).finish());
+}
+
+test('group exchange: the offered group must be positive, odd, in the asked size range, with 1 < g < p-1', () => {
+  const p = BigInt('0x' + getDiffieHellman('modp15').getPrime('hex'));
+  fails(gexGroup(Buffer.concat([Buffer.from([0x80]), mpint(p)]), mpint(2n)), 'PROTOCOL', 'negative DH group value');
+  fails(gexGroup(mpint(p), Buffer.from([0x82])), 'PROTOCOL', 'negative DH group value');
+  fails(gexGroup(mpint(p - 1n), mpint(2n)), 'KEX', 'DH_GEX group is invalid');
+  for (const g of [0n, 1n, p - 1n, p]) fails(gexGroup(mpint(p), mpint(g)), 'KEX', 'DH_GEX group is invalid');
+  const small = BigInt('0x' + getDiffieHellman('modp2').getPrime('hex'));
+  fails(gexGroup(mpint(small), mpint(2n)), 'KEX', 'DH_GEX group out of range: 1024 !< 2048 !< 8192');
+  for (const g of [2n, p - 2n]) {
+    const step = gexGroup(mpint(p), mpint(g))() as { send: Buffer[] };
+    assert.equal(step.send[0]![0], 32, `g = ${g === 2n ? '2' : 'p-2'}: the INIT follows`);
+  }
+});
+
+test('each exchange expects only its next message, and nothing once it has its result', () => {
+  const client = createKexClient('curve25519-sha256', prefix);
+  assert.equal(client.expects(31), false, 'before start');
+  const [init] = client.start().send;
+  assert.equal(client.expects(31), true);
+  assert.equal(client.expects(30), false);
+  const [reply] = createKexServer('curve25519-sha256', prefix, hostKey, 'ssh-ed25519').handle(init!).send;
+  client.handle(reply!);
+  assert.equal(client.expects(31), false, 'after the reply');
+  const gex = createKexClient('diffie-hellman-group-exchange-sha256', prefix);
+  assert.equal(gex.expects(31), false, 'before start');
+  gex.start();
+  assert.deepEqual([31, 32, 33].map((t) => gex.expects(t)), [true, false, false]);
+  const p = BigInt('0x' + getDiffieHellman('modp14').getPrime('hex'));
+  gex.handle(new SshWriter().byte(31).string(mpint(p)).string(mpint(2n)).finish());
+  assert.deepEqual([31, 32, 33].map((t) => gex.expects(t)), [false, false, true]);
+  fails(() => gex.handle(new SshWriter().byte(31).string(mpint(p)).string(mpint(2n)).finish()), 'PROTOCOL', 'diffie-hellman-group-exchange-sha256: unexpected SSH_MSG_KEX_31 (type 31) during key exchange');
+  fails(() => gex.start(), 'PROTOCOL', 'diffie-hellman-group-exchange-sha256: key exchange already started');
 });
