@@ -8,13 +8,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startSshd, type Sshd } from '../support/sshd.js';
 import { RELEASES, releaseLabel, type OpensshRelease } from '../support/releases.js';
 import { freePort, isAlive } from '../support/processes.js';
-import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, waitFor } from '../support/run.js';
+import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, unixSocketAccepts, waitFor } from '../support/run.js';
 import { fetchHash, patternStream, sha256, startHttpServer, type LocalServer } from './forward-support.js';
 
 const execFileAsync = promisify(execFile);
@@ -133,7 +133,7 @@ async function agentForwarding(via: Sshd): Promise<void> {
   const socket = path.join(agentDir, 'agent.sock');
   const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
   try {
-    await waitFor(() => existsSync(socket), 10_000, 'ssh-agent to listen');
+    await waitFor(() => unixSocketAccepts(socket), 10_000, 'ssh-agent to listen');
     const env = { ...isolatedEnv(makeTempDir('tssh-home-')), SSH_AUTH_SOCK: socket }; // this test's own agent
     await execFileAsync('ssh-add', [via.userKey], { env });
     const fingerprint = (await execFileAsync('ssh-keygen', ['-lf', via.userKey])).stdout.split(' ')[1]!;

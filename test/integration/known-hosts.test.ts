@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startSshd, type Sshd } from '../support/sshd.js';
-import { runClient, TSSH_BIN, makeTempDir, isolatedEnv, waitFor, type ClientResult } from '../support/run.js';
+import { runClient, TSSH_BIN, makeTempDir, isolatedEnv, unixSocketAccepts, waitFor, type ClientResult } from '../support/run.js';
 import { freePort } from '../support/processes.js';
 
 const execFileAsync = promisify(execFile);
@@ -116,7 +116,7 @@ test('a changed key continued past (StrictHostKeyChecking=no): no agent and no p
   const socket = path.join(agentDir, 'agent.sock');
   const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
   try {
-    await waitFor(() => existsSync(socket), 10_000, 'ssh-agent to listen');
+    await waitFor(() => unixSocketAccepts(socket), 10_000, 'ssh-agent to listen');
     const env = { ...isolatedEnv(makeTempDir('tssh-home-')), SSH_AUTH_SOCK: socket };
     await execFileAsync('ssh-add', ['-q', sshd.userKey], { env });
     const other = readFileSync(path.join(sshd.dir, 'authorized_keys'), 'utf8').split('\n')[0]!.split(' ').slice(0, 2).join(' ');

@@ -9,11 +9,11 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startSshd, type Sshd } from '../support/sshd.js';
-import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, waitFor } from '../support/run.js';
+import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, unixSocketAccepts, waitFor } from '../support/run.js';
 import { isAlive } from '../support/processes.js';
 import { openssh10 } from '../support/openssh10.js';
 
@@ -93,7 +93,7 @@ describe('ML-DSA-44/Ed25519 and mlkem768nistp256 against OpenSSH 10.5+', { skip 
         await waitFor(() => !isAlive(agent.pid!), 5000, 'ssh-agent to exit');
       }
     });
-    await waitFor(() => existsSync(socket), 5000, 'the ssh-agent socket');
+    await waitFor(() => unixSocketAccepts(socket), 5000, 'the ssh-agent socket');
     // tssh hands the key to the agent itself (AddKeysToAgent), in ssh-add's encoding.
     const env = { ...isolatedEnv(makeTempDir('tssh-home-')), SSH_AUTH_SOCK: socket };
     const adding = await runClient(TSSH_BIN, args(sshd.knownHosts, ['-i', user, '-o', 'IdentitiesOnly=yes', '-o', 'StrictHostKeyChecking=yes', '-o', 'AddKeysToAgent=yes', '-o', `PubkeyAcceptedAlgorithms=+${MLDSA}`]), { env });

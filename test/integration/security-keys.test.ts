@@ -13,7 +13,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startSshd, type Sshd, type OpensshRelease } from '../support/sshd.js';
-import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, waitFor } from '../support/run.js';
+import { isolatedEnv, makeTempDir, runClient, TSSH_BIN, unixSocketAccepts, waitFor } from '../support/run.js';
 import { isAlive } from '../support/processes.js';
 import { openssh10Prefix } from '../support/openssh10.js';
 
@@ -136,7 +136,7 @@ for (const release of ['9.2', '10'] as const) {
           await waitFor(() => !isAlive(agent.pid!), 5000, 'ssh-agent to exit');
         }
       });
-      await waitFor(() => existsSync(socket), 5000, 'the ssh-agent socket');
+      await waitFor(() => unixSocketAccepts(socket), 5000, 'the ssh-agent socket');
       const addEnv = { PATH: process.env.PATH, SSH_AUTH_SOCK: socket, SSH_SK_HELPER: tools.helper };
       await execFileAsync(tools.bin('ssh-add'), ['-S', tools.dummy, userKey['ecdsa-sk']!, userKey['ed25519-sk']!], { env: addEnv });
       const env = { ...isolatedEnv(makeTempDir('tssh-home-')), SSH_AUTH_SOCK: socket };

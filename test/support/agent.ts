@@ -1,10 +1,9 @@
 /** A real ssh-agent for tests: on a private socket in `dir`, stopped by pid when the test ends. */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { isAlive } from './processes.js';
-import { waitFor } from './run.js';
+import { unixSocketAccepts, waitFor } from './run.js';
 
 const execFileAsync = promisify(execFile);
 let agents = 0;
@@ -26,7 +25,7 @@ export async function startAgent(t: { after(fn: () => Promise<void>): void }, di
       await waitFor(() => !isAlive(child.pid!), 5000, 'ssh-agent to exit');
     }
   });
-  await waitFor(() => existsSync(socket), 5000, 'the ssh-agent socket');
+  await waitFor(() => unixSocketAccepts(socket), 5000, 'the ssh-agent socket');
   const env = { PATH: process.env.PATH, SSH_AUTH_SOCK: socket };
   return {
     socket,

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** Repository root: this file compiles to <root>/<outDir>/test/support/run.js. */
@@ -116,6 +117,21 @@ export function isolatedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS
  * Polls `condition` until it holds or `deadlineMs` passes; rejects naming `what` on expiry.
  * A condition that throws fails the wait at once.
  */
+/**
+ * Whether something accepts connections on the Unix socket at `socketPath`. The file appears when the
+ * server binds, a moment before it listens (ssh-agent), so existsSync alone races with connect.
+ */
+export function unixSocketAccepts(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
   deadlineMs: number,
