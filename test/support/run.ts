@@ -114,10 +114,6 @@ export function isolatedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS
 }
 
 /**
- * Polls `condition` until it holds or `deadlineMs` passes; rejects naming `what` on expiry.
- * A condition that throws fails the wait at once.
- */
-/**
  * Whether something accepts connections on the Unix socket at `socketPath`. The file appears when the
  * server binds, a moment before it listens (ssh-agent), so existsSync alone races with connect.
  */
@@ -132,6 +128,10 @@ export function unixSocketAccepts(socketPath: string): Promise<boolean> {
   });
 }
 
+/**
+ * Polls `condition` until it holds or `deadlineMs` passes; rejects naming `what` on expiry.
+ * A condition that throws fails the wait at once.
+ */
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
   deadlineMs: number,
